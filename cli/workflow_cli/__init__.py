@@ -1,0 +1,1 @@
+"""The ``workflow`` command: a thin click adapter over the ``workflow`` package."""

@@ -1,0 +1,130 @@
+"""Text rendering for the terminal: tables of steps, walk reports, rule lists."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from workflow.clock import format_time
+from workflow.model import Definition
+from workflow.rules import REGISTRY, Rule
+from workflow.simulate import Explanation, Trace, WalkReport
+
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def trace_table(trace: Trace, name: str) -> str:
+    lines = [f"{trace.definition.name} {trace.definition.version} — {name}", ""]
+    lines.append(f"{'#':>3}  {'at':<20}  {'event':<24}  {'state change':<34}  result")
+    for t in trace.steps:
+        st = t.step
+        change = f"{st.source} → {st.target}" if st.target != st.source else f"{st.source} (stays)"
+        result = "accepted" if st.accepted else "BLOCKED"
+        if st.timer:
+            result += " (timer)"
+        if t.expect is not None and not t.met:
+            exp = t.expect if isinstance(t.expect, str) else "blocked by " + ", ".join(t.expect)
+            result += f"  ✗ expected {exp}"
+        lines.append(f"{st.index:>3}  {format_time(st.at):<20}  {st.event:<24}  {change:<34}  {result}")
+        for f in st.findings:
+            mark = "✗" if f.kind == "refusal" else "advice"
+            lines.append(_wrap(f"{mark} {f.rule}: {f.message} [{f.source}]", "       "))
+    lines.append("")
+    verdict = "all expectations met" if trace.expectations_met else "an expectation was NOT met"
+    blocked = len(trace.blocked)
+    lines.append(f"final state: {trace.final_state}; {len(trace.steps)} steps, {blocked} blocked; {verdict}")
+    return "\n".join(lines)
+
+
+def _bar(n: int, total: int, width: int = 30) -> str:
+    return "█" * max(1, round(width * n / total)) if n else ""
+
+
+def walk_report(report: WalkReport) -> str:
+    total = max(report.walks, 1)
+    lines = [f"{report.walks} random walks of {report.definition} (seed {report.seed}); {report.events} events", ""]
+    lines.append("final states")
+    for state, n in sorted(report.final_states.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {state:<28} {n:>7}  {100 * n / total:5.1f}%  {_bar(n, total)}")
+    lines.append("")
+    lines.append("walk lengths")
+    buckets: dict[str, int] = {}
+    for length, n in sorted(report.lengths.items()):
+        lo = (length - 1) // 10 * 10 + 1
+        key = f"{lo}-{lo + 9}"
+        buckets[key] = buckets.get(key, 0) + n
+    for key, n in buckets.items():
+        lines.append(f"  {key:<28} {n:>7}  {100 * n / total:5.1f}%  {_bar(n, total)}")
+    lines.append("")
+    lines.append("refusals by rule")
+    if not report.refusals:
+        lines.append("  (none)")
+    refused = max(sum(report.refusals.values()), 1)
+    for rule, n in sorted(report.refusals.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {rule:<28} {n:>7}  {100 * n / refused:5.1f}%  {_bar(n, refused)}")
+    return "\n".join(lines)
+
+
+def explanation(trace: Trace, result: Explanation) -> str:
+    lines = [f"{trace.definition.name}: after {len(trace.steps)} steps the case is '{result.state}'", ""]
+    lines.append("allowed now:")
+    if not result.allowed:
+        lines.append("  (nothing)")
+    for event in result.allowed:
+        pending = result.depends_on_payload.get(event)
+        extra = f"  (if the payload passes {', '.join(pending)})" if pending else ""
+        lines.append(f"  {event}{extra}")
+    lines.append("")
+    lines.append("refused now:")
+    for event, findings in result.refused.items():
+        lines.append(f"  {event}")
+        for f in findings:
+            lines.append(_wrap(f"✗ {f.rule}: {f.message} [{f.source}]", "      "))
+    return "\n".join(lines)
+
+
+def rule_uses(defn: Definition) -> list[tuple[Rule, str, tuple[str, ...]]]:
+    """Every rule ``defn`` uses, with the source it cites and the events (or states) it applies to."""
+    uses: dict[str, tuple[str, list[str]]] = {}
+    for t in defn.transitions:
+        for g in t.guards:
+            _, where = uses.setdefault(g.id, (g.source, []))
+            if t.event not in where:
+                where.append(t.event)
+    for a in defn.advice:
+        _, where = uses.setdefault(a.rule.id, (a.rule.source, []))
+        where.extend(e for e in a.events if e not in where)
+    for st in defn.states:
+        _src, where = uses.setdefault(st.refuse_with, (REGISTRY[st.refuse_with].source, []))
+        if st.refuse_with != "state.no_transition":
+            where.append(f"state {st.name}")
+    return [(REGISTRY[i], src, tuple(w)) for i, (src, w) in sorted(uses.items())]
+
+
+def rules_table(rows: Sequence[tuple[str, str, str, str, Iterable[str]]]) -> str:
+    lines = []
+    for rule_id, kind, summary, source, where in rows:
+        lines.append(f"{rule_id}  ({kind})")
+        lines.append(_wrap(summary, "    "))
+        lines.append(_wrap(f"source: {source}", "    "))
+        places = list(where)
+        if places:
+            lines.append(_wrap(f"on: {', '.join(places)}", "    "))
+    return "\n".join(lines)
+
+
+def definitions_table(items: list[dict[str, Any]]) -> str:
+    lines = [f"{'name':<22} {'version':<9} {'states':>6} {'events':>6} {'rules':>5}  description"]
+    for it in items:
+        desc = " ".join(it["description"].split())
+        if len(desc) > 60:
+            desc = desc[:57] + "..."
+        lines.append(
+            f"{it['name']:<22} {it['version']:<9} {it['states']:>6} {it['events']:>6} {it['rules']:>5}  {desc}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,87 @@
+"""workflow: a rules engine for an Amazon seller account in trouble, as a cited state machine.
+
+>>> import workflow
+>>> case = workflow.Case(workflow.load("account_suspension"), clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"))
+>>> case.fire("suspend", reason_class="performance", issues=["order_defect_rate"]).target
+'suspended'
+"""
+
+from __future__ import annotations
+
+from .clock import (
+    Clock,
+    Duration,
+    SimulatedClock,
+    SystemClock,
+    add_business_days,
+    business_days_between,
+    parse_duration,
+)
+from .engine import Case, RuleFailure
+from .errors import (
+    DefinitionError,
+    DefinitionMismatch,
+    DocumentError,
+    NotFound,
+    PayloadError,
+    Problem,
+    ScenarioError,
+    SnapshotError,
+    UnknownEvent,
+    WorkflowError,
+)
+from .facts import Document, EscalationLetter, PlanOfAction, RootCause
+from .history import Finding, Step
+from .load import builtin_names, load
+from .model import Definition, Event, RuleRef, State, Transition
+from .rules import REGISTRY as RULES
+from .rules import Rule
+from .simulate import Trace, explain, load_scenario, random_walks, run_scenario, simulate
+from .snapshot import replay
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "RULES",
+    "Case",
+    "Clock",
+    "Definition",
+    "DefinitionError",
+    "DefinitionMismatch",
+    "Document",
+    "DocumentError",
+    "Duration",
+    "EscalationLetter",
+    "Event",
+    "Finding",
+    "NotFound",
+    "PayloadError",
+    "PlanOfAction",
+    "Problem",
+    "RootCause",
+    "Rule",
+    "RuleFailure",
+    "RuleRef",
+    "ScenarioError",
+    "SimulatedClock",
+    "SnapshotError",
+    "State",
+    "Step",
+    "SystemClock",
+    "Trace",
+    "Transition",
+    "UnknownEvent",
+    "WorkflowError",
+    "__version__",
+    "add_business_days",
+    "builtin_names",
+    "business_days_between",
+    "explain",
+    "load",
+    "load_scenario",
+    "parse_duration",
+    "random_walks",
+    "replay",
+    "run_scenario",
+    "simulate",
+]

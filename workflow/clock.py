@@ -1,0 +1,148 @@
+"""Injected clocks and business-day arithmetic. Nothing else in the package reads the wall clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection
+from typing import Protocol
+
+import attrs
+
+from .schema import parse_timestamp
+
+UTC = dt.timezone.utc
+
+
+class Clock(Protocol):
+    """Anything with ``now()`` returning an aware UTC datetime."""
+
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    """The wall clock (UTC)."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(UTC)
+
+
+def as_timestamp(value: str | dt.datetime) -> dt.datetime:
+    """An aware UTC datetime from an ISO 8601 string or a datetime (naive means UTC)."""
+    stamp = parse_timestamp(value)
+    if stamp is None:
+        raise ValueError(f"not a timestamp: {value!r} (expected e.g. 2026-03-02T09:00:00Z)")
+    return stamp
+
+
+class SimulatedClock:
+    """A clock that moves only when told: ``advance`` by a duration, or ``set`` to a later time."""
+
+    def __init__(self, start: str | dt.datetime = "2026-01-05T09:00:00Z", holidays: Collection[dt.date] = ()):
+        self._now = as_timestamp(start)
+        self.holidays = frozenset(holidays)
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def set(self, when: str | dt.datetime) -> None:
+        stamp = as_timestamp(when)
+        if stamp < self._now:
+            raise ValueError(f"the clock cannot go back (now {format_time(self._now)}, asked {format_time(stamp)})")
+        self._now = stamp
+
+    def advance(self, duration: Duration | str) -> dt.datetime:
+        d = parse_duration(duration) if isinstance(duration, str) else duration
+        self._now = d.after(self._now, self.holidays)
+        return self._now
+
+
+def format_time(stamp: dt.datetime) -> str:
+    """``2026-03-02T09:00:00Z``."""
+    return stamp.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def is_business_day(day: dt.date, holidays: Collection[dt.date] = ()) -> bool:
+    """Monday to Friday, and not a holiday."""
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_business_days(start: dt.datetime, days: int, holidays: Collection[dt.date] = ()) -> dt.datetime:
+    """``start`` moved forward by ``days`` business days, keeping the time of day."""
+    out = start
+    remaining = days
+    while remaining > 0:
+        out += dt.timedelta(days=1)
+        if is_business_day(out.date(), holidays):
+            remaining -= 1
+    return out
+
+
+def business_days_between(start: dt.datetime, end: dt.datetime, holidays: Collection[dt.date] = ()) -> int:
+    """How many business days have passed: business dates ``d`` with ``start.date() < d <= end.date()``."""
+    first, last = start.date(), end.date()
+    if last <= first:
+        return 0
+    total = (last - first).days
+    weeks, rest = divmod(total, 7)
+    count = weeks * 5
+    day = first + dt.timedelta(days=weeks * 7)
+    for _ in range(rest):
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count += 1
+    if holidays:
+        count -= sum(1 for h in holidays if first < h <= last and h.weekday() < 5)
+    return count
+
+
+_PART = re.compile(r"(\d+)\s*(bd|w|d|h|m|s)")
+_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+@attrs.frozen
+class Duration:
+    """Calendar time plus business days: ``1d12h`` or ``5bd``."""
+
+    seconds: int = 0
+    business_days: int = 0
+
+    def after(self, start: dt.datetime, holidays: Collection[dt.date] = ()) -> dt.datetime:
+        return add_business_days(start + dt.timedelta(seconds=self.seconds), self.business_days, holidays)
+
+    def __str__(self) -> str:
+        parts = []
+        rest = self.seconds
+        for unit in ("d", "h", "m", "s"):
+            n, rest = divmod(rest, _UNITS[unit])
+            if n:
+                parts.append(f"{n}{unit}")
+        if self.business_days:
+            parts.append(f"{self.business_days}bd")
+        return "".join(parts) or "0s"
+
+
+def parse_duration(text: str | int) -> Duration:
+    """Parse ``3d``, ``12h``, ``5bd``, ``1d12h``, ``2w`` (a bare integer means days)."""
+    if isinstance(text, bool):
+        raise ValueError(f"not a duration: {text!r}")
+    if isinstance(text, int):
+        if text < 0:
+            raise ValueError(f"a duration cannot be negative: {text}")
+        return Duration(seconds=text * 86400)
+    compact = text.strip().lower().replace(" ", "")
+    pos = 0
+    seconds = 0
+    bdays = 0
+    for m in _PART.finditer(compact):
+        if m.start() != pos:
+            break
+        n, unit = int(m.group(1)), m.group(2)
+        if unit == "bd":
+            bdays += n
+        else:
+            seconds += n * _UNITS[unit]
+        pos = m.end()
+    if not compact or pos != len(compact):
+        raise ValueError(f"not a duration: {text!r} (expected e.g. 3d, 12h, 5bd or 1d12h; units w, d, h, m, s, bd)")
+    return Duration(seconds=seconds, business_days=bdays)

@@ -1,0 +1,519 @@
+"""``Case``: a definition, a current state, the case's facts and its history; ``fire(event)`` -> ``Step``.
+
+``transitions`` is the state machine underneath and stays private: there is one ``transitions.Machine`` per
+definition (built once, with ``auto_transitions=False`` and no models registered), and a case is driven
+through it by event name. The rules are evaluated by the engine before the machine is asked to move, so
+every guard of every candidate transition is evaluated and explained; a refused step changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+from transitions import Machine
+
+from . import facts as payload_types
+from . import schema as s
+from .clock import Clock, SystemClock, format_time
+from .errors import DefinitionMismatch, PayloadError, Problem, SnapshotError, UnknownEvent, WorkflowError
+from .history import Finding, History, Step
+from .model import Definition, RuleRef, Transition
+from .rules.registry import REGISTRY, Context, Rule
+from .source import format_path
+
+logging.getLogger("transitions.core").setLevel(logging.ERROR)
+
+SNAPSHOT_FORMAT = "workflow.case/1"
+_SYSTEM_CLOCK = SystemClock()
+
+
+class RuleFailure(WorkflowError):
+    """A rule function raised instead of answering; the case was left unchanged."""
+
+    def __init__(self, rule_id: str, event: str, error: BaseException) -> None:
+        self.rule_id = rule_id
+        self.event = event
+        self.error = error
+        super().__init__(f"rule '{rule_id}' failed on event '{event}': {type(error).__name__}: {error}")
+
+
+@attrs.frozen
+class BoundRule:
+    """A rule as used in one place of a definition, with its parameters resolved."""
+
+    rule: Rule
+    params: Mapping[str, Any]
+    source: str
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    def finding(self, kind: str, message: str) -> Finding:
+        return Finding(rule=self.rule.id, kind=kind, message=message, source=self.source)
+
+
+@attrs.frozen
+class Edge:
+    """A compiled transition from one source state: its guards, bound, and its token in the machine."""
+
+    transition: Transition
+    dest: str
+    guards: tuple[BoundRule, ...]
+    token: int
+
+
+def _bind(defn: Definition, ref: RuleRef) -> BoundRule:
+    rule = REGISTRY[ref.id]
+    params = {name: defn.parameter(ref, name, default) for name, default in rule.params.items()}
+    return BoundRule(rule=rule, params=MappingProxyType(params), source=ref.source)
+
+
+class _Chosen:
+    """The condition on every machine transition: true only for the edge the rules chose."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: int) -> None:
+        self.token = token
+
+    def __call__(self, event_data: Any) -> bool:
+        return bool(event_data.args[0] == self.token)
+
+
+class Compiled:
+    """Everything the engine needs per definition, prepared once and shared by every case."""
+
+    def __init__(self, defn: Definition) -> None:
+        self.definition = defn
+        team_ids = defn.teams.ids()
+        self.payloads: dict[str, s.Record] = {
+            e.name: s.Record(
+                fields={
+                    f.name: s.Field(payload_types.payload_schema(f.type, f.choices, team_ids), required=f.required)
+                    for f in e.payload
+                },
+                name=f"the payload of '{e.name}'",
+            )
+            for e in defn.events
+        }
+        self.table: dict[str, dict[str, tuple[Edge, ...]]] = {st.name: {} for st in defn.states}
+        self.timers: dict[str, tuple[Edge, ...]] = {}
+        machine_transitions = []
+        token = 0
+        for t in defn.transitions:
+            guards = tuple(_bind(defn, g) for g in t.guards)
+            for src in t.sources:
+                edge = Edge(transition=t, dest=t.dest, guards=guards, token=token)
+                token += 1
+                if t.timer is not None:
+                    self.timers[src] = (*self.timers.get(src, ()), edge)
+                self.table[src][t.event] = (*self.table[src].get(t.event, ()), edge)
+                machine_transitions.append(
+                    {"trigger": t.event, "source": src, "dest": t.dest, "conditions": [_Chosen(edge.token)]}
+                )
+        self.refusal: dict[str, BoundRule] = {
+            st.name: _bind(defn, RuleRef(id=st.refuse_with, source=REGISTRY[st.refuse_with].source))
+            for st in defn.states
+        }
+        self.advice: dict[str, tuple[BoundRule, ...]] = {}
+        for a in defn.advice:
+            bound = _bind(defn, a.rule)
+            for ev in a.events:
+                self.advice[ev] = (*self.advice.get(ev, ()), bound)
+        self.fact_defaults: Mapping[str, Any] = MappingProxyType({f.name: f.default for f in defn.facts})
+        self.terminal = frozenset(st.name for st in defn.states if st.terminal)
+        self.initial = defn.initial.name
+        self.holidays = frozenset(
+            d for d in (_as_date(x) for x in defn.parameters.get("holidays", ())) if d is not None
+        )
+        self.machine = Machine(
+            model=None,
+            states=[{"name": st.name, "final": st.terminal} for st in defn.states],
+            transitions=machine_transitions,
+            initial=self.initial,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
+        self.events = {name: self.machine.events[name] for name in self.machine.events}
+
+    def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        spec = self.payloads.get(event)
+        if spec is None:
+            raise UnknownEvent(event, tuple(self.payloads))
+        if not payload and not spec.fields:
+            return _EMPTY
+        out, faults = s.run(spec, payload)
+        if faults:
+            raise PayloadError(event, [Problem(message=m, path=format_path(p)) for p, m in faults])
+        return MappingProxyType({k: v for k, v in out.items() if v is not None})
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_COMPILED: dict[int, tuple[Definition, Compiled]] = {}
+
+
+def compiled(defn: Definition) -> Compiled:
+    """The per-definition structures, built on first use and kept for the life of the definition."""
+    entry = _COMPILED.get(id(defn))
+    if entry is None or entry[0] is not defn:
+        entry = (defn, Compiled(defn))
+        _COMPILED[id(defn)] = entry
+    return entry[1]
+
+
+def _as_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@attrs.frozen
+class Verdict:
+    """What would happen to an event now: the edge taken (if any) and every finding."""
+
+    edge: Edge | None
+    findings: tuple[Finding, ...]
+    payload: Mapping[str, Any]
+
+    @property
+    def accepted(self) -> bool:
+        return self.edge is not None
+
+
+class Case:
+    """One running case of a definition. Create it, ``fire`` events at it, ask it what is ``allowed``."""
+
+    __slots__ = ("_comp", "_created", "_facts", "_history", "clock", "state")
+
+    def __init__(
+        self,
+        definition: Definition,
+        *,
+        clock: Clock | None = None,
+        facts: Mapping[str, Any] | None = None,
+    ) -> None:
+        comp = compiled(definition)
+        self._comp = comp
+        self.clock: Clock = clock if clock is not None else _SYSTEM_CLOCK
+        self.state: str = comp.initial
+        self._facts = comp.fact_defaults if not facts else _check_facts(definition, facts)
+        self._history: History | None = None
+        self._created = self.clock.now()
+
+    # ----------------------------------------------------------------------------------------- reading
+
+    @property
+    def definition(self) -> Definition:
+        return self._comp.definition
+
+    @property
+    def facts(self) -> Mapping[str, Any]:
+        return self._facts
+
+    @property
+    def history(self) -> tuple[Step, ...]:
+        return tuple(self._history) if self._history is not None else ()
+
+    @property
+    def created(self) -> dt.datetime:
+        return self._created
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in self._comp.terminal
+
+    def __repr__(self) -> str:
+        return f"<Case {self._comp.definition.name} state={self.state!r} steps={len(self._history or ())}>"
+
+    # ----------------------------------------------------------------------------------------- deciding
+
+    def _context(self, event: str, payload: Mapping[str, Any], now: dt.datetime) -> Context:
+        if self._history is None:
+            self._history = History()
+        return Context(
+            event=event,
+            state=self.state,
+            target=self.state,
+            payload=payload,
+            facts=self._facts,
+            history=self._history,
+            now=now,
+            teams=self._comp.definition.teams,
+            holidays=self._comp.holidays,
+        )
+
+    def _decide(
+        self, event: str, payload: Mapping[str, Any], now: dt.datetime, *, reads_payload: bool = True
+    ) -> Verdict:
+        comp = self._comp
+        ctx = self._context(event, payload, now)
+        edges = comp.table[self.state].get(event)
+        if not edges:
+            bound = comp.refusal[self.state]
+            message = _run(bound, ctx, event) or f"'{event}' cannot happen now."
+            return Verdict(edge=None, findings=(bound.finding("refusal", message),), payload=payload)
+        findings: list[Finding] = []
+        chosen: Edge | None = None
+        for edge in edges:
+            ctx.target = edge.dest
+            failed = []
+            for bound in edge.guards:
+                if not reads_payload and bound.rule.reads:
+                    continue
+                refusal = _run(bound, ctx, event)
+                if refusal is not None:
+                    failed.append(bound.finding("refusal", refusal))
+            if not failed:
+                chosen = edge
+                findings = []
+                break
+            findings.extend(failed)
+        if chosen is not None:
+            ctx.target = chosen.dest
+            for bound in comp.advice.get(event, ()):
+                advice = _run(bound, ctx, event)
+                if advice is not None:
+                    findings.append(bound.finding("advice", advice))
+        return Verdict(edge=chosen, findings=tuple(_unique(findings)), payload=payload)
+
+    def fire(self, event: str, /, **payload: Any) -> Step:
+        """Offer ``event`` with its payload. Returns the step, accepted or refused; a refusal changes nothing.
+
+        Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a
+        malformed payload: those are the caller's mistakes, not the rules' decisions.
+        """
+        return self.fire_payload(event, payload)
+
+    def fire_payload(
+        self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
+    ) -> Step:
+        """``fire`` with the payload as a mapping (for payload names that are not Python identifiers)."""
+        checked = self._comp.check_payload(event, payload)
+        if self._comp.timers and not timer:
+            self.advance()
+        now = at if at is not None else self.clock.now()
+        verdict = self._decide(event, checked, now)
+        return self._record(event, verdict, now, timer)
+
+    def _record(self, event: str, verdict: Verdict, now: dt.datetime, timer: bool) -> Step:
+        source = self.state
+        history = self._history
+        assert history is not None  # created by _context
+        edge = verdict.edge
+        step = Step(
+            index=len(history),
+            event=event,
+            at=now,
+            source=source,
+            target=edge.dest if edge is not None else source,
+            accepted=edge is not None,
+            payload=verdict.payload,
+            findings=verdict.findings,
+            timer=timer,
+        )
+        if edge is not None:
+            try:
+                moved = self._comp.events[event].trigger(self, edge.token)
+            except BaseException:
+                self.state = source
+                raise
+            if not moved or self.state != edge.dest:  # pragma: no cover - the machine and the table agree
+                self.state = source
+                raise WorkflowError(f"the state machine refused '{event}' from '{source}'")
+        history.append(step)
+        return step
+
+    def check(self, event: str, /, **payload: Any) -> Step:
+        """What ``fire`` would return now, without changing the case (the step is not recorded)."""
+        checked = self._comp.check_payload(event, payload)
+        now = self.clock.now()
+        verdict = self._decide(event, checked, now)
+        edge = verdict.edge
+        return Step(
+            index=len(self._history or ()),
+            event=event,
+            at=now,
+            source=self.state,
+            target=edge.dest if edge is not None else self.state,
+            accepted=edge is not None,
+            payload=verdict.payload,
+            findings=verdict.findings,
+        )
+
+    def allowed(self) -> tuple[str, ...]:
+        """The events the state and the payload-independent rules allow now (payload rules aside)."""
+        now = self.clock.now()
+        out = []
+        for event in self._comp.table[self.state]:
+            if self._decide(event, _EMPTY, now, reads_payload=False).accepted:
+                out.append(event)
+        return tuple(out)
+
+    def why_not(self, event: str, /, **payload: Any) -> tuple[Finding, ...]:
+        """The refusals ``event`` would meet now. Without a payload, rules that read the payload are skipped."""
+        if event not in self._comp.payloads:
+            raise UnknownEvent(event, tuple(self._comp.payloads))
+        now = self.clock.now()
+        if payload:
+            verdict = self._decide(event, self._comp.check_payload(event, payload), now)
+        else:
+            verdict = self._decide(event, _EMPTY, now, reads_payload=False)
+        return tuple(f for f in verdict.findings if f.kind == "refusal")
+
+    # ----------------------------------------------------------------------------------------- time
+
+    def entered_at(self) -> dt.datetime:
+        """When the case entered its current state."""
+        for step in reversed(self._history or ()):
+            if step.accepted and step.target != step.source:
+                return step.at
+        return self._created
+
+    def deadline(self) -> tuple[dt.datetime, Edge] | None:
+        """The next timed transition from the current state, and when it falls due."""
+        edges = self._comp.timers.get(self.state)
+        if not edges:
+            return None
+        since = self.entered_at()
+        best: tuple[dt.datetime, Edge] | None = None
+        for edge in edges:
+            assert edge.transition.timer is not None
+            due = edge.transition.timer.after.after(since, self._comp.holidays)
+            if best is None or due < best[0]:
+                best = (due, edge)
+        return best
+
+    def advance(self, now: dt.datetime | None = None) -> list[Step]:
+        """Fire every timed transition whose deadline has passed by ``now`` (default: the clock), in order.
+
+        Each timer step is recorded at its deadline. A timer whose guards refuse it is recorded as refused
+        once and not retried until the case changes state.
+        """
+        until = now if now is not None else self.clock.now()
+        steps: list[Step] = []
+        while True:
+            nxt = self.deadline()
+            if nxt is None or nxt[0] > until:
+                return steps
+            due, edge = nxt
+            last = self._history[-1] if self._history else None
+            if (
+                last is not None
+                and last.timer
+                and last.event == edge.transition.event
+                and last.source == self.state
+                and not last.accepted
+            ):
+                return steps
+            steps.append(self.fire_payload(edge.transition.event, {}, timer=True, at=due))
+            if not steps[-1].accepted:
+                return steps
+
+    # ----------------------------------------------------------------------------------------- persistence
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole case as JSON-safe data, naming the definition, its version and content hash."""
+        defn = self._comp.definition
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "definition": {"name": defn.name, "version": defn.version, "hash": defn.hash},
+            "state": self.state,
+            "created": format_time(self._created),
+            "facts": payload_types.to_plain(dict(self._facts)),
+            "history": [step_to_plain(st) for st in self._history or ()],
+        }
+
+    @classmethod
+    def restore(
+        cls,
+        definition: Definition,
+        data: Mapping[str, Any],
+        *,
+        clock: Clock | None = None,
+        allow_definition_change: bool = False,
+    ) -> Case:
+        """Rebuild a case from ``snapshot()`` data. Refuses a snapshot of another definition or content hash."""
+        from .snapshot import restore_case
+
+        return restore_case(cls, definition, data, clock=clock, allow_definition_change=allow_definition_change)
+
+    @classmethod
+    def _restored(
+        cls,
+        definition: Definition,
+        state: str,
+        facts: Mapping[str, Any],
+        created: dt.datetime,
+        steps: Sequence[Step],
+        clock: Clock | None,
+    ) -> Case:
+        case = cls.__new__(cls)
+        comp = compiled(definition)
+        case._comp = comp
+        case.clock = clock if clock is not None else _SYSTEM_CLOCK
+        case.state = state
+        case._facts = MappingProxyType(dict(facts)) if facts else comp.fact_defaults
+        case._history = History(steps) if steps else None
+        case._created = created
+        return case
+
+
+def _run(bound: BoundRule, ctx: Context, event: str) -> str | None:
+    try:
+        return bound.rule.check(ctx, bound.params)
+    except Exception as e:
+        raise RuleFailure(bound.rule.id, event, e) from e
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _check_facts(defn: Definition, given: Mapping[str, Any]) -> Mapping[str, Any]:
+    from .snapshot import check_facts
+
+    return check_facts(defn, given)
+
+
+def step_to_plain(step: Step) -> dict[str, Any]:
+    """A step as JSON-safe data (the snapshot's and the trace's form)."""
+    out: dict[str, Any] = {
+        "index": step.index,
+        "event": step.event,
+        "at": format_time(step.at),
+        "source": step.source,
+        "target": step.target,
+        "accepted": step.accepted,
+        "payload": payload_types.to_plain(dict(step.payload)),
+        "findings": [{"rule": f.rule, "kind": f.kind, "message": f.message, "source": f.source} for f in step.findings],
+    }
+    if step.timer:
+        out["timer"] = True
+    return out
+
+
+__all__ = [
+    "Case",
+    "Compiled",
+    "DefinitionMismatch",
+    "RuleFailure",
+    "SnapshotError",
+    "Verdict",
+    "compiled",
+    "step_to_plain",
+]

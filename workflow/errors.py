@@ -1,0 +1,101 @@
+"""One error root, split by where the fault is. Every error carries structured fields; ``str()`` is one line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input document, and where it is."""
+
+    message: str
+    path: str = ""
+    line: int | None = None
+    file: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<text>"
+        if self.line is not None:
+            where += f":{self.line}"
+        return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class WorkflowError(Exception):
+    """The root of every error this package raises on purpose."""
+
+
+class DocumentError(WorkflowError):
+    """An input document (definition, scenario, snapshot, metrics) is wrong; ``problems`` lists every fault."""
+
+    kind = "document"
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        if not self.problems:
+            return f"invalid {self.kind}"
+        first = str(self.problems[0])
+        more = len(self.problems) - 1
+        return first if more == 0 else f"{first} (and {more} more problem{'s' if more > 1 else ''})"
+
+    def report(self) -> str:
+        """Every problem, one per line."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+class DefinitionError(DocumentError):
+    """A definition file cannot be loaded: bad YAML, wrong shape, unknown names or a broken graph."""
+
+    kind = "definition"
+
+
+class ScenarioError(DocumentError):
+    """A scenario file is wrong: bad YAML, unknown event, malformed payload, bad duration."""
+
+    kind = "scenario"
+
+
+class PayloadError(WorkflowError):
+    """An event's payload is malformed: an unknown field, a missing one, or a value of the wrong type."""
+
+    def __init__(self, event: str, problems: Sequence[Problem]) -> None:
+        self.event = event
+        self.problems = tuple(problems)
+        parts = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in self.problems)
+        super().__init__(f"event '{event}': {parts}")
+
+
+class UnknownEvent(WorkflowError):
+    """The definition does not know this event at all."""
+
+    def __init__(self, event: str, known: Sequence[str]) -> None:
+        self.event = event
+        self.known = tuple(known)
+        super().__init__(f"unknown event '{event}' (known: {', '.join(self.known)})")
+
+
+class SnapshotError(WorkflowError):
+    """A snapshot cannot be restored: malformed, or taken with another definition."""
+
+
+class DefinitionMismatch(SnapshotError):
+    """A snapshot was taken with a definition whose content hash differs from the one given."""
+
+    def __init__(self, name: str, expected: str, got: str) -> None:
+        self.name = name
+        self.expected = expected
+        self.got = got
+        super().__init__(
+            f"snapshot was taken with definition '{name}' hash {got[:12]}, "
+            f"but the definition given has hash {expected[:12]}; "
+            "pass allow_definition_change=True to restore it anyway"
+        )
+
+
+class NotFound(WorkflowError):
+    """A named definition or file does not exist."""

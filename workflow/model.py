@@ -1,0 +1,155 @@
+"""The declaration: frozen records for a lifecycle. A ``Definition`` is built and checked once by ``load``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from .clock import Duration
+from .teams import Teams
+
+
+def _frozen_map(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class State:
+    name: str
+    description: str = ""
+    initial: bool = False
+    terminal: bool = False
+    outcome: str | None = None  # "success" or "failure" for terminal states
+    refuse_with: str = "state.no_transition"  # the rule id that explains an event this state does not allow
+
+
+@attrs.frozen
+class PayloadField:
+    name: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class Event:
+    name: str
+    description: str = ""
+    actor: str = ""
+    payload: tuple[PayloadField, ...] = ()
+
+    def field(self, name: str) -> PayloadField | None:
+        return next((f for f in self.payload if f.name == name), None)
+
+
+@attrs.frozen
+class RuleRef:
+    """One use of a rule in a definition: its id, its parameters there, and the source cited for it."""
+
+    id: str
+    source: str
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+
+
+@attrs.frozen
+class Timer:
+    """A transition that fires by itself once the case has been in its source state for ``after``."""
+
+    after: Duration
+    text: str
+
+
+@attrs.frozen
+class Transition:
+    event: str
+    sources: tuple[str, ...]
+    dest: str
+    guards: tuple[RuleRef, ...] = ()
+    description: str = ""
+    timer: Timer | None = None
+
+
+@attrs.frozen
+class Advice:
+    """An advice rule and the events it annotates."""
+
+    rule: RuleRef
+    events: tuple[str, ...]
+
+
+@attrs.frozen
+class FactField:
+    name: str
+    type: str
+    default: Any = None
+    description: str = ""
+
+
+@attrs.frozen
+class Invariant:
+    """A property every reachable configuration must keep, checked by exploration."""
+
+    id: str
+    check: str
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    description: str = ""
+
+
+@attrs.frozen
+class Definition:
+    """A lifecycle as data: states, events and their payloads, transitions and the rules that guard them."""
+
+    name: str
+    version: str
+    description: str
+    states: tuple[State, ...]
+    events: tuple[Event, ...]
+    transitions: tuple[Transition, ...]
+    advice: tuple[Advice, ...] = ()
+    parameters: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    facts: tuple[FactField, ...] = ()
+    invariants: tuple[Invariant, ...] = ()
+    teams: Teams = attrs.field(factory=Teams, hash=False)
+    hash: str = ""  # sha256 of the definition's canonical content
+    origin: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def initial(self) -> State:
+        return next(s for s in self.states if s.initial)
+
+    def state(self, name: str) -> State:
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def event(self, name: str) -> Event:
+        for e in self.events:
+            if e.name == name:
+                return e
+        raise KeyError(name)
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states)
+
+    @property
+    def event_names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.events)
+
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule id the definition uses (guards, advice and state refusals), sorted."""
+        ids = {g.id for t in self.transitions for g in t.guards}
+        ids |= {a.rule.id for a in self.advice}
+        ids |= {s.refuse_with for s in self.states}
+        return tuple(sorted(ids))
+
+    def parameter(self, rule_ref: RuleRef, name: str, default: Any) -> Any:
+        """A rule's parameter: the use's own value, else the definition's, else the rule's default."""
+        if name in rule_ref.params:
+            return rule_ref.params[name]
+        return self.parameters.get(name, default)

@@ -1,0 +1,8 @@
+"""The rules, registered by catalog id. Importing this package registers every rule module."""
+
+from __future__ import annotations
+
+from . import advice, escalation, lifecycle, poa, submit  # noqa: F401  (registration)
+from .registry import ADVICE, GUARD, REGISTRY, STATE, Context, Rule, fact, get, register
+
+__all__ = ["ADVICE", "GUARD", "REGISTRY", "STATE", "Context", "Rule", "fact", "get", "register"]

@@ -1,0 +1,330 @@
+"""A tiny validator for plain data (what YAML and JSON give), naming every fault with its path.
+
+Used for the shape of definition and scenario files and for event payloads. ``check`` returns the value,
+normalised (tuples for lists, ``datetime`` for timestamps), and appends ``(path, message)`` for every fault;
+it never stops at the first one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from .source import PathKey
+
+Faults = list[tuple[PathKey, str]]
+
+
+class Invalid:
+    """The marker returned for a value that failed its check."""
+
+    _instance: Invalid | None = None
+
+    def __new__(cls) -> Invalid:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID = Invalid()
+
+
+def describe_value(value: Any) -> str:
+    """``'42' that is a str`` — how a wrong value is shown in messages."""
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"{shown} that is {_article(type(value).__name__)}"
+
+
+def _article(name: str) -> str:
+    names = {"NoneType": "null", "dict": "a mapping", "list": "a list", "tuple": "a list"}
+    if name in names:
+        return names[name]
+    return ("an " if name[:1] in "aeiou" else "a ") + name
+
+
+class Schema(Protocol):
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any: ...
+
+    def describe(self) -> str: ...
+
+
+def _wrong(faults: Faults, path: PathKey, expected: str, value: Any) -> Invalid:
+    faults.append((path, f"expected {expected} (got {describe_value(value)})"))
+    return INVALID
+
+
+@attrs.frozen
+class Str:
+    choices: tuple[str, ...] | None = None
+    nonempty: bool = False
+
+    def describe(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return "a non-empty string" if self.nonempty else "a string"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if not isinstance(value, str):
+            return _wrong(faults, path, self.describe(), value)
+        if self.nonempty and not value.strip():
+            faults.append((path, "must not be empty"))
+            return INVALID
+        if self.choices is not None and value not in self.choices:
+            faults.append((path, f"unknown value '{value}' (known: {', '.join(self.choices)})"))
+            return INVALID
+        return value
+
+
+@attrs.frozen
+class Int:
+    minimum: int | None = None
+
+    def describe(self) -> str:
+        return "an integer" if self.minimum is None else f"an integer >= {self.minimum}"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return _wrong(faults, path, self.describe(), value)
+        if self.minimum is not None and value < self.minimum:
+            return _wrong(faults, path, self.describe(), value)
+        return value
+
+
+@attrs.frozen
+class Number:
+    minimum: float | None = None
+
+    def describe(self) -> str:
+        return "a number" if self.minimum is None else f"a number >= {self.minimum}"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return _wrong(faults, path, self.describe(), value)
+        if self.minimum is not None and value < self.minimum:
+            return _wrong(faults, path, self.describe(), value)
+        return value
+
+
+@attrs.frozen
+class Bool:
+    def describe(self) -> str:
+        return "true or false"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if not isinstance(value, bool):
+            return _wrong(faults, path, self.describe(), value)
+        return value
+
+
+@attrs.frozen
+class Scalar:
+    """Any string, number or boolean (parameter values)."""
+
+    def describe(self) -> str:
+        return "a string, number or boolean"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if isinstance(value, str | bool | int) or (isinstance(value, float) and math.isfinite(value)):
+            return value
+        return _wrong(faults, path, self.describe(), value)
+
+
+def parse_timestamp(value: Any) -> dt.datetime | None:
+    """An aware UTC ``datetime`` from a YAML timestamp, a date or an ISO 8601 string; ``None`` if it is none."""
+    if isinstance(value, dt.datetime):
+        stamp = value
+    elif isinstance(value, dt.date):
+        stamp = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            stamp = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return stamp.astimezone(dt.timezone.utc)
+
+
+@attrs.frozen
+class Timestamp:
+    def describe(self) -> str:
+        return "a timestamp such as 2026-03-02T09:00:00Z"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        stamp = parse_timestamp(value)
+        if stamp is None:
+            return _wrong(faults, path, self.describe(), value)
+        return stamp
+
+
+@attrs.frozen
+class Date:
+    def describe(self) -> str:
+        return "a date such as 2026-03-02"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        return _wrong(faults, path, self.describe(), value)
+
+
+@attrs.frozen
+class ListOf:
+    item: Schema
+    min_len: int = 0
+    single_ok: bool = False  # a lone item stands for a list of one
+
+    def describe(self) -> str:
+        return f"a list of {self.item.describe()}"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if self.single_ok and not isinstance(value, list | tuple):
+            mark = len(faults)
+            single = self.item.check(value, path, faults)
+            return INVALID if len(faults) > mark else (single,)
+        if not isinstance(value, list | tuple):
+            return _wrong(faults, path, self.describe(), value)
+        if len(value) < self.min_len:
+            faults.append((path, f"expected at least {self.min_len} item{'s' if self.min_len > 1 else ''}"))
+            return INVALID
+        out = [self.item.check(v, (*path, i), faults) for i, v in enumerate(value)]
+        return INVALID if any(v is INVALID for v in out) else tuple(out)
+
+
+@attrs.frozen
+class MapOf:
+    value: Schema
+    min_len: int = 0
+
+    def describe(self) -> str:
+        return f"a mapping of names to {self.value.describe()}"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if not isinstance(value, Mapping):
+            return _wrong(faults, path, self.describe(), value)
+        if len(value) < self.min_len:
+            faults.append((path, f"expected at least {self.min_len} entr{'ies' if self.min_len > 1 else 'y'}"))
+            return INVALID
+        out: dict[str, Any] = {}
+        bad = False
+        for k, v in value.items():
+            if not isinstance(k, str) or not k:
+                faults.append(((*path, str(k)), f"a name must be a non-empty string (got {describe_value(k)})"))
+                bad = True
+                continue
+            checked = self.value.check(v, (*path, k), faults)
+            bad = bad or checked is INVALID
+            out[k] = checked
+        return INVALID if bad else out
+
+
+@attrs.frozen
+class Optional:
+    """``null`` (or a missing value) stands for ``empty``; anything else must match ``inner``."""
+
+    inner: Schema
+    empty: Any = None
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if value is None:
+            return self.inner.check(self.empty, path, faults) if self.empty is not None else None
+        return self.inner.check(value, path, faults)
+
+
+@attrs.frozen
+class AnyOf:
+    """The first schema that accepts the value; the fault names them all."""
+
+    options: tuple[Schema, ...]
+
+    def describe(self) -> str:
+        return " or ".join(o.describe() for o in self.options)
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        for option in self.options:
+            trial: Faults = []
+            out = option.check(value, path, trial)
+            if not trial:
+                return out
+        return _wrong(faults, path, self.describe(), value)
+
+
+@attrs.frozen
+class Field:
+    schema: Schema
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+
+
+@attrs.frozen
+class Record:
+    """A mapping with known keys; an unknown key is a fault, and so is a missing required one."""
+
+    fields: Mapping[str, Field]
+    name: str = "a mapping"
+    build: Callable[[dict[str, Any]], Any] | None = None
+
+    def describe(self) -> str:
+        return self.name
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        if not isinstance(value, Mapping):
+            return _wrong(faults, path, self.name, value)
+        out: dict[str, Any] = {}
+        bad = False
+        for k in value:
+            if k not in self.fields:
+                known = ", ".join(self.fields)
+                faults.append(((*path, str(k)), f"unknown field '{k}' (known: {known})"))
+                bad = True
+        for name, spec in self.fields.items():
+            if name not in value:
+                if spec.required:
+                    faults.append(((*path, name), "missing required field"))
+                    bad = True
+                else:
+                    out[name] = spec.default
+                continue
+            checked = spec.schema.check(value[name], (*path, name), faults)
+            bad = bad or checked is INVALID
+            out[name] = checked
+        if bad:
+            return INVALID
+        return self.build(out) if self.build is not None else out
+
+
+def record(title: str, build: Callable[[dict[str, Any]], Any] | None = None, /, **fields: Field) -> Record:
+    """A ``Record`` titled ``title`` (how it is named in messages) with ``fields`` (each a ``Field``)."""
+    return Record(fields=fields, name=title, build=build)
+
+
+def run(schema: Schema, value: Any, path: Sequence[str | int] = ()) -> tuple[Any, Faults]:
+    """Check ``value``; return the normalised value (or ``INVALID``) and every fault found."""
+    faults: Faults = []
+    out = schema.check(value, tuple(path), faults)
+    return out, faults

@@ -1,0 +1,412 @@
+"""Scenarios (a story told as steps on a simulated clock) and random walks, both returning traces of steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from . import schema as s
+from .clock import SimulatedClock, format_time, parse_duration
+from .engine import Case, compiled, step_to_plain
+from .errors import PayloadError, ScenarioError
+from .history import Step
+from .load import load
+from .model import Definition
+from .source import Located, parse, read
+
+DEFAULT_START = "2026-01-05T09:00:00Z"
+
+_expect = s.AnyOf((s.Str(choices=("accepted", "blocked")), s.ListOf(s.Str(nonempty=True), min_len=1)))
+
+
+class _Data:
+    """Any YAML value: payloads are checked later, against the event's own schema."""
+
+    def describe(self) -> str:
+        return "a value"
+
+    def check(self, value: Any, path: Any, faults: s.Faults) -> Any:
+        return value
+
+
+SCENARIO_SHAPE = s.record(
+    "a scenario mapping (definition, start, facts, steps)",
+    definition=s.Field(s.Str(nonempty=True), required=True),
+    start=s.Field(s.Timestamp(), default=None),
+    facts=s.Field(s.Optional(s.MapOf(_Data()), {}), default={}),
+    description=s.Field(s.Str(), default=""),
+    steps=s.Field(
+        s.ListOf(
+            s.record(
+                "a step mapping (event, with, after, at, expect)",
+                event=s.Field(s.Str(nonempty=True), required=True),
+                after=s.Field(s.AnyOf((s.Str(nonempty=True), s.Int(minimum=0))), default=None),
+                at=s.Field(s.Timestamp(), default=None),
+                expect=s.Field(_expect, default=None),
+                description=s.Field(s.Str(), default=""),
+                **{"with": s.Field(s.Optional(s.MapOf(_Data()), {}), default={})},
+            )
+        ),
+        required=True,
+    ),
+)
+
+
+@attrs.frozen
+class ScenarioStep:
+    event: str
+    payload: Mapping[str, Any]
+    after: str | int | None = None
+    at: dt.datetime | None = None
+    expect: str | tuple[str, ...] | None = None
+    description: str = ""
+    line: int | None = None
+
+
+@attrs.frozen
+class Scenario:
+    definition: Definition
+    steps: tuple[ScenarioStep, ...]
+    start: dt.datetime
+    facts: Mapping[str, Any]
+    description: str = ""
+    file: str | None = None
+
+
+@attrs.frozen
+class TraceStep:
+    """A step of a scenario's run: the engine's step and what the scenario expected of it."""
+
+    step: Step
+    expect: str | tuple[str, ...] | None
+    met: bool
+
+    def to_json(self) -> dict[str, Any]:
+        st = self.step
+        out: dict[str, Any] = {
+            "index": st.index,
+            "event": st.event,
+            "at": format_time(st.at),
+            "source": st.source,
+            "target": st.target,
+            "accepted": st.accepted,
+            "blocked_by": list(st.blocked_by),
+            "advice": list(st.advice),
+            "findings": step_to_plain(st)["findings"],
+        }
+        if st.timer:
+            out["timer"] = True
+        if self.expect is not None:
+            out["expect"] = self.expect if isinstance(self.expect, str) else list(self.expect)
+            out["expectation_met"] = self.met
+        return out
+
+
+@attrs.frozen
+class Trace:
+    """A scenario's run: every step in order (timer steps included) and whether every expectation held."""
+
+    definition: Definition
+    initial_state: str
+    final_state: str
+    steps: tuple[TraceStep, ...]
+    case: Case = attrs.field(eq=False, repr=False)
+
+    @property
+    def expectations_met(self) -> bool:
+        return all(t.met for t in self.steps)
+
+    @property
+    def blocked(self) -> tuple[TraceStep, ...]:
+        return tuple(t for t in self.steps if not t.step.accepted)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition.name,
+            "version": self.definition.version,
+            "initial_state": self.initial_state,
+            "final_state": self.final_state,
+            "steps": [t.to_json() for t in self.steps],
+            "expectations_met": self.expectations_met,
+        }
+
+
+def expectation_met(step: Step, expect: str | tuple[str, ...] | None) -> bool:
+    """``accepted``/``blocked``, or a list of rule ids that must all be among the step's refusals."""
+    if expect is None:
+        return True
+    if expect == "accepted":
+        return step.accepted
+    if expect == "blocked":
+        return not step.accepted
+    return not step.accepted and set(expect) <= set(step.blocked_by)
+
+
+def load_scenario(path: str | Path | None = None, *, text: str | None = None, file: str | None = None) -> Scenario:
+    """Read a scenario and check all of it (definition, every event and payload) before anything runs."""
+    if text is not None:
+        located = parse(text, file=file, error=ScenarioError)
+        base = None
+    else:
+        assert path is not None
+        located = read(path, error=ScenarioError)
+        base = Path(path).parent
+    return build_scenario(located, base)
+
+
+def _definition_for(ref: str, base: Path | None) -> Definition:
+    if base is not None and (ref.endswith((".yaml", ".yml")) or "/" in ref):
+        candidate = base / ref
+        if candidate.exists():
+            return load(path=candidate)
+    return load(ref)
+
+
+def build_scenario(located: Located, base: Path | None) -> Scenario:
+    from .errors import DefinitionError, NotFound
+
+    data, faults = s.run(SCENARIO_SHAPE, located.data)
+    problems = [located.problem(p, m) for p, m in faults]
+    if data is s.INVALID:
+        raise ScenarioError(problems)
+    try:
+        defn = _definition_for(data["definition"], base)
+    except NotFound as e:
+        raise ScenarioError([located.problem(("definition",), str(e))]) from e
+    except DefinitionError as e:
+        raise ScenarioError([located.problem(("definition",), f"the definition is broken: {e}")]) from e
+    comp = compiled(defn)
+    steps = []
+    for i, raw in enumerate(data["steps"]):
+        path = ("steps", i)
+        event = raw["event"]
+        payload: Mapping[str, Any] = raw["with"]  # kept as written; checked here, structured when fired
+        if event not in comp.payloads:
+            problems.append(
+                located.problem((*path, "event"), f"unknown event '{event}' (known: {', '.join(defn.event_names)})")
+            )
+        else:
+            try:
+                comp.check_payload(event, payload)
+            except PayloadError as e:
+                for pr in e.problems:
+                    sub = tuple(int(x) if x.isdigit() else x for x in _split(pr.path))
+                    problems.append(located.problem((*path, "with", *sub), pr.message))
+        if isinstance(raw["expect"], tuple):
+            for j, rule_id in enumerate(raw["expect"]):
+                if rule_id not in defn.rule_ids():
+                    problems.append(
+                        located.problem((*path, "expect", j), f"rule '{rule_id}' is not used by '{defn.name}'")
+                    )
+        if raw["after"] is not None:
+            try:
+                parse_duration(raw["after"])
+            except ValueError as e:
+                problems.append(located.problem((*path, "after"), str(e)))
+        steps.append(
+            ScenarioStep(
+                event=event,
+                payload=payload,
+                after=raw["after"],
+                at=raw["at"],
+                expect=raw["expect"],
+                description=raw["description"],
+                line=located.line(path),
+            )
+        )
+    facts: Mapping[str, Any] = data["facts"]
+    if facts:
+        try:
+            from .snapshot import check_facts
+
+            facts = check_facts(defn, facts)
+        except PayloadError as e:
+            for pr in e.problems:
+                problems.append(located.problem(("facts", *_split(pr.path)), pr.message))
+    if problems:
+        raise ScenarioError(problems)
+    start = data["start"] if data["start"] is not None else s.parse_timestamp(DEFAULT_START)
+    assert start is not None
+    return Scenario(
+        definition=defn,
+        steps=tuple(steps),
+        start=start,
+        facts=facts,
+        description=data["description"],
+        file=located.file,
+    )
+
+
+def _split(path: str) -> list[str]:
+    return [p for p in path.replace("[", ".").replace("]", "").split(".") if p]
+
+
+def run_scenario(scenario: Scenario) -> Trace:
+    """Run every step on a simulated clock; timers that fall due on the way appear as their own steps."""
+    clock = SimulatedClock(scenario.start, holidays=compiled(scenario.definition).holidays)
+    case = Case(scenario.definition, clock=clock, facts=scenario.facts or None)
+    out: list[TraceStep] = []
+    for sc in scenario.steps:
+        if sc.after is not None:
+            clock.advance(parse_duration(sc.after))
+        if sc.at is not None and sc.at > clock.now():
+            clock.set(sc.at)
+        for timer_step in case.advance():
+            out.append(TraceStep(step=timer_step, expect=None, met=True))
+        step = case.fire_payload(sc.event, sc.payload)
+        out.append(TraceStep(step=step, expect=sc.expect, met=expectation_met(step, sc.expect)))
+    return Trace(
+        definition=scenario.definition,
+        initial_state=scenario.definition.initial.name,
+        final_state=case.state,
+        steps=tuple(out),
+        case=case,
+    )
+
+
+def simulate(path: str | Path) -> Trace:
+    """Load and run a scenario file."""
+    return run_scenario(load_scenario(path))
+
+
+# ------------------------------------------------------------------------------------------------ random walks
+
+
+@attrs.frozen
+class Walk:
+    """One random walk: where it ended, how many steps it took, and which rules refused on the way."""
+
+    final_state: str
+    length: int
+    refusals: Mapping[str, int]
+    accepted: int
+
+
+def random_walk(
+    defn: Definition, rng: Any, *, max_steps: int = 50, start: str = DEFAULT_START, wander: float = 0.2
+) -> Walk:
+    """Walk one case: mostly events the state has a transition for, sometimes any event (``wander``).
+
+    The simulated clock moves 0-4 business days before each step, so patience rules pass and fail.
+    """
+    from .generate import payload
+
+    comp = compiled(defn)
+    clock = SimulatedClock(start, holidays=comp.holidays)
+    case = Case(defn, clock=clock)
+    events = defn.events
+    by_name = {e.name: e for e in events}
+    refusals: dict[str, int] = {}
+    accepted = 0
+    steps = 0
+    while steps < max_steps and case.state not in comp.terminal:
+        days = rng.randint(0, 4)
+        if days:
+            clock.advance(f"{days}bd")
+        here = tuple(comp.table[case.state])
+        event = by_name[rng.choice(here)] if here and rng.random() >= wander else rng.choice(events)
+        for st in [*case.advance(), case.fire_payload(event.name, payload(rng, event, defn))]:
+            steps += 1
+            accepted += st.accepted
+            for rule in st.blocked_by:
+                refusals[rule] = refusals.get(rule, 0) + 1
+    return Walk(final_state=case.state, length=steps, refusals=refusals, accepted=accepted)
+
+
+def walk_seed(seed: int, index: int) -> int:
+    """The seed of walk ``index`` in a run seeded ``seed``: walks are independent and reproducible."""
+    return seed * 1_000_003 + index
+
+
+@attrs.frozen
+class WalkReport:
+    """The distribution of final states and walk lengths, and how often each rule refused."""
+
+    definition: str
+    walks: int
+    seed: int
+    final_states: Mapping[str, int]
+    lengths: Mapping[int, int]
+    refusals: Mapping[str, int]
+    events: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition,
+            "walks": self.walks,
+            "seed": self.seed,
+            "events": self.events,
+            "final_states": dict(sorted(self.final_states.items())),
+            "lengths": {str(k): v for k, v in sorted(self.lengths.items())},
+            "refusals": dict(sorted(self.refusals.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+
+def summarise(defn: Definition, seed: int, walks: list[Walk]) -> WalkReport:
+    finals: dict[str, int] = {}
+    lengths: dict[int, int] = {}
+    refusals: dict[str, int] = {}
+    for w in walks:
+        finals[w.final_state] = finals.get(w.final_state, 0) + 1
+        lengths[w.length] = lengths.get(w.length, 0) + 1
+        for rule, n in w.refusals.items():
+            refusals[rule] = refusals.get(rule, 0) + n
+    return WalkReport(
+        definition=defn.name,
+        walks=len(walks),
+        seed=seed,
+        final_states=finals,
+        lengths=lengths,
+        refusals=refusals,
+        events=sum(w.length for w in walks),
+    )
+
+
+def random_walks(defn: Definition, n: int, seed: int, *, max_steps: int = 50) -> WalkReport:
+    """``n`` reproducible random walks of ``defn``."""
+    import random
+
+    walks = [random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps) for i in range(n)]
+    return summarise(defn, seed, walks)
+
+
+# ------------------------------------------------------------------------------------------------ explain
+
+
+@attrs.frozen
+class Explanation:
+    """Where a case stands: the events allowed now, and for every other event the rules that refuse it."""
+
+    state: str
+    allowed: tuple[str, ...]
+    refused: Mapping[str, tuple[Any, ...]]
+    depends_on_payload: Mapping[str, tuple[str, ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "allowed": list(self.allowed),
+            "payload_rules": {k: list(v) for k, v in self.depends_on_payload.items()},
+            "refused": {
+                event: [{"rule": f.rule, "message": f.message, "source": f.source} for f in findings]
+                for event, findings in self.refused.items()
+            },
+        }
+
+
+def explain(case: Case) -> Explanation:
+    """``case.allowed()`` and ``case.why_not`` for every other event, with the payload rules still to pass."""
+    allowed = case.allowed()
+    comp = compiled(case.definition)
+    refused = {e: case.why_not(e) for e in case.definition.event_names if e not in allowed}
+    pending = {
+        e: tuple(dict.fromkeys(g.id for edge in comp.table[case.state][e] for g in edge.guards if g.rule.reads))
+        for e in allowed
+    }
+    return Explanation(
+        state=case.state, allowed=allowed, refused=refused, depends_on_payload={k: v for k, v in pending.items() if v}
+    )
