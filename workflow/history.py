@@ -18,6 +18,11 @@ class Finding:
     message: str
     source: str
 
+    @property
+    def id(self) -> str:
+        """The rule's id (the same as ``rule``)."""
+        return self.rule
+
 
 @attrs.frozen(eq=True, hash=False)
 class Step:
