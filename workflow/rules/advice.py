@@ -95,7 +95,7 @@ def repeat_denials(ctx: Context, params: Mapping[str, Any]) -> str | None:
     n = _case.rejections(ctx)
     if n >= int(params["repeat_denials_after"]):
         return (
-            f"This appeal follows {n} rejections; each one makes the next appeal less likely to be read, "
-            "and after several Amazon stops replying."
+            f"This appeal follows {n} rejection{'s' if n != 1 else ''}; each one makes the next appeal less likely "
+            "to be read, and after several Amazon stops replying."
         )
     return None
