@@ -239,5 +239,10 @@ def list_cmd(as_json: bool) -> None:
         click.echo(render.definitions_table(items))
 
 
+from .diagram_cmd import diagram, diagrams  # noqa: E402
+
+main.add_command(diagram)
+main.add_command(diagrams)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
