@@ -92,7 +92,7 @@ def business_days_between(start: dt.datetime, end: dt.datetime, holidays: Collec
         if day.weekday() < 5:
             count += 1
     if holidays:
-        count -= sum(1 for h in holidays if first < h <= last and h.weekday() < 5)
+        count -= sum(1 for h in set(holidays) if first < h <= last and h.weekday() < 5)
     return count
 
 
