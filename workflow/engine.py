@@ -377,15 +377,29 @@ class Case:
                 return step.at
         return self._created
 
+    def _stay(self, states: frozenset[str]) -> tuple[dt.datetime, int]:
+        """When the case last entered ``states`` (moves among them do not count) and the index of that step."""
+        for step in reversed(self._history or ()):
+            if step.accepted and step.target != step.source and step.source not in states:
+                return step.at, step.index
+        return self._created, -1
+
     def deadline(self) -> tuple[dt.datetime, Edge] | None:
-        """The next timed transition from the current state, and when it falls due."""
+        """The next timed transition from the current state that has not fired yet, and when it falls due.
+
+        A timer counts from when the case entered its transition's source states (moving among them does not
+        reset it) and fires once per such stay, whether its guards accept it or refuse it.
+        """
         edges = self._comp.timers.get(self.state)
         if not edges:
             return None
-        since = self.entered_at()
         best: tuple[dt.datetime, Edge] | None = None
         for edge in edges:
             assert edge.transition.timer is not None
+            since, index = self._stay(frozenset(edge.transition.sources))
+            history = self._history or ()
+            if any(st.timer and st.event == edge.transition.event for st in history[index + 1 :]):
+                continue
             due = edge.transition.timer.after.after(since, self._comp.holidays)
             if best is None or due < best[0]:
                 best = (due, edge)
@@ -394,8 +408,9 @@ class Case:
     def advance(self, now: dt.datetime | None = None) -> list[Step]:
         """Fire every timed transition whose deadline has passed by ``now`` (default: the clock), in order.
 
-        Each timer step is recorded at its deadline. A timer whose guards refuse it is recorded as refused
-        once and not retried until the case changes state.
+        Each timer step is recorded at its deadline. A timer fires once per stay in its source states: one
+        whose guards refuse it is recorded as refused once, and a timer that keeps the case where it is
+        does not fire again until the case leaves and comes back.
         """
         until = now if now is not None else self.clock.now()
         steps: list[Step] = []
@@ -404,18 +419,7 @@ class Case:
             if nxt is None or nxt[0] > until:
                 return steps
             due, edge = nxt
-            last = self._history[-1] if self._history else None
-            if (
-                last is not None
-                and last.timer
-                and last.event == edge.transition.event
-                and last.source == self.state
-                and not last.accepted
-            ):
-                return steps
             steps.append(self.fire_payload(edge.transition.event, {}, timer=True, at=due))
-            if not steps[-1].accepted:
-                return steps
 
     # ----------------------------------------------------------------------------------------- persistence
 

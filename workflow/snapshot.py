@@ -178,4 +178,6 @@ def replay(
             case.fire_payload(step.event, to_plain(dict(step.payload)))
         except WorkflowError as e:  # pragma: no cover - a recorded step was valid when recorded
             raise SnapshotError(f"cannot replay step {step.index} '{step.event}': {e}") from e
+    if steps and steps[-1].timer:  # timers that fell due after the last offered step
+        case.advance(steps[-1].at)
     return case

@@ -1,0 +1,122 @@
+"""Timers: once per stay, counted over the stay in their source states, never hiding a later timer; replay."""
+
+from __future__ import annotations
+
+import workflow
+from workflow.clock import as_timestamp
+
+START = "2026-03-02T09:00:00Z"  # a Monday
+
+#: a timer that keeps the case where it is, and one whose source is two states
+LOOP_AND_GROUP = """
+name: timers
+version: "1"
+states:
+  open: {initial: true}
+  waiting: {}
+  asked: {}
+  expired: {}
+  done: {terminal: true}
+events:
+  wait: {}
+  ask: {}
+  remind: {}
+  expire: {}
+  finish: {}
+transitions:
+  - {event: wait, from: open, to: waiting}
+  - {event: ask, from: waiting, to: asked}
+  - {event: remind, from: waiting, after: 2d}
+  - {event: expire, from: [waiting, asked], to: expired, after: 10d}
+  - {event: finish, from: [open, waiting, asked, expired], to: done}
+"""
+
+
+def _case(text: str = LOOP_AND_GROUP) -> workflow.Case:
+    return workflow.Case(workflow.load(text=text), clock=workflow.SimulatedClock(START))
+
+
+def _clock(case: workflow.Case) -> workflow.SimulatedClock:
+    assert isinstance(case.clock, workflow.SimulatedClock)
+    return case.clock
+
+
+def test_a_timer_that_keeps_the_case_fires_once_per_stay() -> None:
+    """A self-loop timer fires once at its deadline and not again, however far the clock goes."""
+    case = _case()
+    assert case.fire("wait").accepted
+    steps = case.advance(as_timestamp("2026-03-05T09:00:00Z"))
+    assert [(s.event, s.accepted, s.timer, s.at) for s in steps] == [
+        ("remind", True, True, as_timestamp("2026-03-04T09:00:00Z"))
+    ]
+    assert case.state == "waiting"
+    assert case.advance(as_timestamp("2026-03-06T09:00:00Z")) == []
+    assert [s.event for s in case.history] == ["wait", "remind"]
+
+
+def test_a_group_timer_counts_from_entering_the_group() -> None:
+    """Moving between the timer's source states does not restart it: 10 days from 'wait', not from 'ask'."""
+    case = _case()
+    case.fire("wait")
+    _clock(case).advance("6d")
+    assert case.fire("ask").accepted
+    due = case.deadline()
+    assert due is not None
+    assert due[0] == as_timestamp("2026-03-12T09:00:00Z")
+    steps = case.advance(as_timestamp("2026-03-20T09:00:00Z"))
+    assert [(s.event, s.source, s.target) for s in steps] == [("expire", "asked", "expired")]
+    assert steps[0].at == as_timestamp("2026-03-12T09:00:00Z")
+
+
+def test_a_fired_self_loop_does_not_hide_a_later_timer() -> None:
+    """After the self-loop timer fired, the next timer of the state still falls due and fires."""
+    case = _case()
+    case.fire("wait")
+    steps = case.advance(as_timestamp("2026-03-30T09:00:00Z"))
+    assert [s.event for s in steps] == ["remind", "expire"]
+    assert case.state == "expired"
+
+
+def test_leaving_and_coming_back_restarts_the_timer() -> None:
+    """A timer counts from the last entry into its source states."""
+    text = LOOP_AND_GROUP.replace(
+        "  - {event: finish", "  - {event: wait, from: expired, to: waiting}\n  - {event: finish"
+    )
+    case = _case(text)
+    case.fire("wait")
+    case.advance(as_timestamp("2026-03-13T09:00:00Z"))
+    assert case.state == "expired"
+    _clock(case).set("2026-03-16T09:00:00Z")
+    assert case.fire("wait").accepted
+    due = case.deadline()
+    assert due is not None
+    assert (due[1].transition.event, due[0]) == ("remind", as_timestamp("2026-03-18T09:00:00Z"))
+
+
+def test_a_refused_timer_is_recorded_once_even_after_other_steps() -> None:
+    """A counter-notice to a trademark complaint: its 10-day timer is refused once; later steps do not retry it."""
+    case = workflow.Case(workflow.load("ip_complaint"), clock=workflow.SimulatedClock(START))
+    case.fire("receive_complaint", complaint_type="trademark")
+    case.fire("file_counter_notice")
+    _clock(case).advance("12d")
+    refused = case.fire("request_retraction")  # not allowed here; the timer fires first
+    assert not refused.accepted
+    _clock(case).advance("12d")
+    case.fire("request_retraction")
+    timers = [s for s in case.history if s.timer]
+    assert [(s.event, s.accepted, s.blocked_by) for s in timers] == [
+        ("lawsuit_window_closed", False, ("ip.counter_notice_10d",))
+    ]
+    assert timers[0].at == as_timestamp("2026-03-12T09:00:00Z")
+    assert case.state == "counter_notice_filed"
+
+
+def test_replay_rebuilds_timer_steps_at_the_end_of_a_history() -> None:
+    """A history ending in timer steps (advance called last) replays to the same steps and state."""
+    case = _case()
+    case.fire("wait")
+    case.advance(as_timestamp("2026-03-30T09:00:00Z"))
+    assert case.history[-1].timer
+    again = workflow.replay(case.definition, case.history, created=case.created)
+    assert again.history == case.history
+    assert again.state == "expired"
