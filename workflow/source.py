@@ -1,8 +1,8 @@
 """Safe YAML parsing that remembers where every value came from.
 
 Only ``yaml.SafeLoader`` is used: no tag can build an object or run code. Anchors and aliases are allowed,
-but a document whose aliases expand past ``MAX_NODES`` values, or that nests deeper than Python can walk,
-is refused with a ``Problem`` instead of exhausting the process.
+but a document whose aliases expand past ``MAX_NODES`` values, or that nests deeper than ``MAX_DEPTH`` (an
+alias inside its own anchor nests without end), is refused with a ``Problem`` instead of exhausting the process.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .errors import DocumentError, Problem
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_DEPTH = 100
 
 PathKey = tuple[str | int, ...]
 
@@ -59,8 +60,30 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """``SafeLoader`` that stops composing after ``MAX_NODES`` nodes, before a large file fills memory."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._composed = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._composed += 1
+        if self._composed > MAX_NODES:
+            raise _TooLarge
+        return super().compose_node(parent, index)
+
+
 def _index(node: yaml.Node, lines: dict[PathKey, int]) -> None:
-    """Walk the node graph iteratively, recording the line of every value; bounded by ``MAX_NODES``."""
+    """Walk the node graph iteratively, recording the line of every value; bounded by ``MAX_NODES`` and ``MAX_DEPTH``.
+
+    The depth bound also stops a self-referencing alias (``&a [*a]``), whose paths would otherwise grow without
+    end and make the walk quadratic.
+    """
     seen = 0
     stack: list[tuple[yaml.Node, PathKey]] = [(node, ())]
     while stack:
@@ -68,6 +91,8 @@ def _index(node: yaml.Node, lines: dict[PathKey, int]) -> None:
         seen += 1
         if seen > MAX_NODES:
             raise _TooLarge
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep
         lines.setdefault(path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
@@ -83,25 +108,35 @@ def parse(text: str, *, file: str | None = None, error: Callable[[list[Problem]]
     if len(text) > MAX_BYTES:
         raise error([Problem(f"file too large ({len(text)} bytes; at most {MAX_BYTES})", file=file)])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        if node is None:
-            raise error([Problem("empty document", file=file, line=1)])
-        lines: dict[PathKey, int] = {}
-        _index(node, lines)
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
+            node = loader.get_single_node()
+            if node is None:
+                raise error([Problem("empty document", file=file, line=1)])
+            lines: dict[PathKey, int] = {}
+            _index(node, lines)
             data = loader.construct_document(node)
         finally:
             loader.dispose()
     except _TooLarge:
-        raise error([Problem(f"document expands to more than {MAX_NODES} values (aliases?)", file=file)]) from None
+        raise error(
+            [Problem(f"document has more than {MAX_NODES} values (counting every use of an alias)", file=file)]
+        ) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         msg = " ".join(str(x) for x in (e.context, e.problem) if x) or "invalid YAML"
         raise error([Problem(f"invalid YAML: {msg}", file=file, line=line)]) from e
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow; its message spans two lines
+        line = text.count("\n", 0, e.position) + 1
+        char = f"#x{e.character:04x}" if isinstance(e.character, int) else repr(e.character)
+        raise error([Problem(f"invalid YAML: {e.reason} (character {char})", file=file, line=line)]) from e
     except yaml.YAMLError as e:
-        raise error([Problem(f"invalid YAML: {e}", file=file)]) from e
+        raise error([Problem(f"invalid YAML: {' '.join(str(e).split())}", file=file)]) from e
+    except _TooDeep:
+        raise error(
+            [Problem(f"document nests deeper than {MAX_DEPTH} levels (a recursive alias?)", file=file)]
+        ) from None
     except RecursionError:
         raise error([Problem("document nests too deeply", file=file)]) from None
     except (ValueError, TypeError, OverflowError) as e:  # e.g. an unhashable key or a bad timestamp
@@ -113,9 +148,12 @@ def read(path: str | Path, *, error: Callable[[list[Problem]], DocumentError]) -
     """Read and parse a file; a missing or unreadable file is a located problem too."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # never more: a huge file is refused without being read whole
     except OSError as e:
         raise error([Problem(f"cannot read file: {e.strerror or e}", file=str(p))]) from e
+    if len(raw) > MAX_BYTES:
+        raise error([Problem(f"file too large (more than {MAX_BYTES} bytes)", file=str(p))])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
