@@ -366,12 +366,58 @@ def summarise(defn: Definition, seed: int, walks: list[Walk]) -> WalkReport:
     )
 
 
-def random_walks(defn: Definition, n: int, seed: int, *, max_steps: int = 50) -> WalkReport:
-    """``n`` reproducible random walks of ``defn``."""
+def random_walks(defn: Definition, n: int, seed: int, *, max_steps: int = 50, workers: int = 1) -> WalkReport:
+    """``n`` reproducible random walks of ``defn``, on ``workers`` processes.
+
+    Walk ``i`` is seeded ``walk_seed(seed, i)`` whichever process runs it, so the report is the same for any
+    number of workers.
+    """
+    return summarise(defn, seed, walk_range(defn, 0, n, seed, max_steps=max_steps, workers=workers))
+
+
+def walk_range(
+    defn: Definition, start: int, stop: int, seed: int, *, max_steps: int = 50, workers: int = 1
+) -> list[Walk]:
+    """Walks ``start`` to ``stop - 1`` of a run seeded ``seed``, in order; split among ``workers`` processes."""
     import random
 
-    walks = [random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps) for i in range(n)]
-    return summarise(defn, seed, walks)
+    if workers <= 1 or stop - start < 2:
+        return [random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps) for i in range(start, stop)]
+    import multiprocessing
+
+    size = max(1, (stop - start) // (workers * 8))
+    chunks = [(i, min(i + size, stop), seed, max_steps) for i in range(start, stop, size)]
+    ctx: Any
+    if "fork" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("fork")
+        _WORKER_DEFINITION[0] = defn  # inherited by the forked workers; nothing to pickle
+        init: tuple[Any, ...] = ()
+    elif defn.origin is not None and Path(defn.origin).exists():
+        ctx = multiprocessing.get_context("spawn")
+        init = (defn.origin,)
+    else:  # a definition from text on a platform without fork: walk here
+        return walk_range(defn, start, stop, seed, max_steps=max_steps)
+    try:
+        with ctx.Pool(min(workers, len(chunks)), initializer=_init_worker, initargs=init) as pool:
+            parts = pool.map(_walk_chunk, chunks, chunksize=1)
+    finally:
+        _WORKER_DEFINITION[0] = None
+    return [w for part in parts for w in part]
+
+
+_WORKER_DEFINITION: list[Definition | None] = [None]
+
+
+def _init_worker(origin: str | None = None) -> None:
+    if origin is not None:
+        _WORKER_DEFINITION[0] = load(path=origin)
+
+
+def _walk_chunk(chunk: tuple[int, int, int, int]) -> list[Walk]:
+    defn = _WORKER_DEFINITION[0]
+    assert defn is not None
+    start, stop, seed, max_steps = chunk
+    return walk_range(defn, start, stop, seed, max_steps=max_steps)
 
 
 # ------------------------------------------------------------------------------------------------ explain

@@ -15,7 +15,17 @@ import workflow
 from workflow.errors import DocumentError, WorkflowError
 from workflow.load import builtin_names, load, resolve
 from workflow.rules import REGISTRY
-from workflow.simulate import Trace, Walk, explain, load_scenario, random_walk, run_scenario, summarise, walk_seed
+from workflow.simulate import (
+    Trace,
+    Walk,
+    explain,
+    load_scenario,
+    random_walk,
+    run_scenario,
+    summarise,
+    walk_range,
+    walk_seed,
+)
 
 from . import render
 
@@ -67,6 +77,9 @@ def _json(data: Any) -> None:
 @click.option("--random", "walks", type=click.IntRange(min=1), help="Run N random walks of DEFINITION.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --random; same seed, same walks.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=50, show_default=True, help="Longest random walk.")
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for --random (same result)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any step of the scenario was blocked.")
 def simulate(
@@ -77,6 +90,7 @@ def simulate(
     max_steps: int,
     as_json: bool,
     strict: bool,
+    workers: int = 1,
 ) -> None:
     """Run a scenario (--scenario FILE) or random walks (DEFINITION --random N --seed S).
 
@@ -96,9 +110,12 @@ def simulate(
         raise click.UsageError("give --scenario FILE, or DEFINITION --random N [--seed S]")
     defn = load(definition)
     results: list[Walk] = []
-    with _progress(walks, "walking") as bar:
-        for i in bar:
-            results.append(random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps))
+    if workers > 1:
+        results = walk_range(defn, 0, walks, seed, max_steps=max_steps, workers=workers)
+    else:
+        with _progress(walks, "walking") as bar:
+            for i in bar:
+                results.append(random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps))
     report = summarise(defn, seed, results)
     if as_json:
         _json(report.to_json())
