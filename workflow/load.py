@@ -20,6 +20,7 @@ from .clock import parse_duration
 from .errors import DefinitionError, NotFound, Problem
 from .model import (
     Advice,
+    Cascade,
     Definition,
     Event,
     FactField,
@@ -30,7 +31,7 @@ from .model import (
     Timer,
     Transition,
 )
-from .rules.registry import ADVICE, GUARD, REGISTRY, STATE
+from .rules.registry import ADVICE, EFFECT, GUARD, REGISTRY, STATE
 from .source import Located, PathKey, format_path, parse, read
 from .teams import Team, Teams
 from .validate import check_all
@@ -131,6 +132,25 @@ SHAPE = s.record(
                     events=s.Field(_names, required=True),
                     source=s.Field(s.Str(nonempty=True), required=True),
                     params=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
+                )
+            ),
+            (),
+        ),
+        default=(),
+    ),
+    cascades=s.Field(
+        s.Optional(
+            s.ListOf(
+                s.record(
+                    "a cascade mapping (rule, source, when, fire, with, members_in, name_field)",
+                    rule=s.Field(s.Str(nonempty=True), required=True, doc="an effect rule id"),
+                    source=s.Field(s.Str(nonempty=True), required=True),
+                    when=s.Field(s.Str(nonempty=True), required=True, doc="the event a member accepts"),
+                    fire=s.Field(s.Str(nonempty=True), required=True, doc="the event offered to the others"),
+                    members_in=s.Field(_names, required=True, doc="the states of the members it reaches"),
+                    name_field=s.Field(s.Str(nonempty=True), default=None),
+                    params=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
+                    **{"with": s.Field(s.Optional(s.MapOf(_param_value), {}), default={})},
                 )
             ),
             (),
@@ -459,6 +479,8 @@ def build(located: Located, base: Path | None) -> Definition:
         else:
             b.param_type(("parameters", name), name, value, owner.params[name])
 
+    cascades = _cascades(b, data["cascades"], events_by_name, state_names)
+
     fact_fields = tuple(
         FactField(name=n, type=f["type"], default=f["default"], description=f["description"])
         for n, f in data["facts"].items()
@@ -482,6 +504,7 @@ def build(located: Located, base: Path | None) -> Definition:
         parameters=parameters,
         facts=fact_fields,
         invariants=invariants,
+        cascades=cascades,
         teams=teams,
         hash=_content_hash(located.data, teams),
         origin=located.file,
@@ -513,6 +536,45 @@ def _check_branches(b: _Builder, transitions: list[Transition]) -> None:
                     )
             else:
                 seen[key] = i
+
+
+def _cascades(
+    b: _Builder, raw: tuple[Mapping[str, Any], ...], events: Mapping[str, Event], states: tuple[str, ...]
+) -> tuple[Cascade, ...]:
+    """Each cascade's rule is an effect rule, its events and states exist, and its payload fits the fired event."""
+    out = []
+    for i, c in enumerate(raw):
+        path: PathKey = ("cascades", i)
+        ref = b.rule_ref(path, c, (EFFECT,))
+        ok = b.known((*path, "when"), "event", c["when"], tuple(events))
+        ok = b.known((*path, "fire"), "event", c["fire"], tuple(events)) and ok
+        for j, st in enumerate(c["members_in"]):
+            ok = b.known((*path, "members_in", j), "state", st, states) and ok
+        if c["fire"] in events:
+            fired = events[c["fire"]]
+            declared = tuple(f.name for f in fired.payload)
+            for name in (*c["with"], *([c["name_field"]] if c["name_field"] else [])):
+                if name not in declared:
+                    where = (*path, "with", name) if name in c["with"] else (*path, "name_field")
+                    b.fault(where, f"event '{fired.name}' has no payload field '{name}' (known: {', '.join(declared)})")
+                    ok = False
+            for name, value in c["with"].items():
+                f = fired.field(name)
+                if f is not None and f.choices is not None and value not in f.choices:
+                    b.fault((*path, "with", name), f"unknown value '{value}' (known: {', '.join(f.choices)})")
+                    ok = False
+        if ref is not None and ok:
+            out.append(
+                Cascade(
+                    rule=ref,
+                    when=c["when"],
+                    fire=c["fire"],
+                    payload=c["with"],
+                    members_in=tuple(c["members_in"]),
+                    name_field=c["name_field"],
+                )
+            )
+    return tuple(out)
 
 
 def _check_invariants(b: _Builder, invariants: tuple[Invariant, ...]) -> None:

@@ -82,6 +82,22 @@ class Advice:
 
 
 @attrs.frozen
+class Cascade:
+    """An effect on a group: when a member accepts ``when``, every other member in ``members_in`` is offered ``fire``.
+
+    ``payload`` is what the fired event carries; ``name_field``, when set, is the payload field that receives
+    the name of the member where it started. All or none: if any member would refuse, nothing changes.
+    """
+
+    rule: RuleRef
+    when: str
+    fire: str
+    payload: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    members_in: tuple[str, ...] = ()
+    name_field: str | None = None
+
+
+@attrs.frozen
 class FactField:
     name: str
     type: str
@@ -113,6 +129,7 @@ class Definition:
     parameters: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
     facts: tuple[FactField, ...] = ()
     invariants: tuple[Invariant, ...] = ()
+    cascades: tuple[Cascade, ...] = ()
     teams: Teams = attrs.field(factory=Teams, hash=False)
     hash: str = ""  # sha256 of the definition's canonical content
     origin: str | None = attrs.field(default=None, eq=False)
@@ -142,10 +159,11 @@ class Definition:
         return tuple(e.name for e in self.events)
 
     def rule_ids(self) -> tuple[str, ...]:
-        """Every rule id the definition uses (guards, advice and state refusals), sorted."""
+        """Every rule id the definition uses (guards, advice, state refusals and cascades), sorted."""
         ids = {g.id for t in self.transitions for g in t.guards}
         ids |= {a.rule.id for a in self.advice}
         ids |= {s.refuse_with for s in self.states}
+        ids |= {c.rule.id for c in self.cascades}
         return tuple(sorted(ids))
 
     def parameter(self, rule_ref: RuleRef, name: str, default: Any) -> Any:

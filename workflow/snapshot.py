@@ -77,7 +77,7 @@ _SNAPSHOT = s.record(
     ),
     state=s.Field(s.Str(nonempty=True), required=True),
     created=s.Field(s.Timestamp(), required=True),
-    facts=s.Field(s.MapOf(s.AnyOf((s.Scalar(), s.ListOf(s.Scalar())))), default={}),
+    facts=s.Field(s.MapOf(s.Optional(s.AnyOf((s.Scalar(), s.ListOf(s.Scalar()))))), default={}),  # null: unset
     history=s.Field(s.ListOf(_STEP), default=()),
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import advice, catalog, escalation, ip, lifecycle, poa, submit, verification  # noqa: F401  (registration)
+from . import advice, catalog, escalation, health, ip, lifecycle, linked, poa, submit, verification  # noqa: F401  (registration)
 from .registry import ADVICE, GUARD, REGISTRY, STATE, Context, Rule, fact, get, register
 
 __all__ = ["ADVICE", "GUARD", "REGISTRY", "STATE", "Context", "Rule", "fact", "get", "register"]

@@ -30,6 +30,7 @@ class Context:
     now: dt.datetime
     teams: Teams
     holidays: frozenset[dt.date] = frozenset()
+    group: Any = None  # when the case belongs to a group (``workflow.group``): a view of the other members
 
 
 Check = Callable[[Context, Mapping[str, Any]], str | None]
@@ -37,6 +38,8 @@ Check = Callable[[Context, Mapping[str, Any]], str | None]
 GUARD = "guard"
 ADVICE = "advice"
 STATE = "state"
+EFFECT = "effect"  # says what an accepted step sets off elsewhere (a group's cascade); never blocks by itself
+TABLE = "table"  # a decision-table rule, evaluated on a metrics snapshot (``workflow.health``)
 
 
 @attrs.frozen

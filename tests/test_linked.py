@@ -1,0 +1,473 @@
+"""Linked accounts: the linked_accounts definition, the group that makes its cases act together, its rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+import workflow
+import workflow.group
+from workflow.errors import DefinitionError, SnapshotError, UnknownEvent
+from workflow.group import CaseGroup
+from workflow.rules import REGISTRY
+from workflow.rules.linked import RELATED, enforced_now, own_violation
+
+START = "2026-03-02T09:00:00Z"  # a Monday
+OWN = {"reason_class": "performance", "issues": ["order_defect_rate"]}
+
+
+@pytest.fixture(scope="module")
+def linked() -> workflow.Definition:
+    return workflow.load("linked_accounts")
+
+
+def make_group(defn: workflow.Definition, *names: str) -> tuple[CaseGroup, workflow.SimulatedClock]:
+    clock = workflow.SimulatedClock(START)
+    return CaseGroup(defn, names or ("main", "second", "third"), clock=clock), clock
+
+
+def reinstate_own(group: CaseGroup, clock: workflow.SimulatedClock, name: str = "main") -> dt.date:
+    """Appeal and reinstate ``name`` (suspended for its own violation); return the reinstatement date."""
+    clock.advance("1d")
+    assert group.fire(name, "submit_appeal").accepted
+    clock.advance("3d")
+    assert group.fire(name, "reinstate").accepted
+    return clock.now().date()
+
+
+# ------------------------------------------------------------------------------------------------ the definition
+
+
+def test_definition_declares_the_cascade_as_data(linked: workflow.Definition) -> None:
+    """The cascade is declared by the definition: on suspend, the others get suspend with related_account."""
+    (cascade,) = linked.cascades
+    assert (cascade.rule.id, cascade.when, cascade.fire) == ("linked.cascade", "suspend", "suspend")
+    assert dict(cascade.payload) == {"reason_class": RELATED}
+    assert cascade.members_in == ("active",)
+    assert cascade.rule.source == "SEED3 [S]"
+    assert {"linked.cascade", "linked.reinstatement_order", "linked.no_new_accounts"} <= set(linked.rule_ids())
+
+
+def test_definition_states_follow_the_catalog(linked: workflow.Definition) -> None:
+    """One account's case: active, suspended, appeal_submitted, and two terminal outcomes."""
+    assert linked.initial.name == "active"
+    assert {s.name for s in linked.states if s.terminal} == {"reinstated", "permanently_deactivated"}
+    assert "linked_accounts" in workflow.builtin_names()
+
+
+def test_every_rule_use_cites_a_source(linked: workflow.Definition) -> None:
+    """Guards and cascades each name their source."""
+    uses = [g for t in linked.transitions for g in t.guards] + [c.rule for c in linked.cascades]
+    assert uses
+    assert all(u.source.strip() for u in uses)
+
+
+def test_module_example_runs() -> None:
+    """The example in workflow.group's docstring runs as written."""
+    result = doctest.testmod(workflow.group, verbose=False)
+    assert result.attempted >= 3
+    assert result.failed == 0
+
+
+# ------------------------------------------------------------------------------------------------ linked.cascade
+
+
+def test_cascade_suspends_every_other_member(linked: workflow.Definition) -> None:
+    """Suspending one account suspends the others, as related accounts that name the first."""
+    group, _ = make_group(linked)
+    result = group.fire("main", "suspend", **OWN)
+    assert result.accepted
+    assert group.states() == {"main": "suspended", "second": "suspended", "third": "suspended"}
+    assert [name for name, _ in result.cascaded] == ["second", "third"]
+    for name in ("second", "third"):
+        step = group[name].history[-1]
+        assert step.event == "suspend"
+        assert step.payload["reason_class"] == RELATED
+        assert step.payload["linked_account"] == "main"
+    (effect,) = result.effects
+    assert effect.rule == "linked.cascade"
+    assert "'second' and 'third'" in effect.message
+
+
+def test_cascaded_suspension_does_not_cascade_again(linked: workflow.Definition) -> None:
+    """Each member is suspended once: the cascade reaches only members still active."""
+    group, _ = make_group(linked)
+    group.fire("second", "suspend", **OWN)
+    assert [len(group[n].history) for n in group] == [1, 1, 1]
+
+
+def test_cascade_leaves_members_outside_its_states_alone(linked: workflow.Definition) -> None:
+    """A reinstated (closed) case is not reopened by a later suspension of another member."""
+    group, clock = make_group(linked, "main", "second")
+    group.fire("main", "suspend", **OWN)
+    reinstate_own(group, clock, "main")
+    clock.advance("1d")
+    group.fire("second", "submit_appeal", linked_account="main", reinstatement_date=group["main"].history[-1].at.date())
+    group.fire("second", "reinstate")
+    group.add("third")
+    result = group.fire("third", "suspend", **OWN)
+    assert result.accepted
+    assert result.cascaded == ()
+    assert group.states() == {"main": "reinstated", "second": "reinstated", "third": "suspended"}
+
+
+def test_cascade_rule_alone_has_nothing_to_say() -> None:
+    """Outside a group the cascade rule sets off nothing."""
+    case = workflow.Case(workflow.load("linked_accounts"), clock=workflow.SimulatedClock(START))
+    step = case.fire("suspend", **OWN)
+    assert step.accepted
+    assert step.findings == ()
+
+
+GUARDED = """
+name: guarded_links
+version: "1"
+facts:
+  reason_class: {type: str}
+states:
+  active: {initial: true}
+  suspended: {}
+  closed: {terminal: true}
+events:
+  suspend:
+    payload:
+      reason_class: {type: str}
+      linked_account: {type: str}
+  close: {}
+transitions:
+  - event: suspend
+    from: active
+    to: suspended
+    guards: [{rule: fraud.no_appeal, source: "A-BSA3-EXPL [S]"}]
+  - {event: close, from: [active, suspended], to: closed}
+cascades:
+  - rule: linked.cascade
+    source: "SEED3 [S]"
+    when: suspend
+    fire: suspend
+    with: {reason_class: related_account}
+    name_field: linked_account
+    members_in: [active]
+"""
+
+
+def test_cascade_is_all_or_none() -> None:
+    """A member that refuses the cascaded step refuses the whole event: no member changes at all."""
+    defn = workflow.load(text=GUARDED, file="guarded.yaml")
+    clock = workflow.SimulatedClock(START)
+    group = CaseGroup(defn, ["a", "b", "c"], clock=clock, facts={"c": {"reason_class": "fraud"}})
+    before = {n: group[n].history for n in group}
+    result = group.fire("a", "suspend", reason_class="performance")
+    assert not result.accepted
+    assert result.blocked_by == ("linked.cascade",)
+    (finding,) = result.step.refusals
+    assert "'c' refuses 'suspend'" in finding.message
+    assert "fraud.no_appeal" in finding.message
+    assert "'b'" not in finding.message
+    assert group.states() == {"a": "active", "b": "active", "c": "active"}
+    assert group["b"].history == before["b"] == ()
+    assert group["c"].history == before["c"]
+    assert len(group["a"].history) == 1  # the refusal itself is recorded where the event was fired
+
+
+def test_cascade_goes_through_when_no_member_refuses() -> None:
+    """The same group without the refusing member cascades normally."""
+    defn = workflow.load(text=GUARDED, file="guarded.yaml")
+    group = CaseGroup(defn, ["a", "b"], clock=workflow.SimulatedClock(START))
+    assert group.fire("a", "suspend", reason_class="performance").accepted
+    assert group.states() == {"a": "suspended", "b": "suspended"}
+
+
+def test_member_that_cannot_take_the_event_changes_nothing(linked: workflow.Definition) -> None:
+    """A member whose definition lacks the cascaded event makes the event raise, and nothing changes."""
+    other = workflow.load(text=GUARDED.replace("suspend", "halt"), file="x.yaml")
+    group, _ = make_group(linked, "main")
+    group.add("odd", definition=other)
+    with pytest.raises(UnknownEvent):
+        group.fire("main", "suspend", **OWN)
+    assert group.states() == {"main": "active", "odd": "active"}
+    assert group["main"].history == ()
+
+
+def test_group_check_changes_nothing(linked: workflow.Definition) -> None:
+    """check() says what fire() would do and leaves every member as it was."""
+    group, _ = make_group(linked)
+    result = group.check("main", "suspend", **OWN)
+    assert result.accepted
+    assert len(result.cascaded) == 2
+    assert group.states() == {"main": "active", "second": "active", "third": "active"}
+    assert all(group[n].history == () for n in group)
+
+
+# ------------------------------------------------------------------------------------------------ reinstatement order
+
+
+def test_related_appeal_refused_until_the_own_violation_account_is_reinstated(linked: workflow.Definition) -> None:
+    """The related account cannot appeal while the account enforced for its own violation is suspended."""
+    group, _ = make_group(linked)
+    group.fire("main", "suspend", **OWN)
+    result = group.fire("second", "submit_appeal", linked_account="main", reinstatement_date="2026-03-02")
+    assert result.blocked_by == ("linked.reinstatement_order",)
+    assert "'main' is suspended for its own violation" in result.step.findings[0].message
+    assert group["second"].state == "suspended"
+
+
+def test_related_appeal_must_name_the_account_and_date(linked: workflow.Definition) -> None:
+    """Once the account is reinstated, the appeal names it and its reinstatement date, exactly."""
+    group, clock = make_group(linked)
+    group.fire("main", "suspend", **OWN)
+    when = reinstate_own(group, clock)
+    missing = group.fire("second", "submit_appeal")
+    assert missing.blocked_by == ("linked.reinstatement_order",)
+    assert "are missing" in missing.step.findings[0].message
+    wrong_name = group.fire("second", "submit_appeal", linked_account="third", reinstatement_date=when)
+    assert "'third' is not an account of this group" in wrong_name.step.findings[0].message
+    wrong_date = group.fire("second", "submit_appeal", linked_account="main", reinstatement_date=when - dt.timedelta(1))
+    assert f"reinstated on {when}" in wrong_date.step.findings[0].message
+    assert group.states()["second"] == "suspended"
+    right = group.fire("second", "submit_appeal", linked_account="main", reinstatement_date=when)
+    assert right.accepted
+    assert group["second"].state == "appeal_submitted"
+
+
+def test_every_own_violation_account_must_be_reinstated(linked: workflow.Definition) -> None:
+    """With two accounts enforced for their own violations, both must be reinstated first."""
+    group, clock = make_group(linked, "a", "b", "related")
+    group.fire("a", "suspend", **OWN)  # b and related follow as related accounts
+    group.add("b2")  # an account that joins later and is suspended for a violation of its own
+    group.fire("b2", "suspend", reason_class="policy")
+    when = reinstate_own(group, clock, "a")
+    refused = group.fire("related", "submit_appeal", linked_account="a", reinstatement_date=when)
+    assert refused.blocked_by == ("linked.reinstatement_order",)
+    assert "'b2'" in refused.step.findings[0].message
+    reinstate_own(group, clock, "b2")
+    assert group.fire("related", "submit_appeal", linked_account="a", reinstatement_date=when).accepted
+
+
+def test_own_violation_appeal_is_not_a_related_appeal(linked: workflow.Definition) -> None:
+    """The account suspended for its own violation appeals without naming anyone."""
+    group, _ = make_group(linked)
+    group.fire("main", "suspend", **OWN)
+    assert group.fire("main", "submit_appeal").accepted
+
+
+def test_reinstatement_order_outside_a_group_reads_the_facts(linked: workflow.Definition) -> None:
+    """A lone related-account case reads the linked account and its reinstatement date from its facts."""
+    pending = workflow.Case(linked, clock=workflow.SimulatedClock(START), facts={"linked_account": "main"})
+    pending.fire("suspend", reason_class=RELATED)
+    step = pending.fire("submit_appeal", linked_account="main", reinstatement_date="2026-03-01")
+    assert step.blocked_by == ("linked.reinstatement_order",)
+    done = workflow.Case(
+        linked,
+        clock=workflow.SimulatedClock(START),
+        facts={"linked_account": "main", "linked_reinstated_on": "2026-03-01"},
+    )
+    done.fire("suspend", reason_class=RELATED)
+    assert not done.fire("submit_appeal", linked_account="main", reinstatement_date="2026-02-28").accepted
+    assert done.fire("submit_appeal", linked_account="main", reinstatement_date="2026-03-01").accepted
+
+
+def test_reinstatement_order_without_any_record_asks_for_names(linked: workflow.Definition) -> None:
+    """With nothing known about the linked account, the appeal must still name it and the date."""
+    case = workflow.Case(linked, clock=workflow.SimulatedClock(START))
+    case.fire("suspend", reason_class=RELATED)
+    assert case.fire("submit_appeal").blocked_by == ("linked.reinstatement_order",)
+    assert case.fire("submit_appeal", linked_account="main", reinstatement_date="2026-03-01").accepted
+
+
+# ------------------------------------------------------------------------------------------------ no new accounts
+
+
+def test_no_new_account_while_any_linked_account_is_suspended(linked: workflow.Definition) -> None:
+    """A suspended seller cannot open a new account, from any of its accounts."""
+    group, _ = make_group(linked)
+    assert group.fire("main", "open_new_account", name="fresh").accepted  # nothing suspended yet
+    group.fire("main", "suspend", **OWN)
+    for name in group:
+        result = group.fire(name, "open_new_account", name="fresh")
+        assert result.blocked_by == ("linked.no_new_accounts",)
+        assert "closes any account opened" in result.step.findings[0].message
+
+
+def test_new_account_allowed_again_once_reinstated(linked: workflow.Definition) -> None:
+    """A lone account may open a new one before it is suspended, not while it is."""
+    case = workflow.Case(linked, clock=workflow.SimulatedClock(START))
+    assert case.fire("open_new_account", name="x").accepted
+    case.fire("suspend", **OWN)
+    assert case.fire("open_new_account", name="x").blocked_by == ("linked.no_new_accounts",)
+    case.fire("submit_appeal")
+    assert case.fire("open_new_account", name="x").blocked_by == ("linked.no_new_accounts",)
+
+
+def test_history_helpers_read_enforcement() -> None:
+    """own_violation and enforced_now read a member's history."""
+    group = CaseGroup(workflow.load("linked_accounts"), ["a", "b"], clock=workflow.SimulatedClock(START))
+    group.fire("a", "suspend", **OWN)
+    members = {m.name: m for m in workflow.group.GroupView(group, "a").others()}
+    assert own_violation(members["b"]) == (False, None)
+    assert enforced_now(group["a"].history)
+    assert enforced_now(group["b"].history)
+
+
+# ------------------------------------------------------------------------------------------------ persistence, errors
+
+
+def test_group_snapshot_round_trip(linked: workflow.Definition) -> None:
+    """A restored group has the same states, and its rules still see the other members."""
+    group, clock = make_group(linked)
+    group.fire("main", "suspend", **OWN)
+    restored = CaseGroup.restore(linked, group.snapshot(), clock=clock)
+    assert restored.states() == group.states()
+    assert restored.fire("second", "submit_appeal", linked_account="main", reinstatement_date="2026-03-02").blocked_by
+    assert restored.fire("second", "open_new_account", name="x").blocked_by == ("linked.no_new_accounts",)
+
+
+def test_group_snapshot_refuses_other_data(linked: workflow.Definition) -> None:
+    """A case snapshot is not a group snapshot."""
+    case = workflow.Case(linked)
+    with pytest.raises(SnapshotError, match="not a group snapshot"):
+        CaseGroup.restore(linked, case.snapshot())
+
+
+def test_unknown_member_and_duplicate_names(linked: workflow.Definition) -> None:
+    """Naming a member that does not exist, or adding one twice, is the caller's mistake."""
+    group, _ = make_group(linked, "main")
+    with pytest.raises(workflow.WorkflowError, match="no member named 'ghost'"):
+        group.fire("ghost", "suspend", **OWN)
+    with pytest.raises(workflow.WorkflowError, match="already has a member"):
+        group.add("main")
+
+
+BAD_CASCADES = """
+  - rule: linked.no_new_accounts
+    source: "x"
+    when: suspend
+    fire: suspend
+    members_in: [active]
+  - rule: linked.cascade
+    source: "SEED3 [S]"
+    when: suspended
+    fire: suspend
+    with: {reason_class: related, colour: red}
+    members_in: [actve]
+"""
+
+
+def test_broken_cascades_are_located() -> None:
+    """Every fault in a cascade is reported with its path: rule kind, event, state, payload field and value."""
+    text = GUARDED.split("cascades:", maxsplit=1)[0] + "cascades:" + BAD_CASCADES
+    with pytest.raises(DefinitionError) as err:
+        workflow.load(text=text, file="bad.yaml")
+    report = err.value.report()
+    assert "cascades[0].rule: rule 'linked.no_new_accounts' is a guard rule, not an effect rule" in report
+    assert "cascades[1].when: unknown event 'suspended'" in report
+    assert "cascades[1].members_in[0]: unknown state 'actve'" in report
+    assert "cascades[1].with.colour: event 'suspend' has no payload field 'colour'" in report
+    assert "bad.yaml:" in report
+
+
+def test_cascade_payload_values_are_checked() -> None:
+    """A value outside the fired field's choices is refused at load."""
+    field = "reason_class: {type: str}\n      linked"
+    text = GUARDED.replace(field, field.replace("{type: str}", "{type: str, choices: [a]}"))
+    with pytest.raises(DefinitionError, match=r"cascades\[0\]\.with\.reason_class: unknown value 'related_account'"):
+        workflow.load(text=text, file="bad.yaml")
+
+
+def test_linked_rules_are_registered_with_sources() -> None:
+    """The three rules of the catalog are in the registry with their sources."""
+    assert REGISTRY["linked.cascade"].kind == "effect"
+    assert REGISTRY["linked.reinstatement_order"].source == "N-RELATED-UK [S]"
+    assert "N-REVIEWFAIL" in REGISTRY["linked.no_new_accounts"].source
+
+
+# ------------------------------------------------------------------------------------------------ stateful
+
+
+NAMES = ("a", "b", "c")
+REASONS = ("performance", "policy", "ip", RELATED, "fraud")
+
+
+class LinkedGroupMachine(RuleBasedStateMachine):
+    """Random events at random members: cascades are all or none and the rules' promises hold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = workflow.SimulatedClock(START)
+        self.group = CaseGroup(workflow.load("linked_accounts"), NAMES, clock=self.clock)
+
+    def _fire(self, member: str, event: str, payload: dict[str, Any]) -> workflow.group.GroupStep:
+        before = self.group.states()
+        lengths = {n: len(self.group[n].history) for n in NAMES}
+        result = self.group.fire_payload(member, event, payload)
+        if not result.accepted:
+            assert self.group.states() == before
+            for n in NAMES:
+                assert len(self.group[n].history) == lengths[n] + (n == member)
+        return result
+
+    @rule(member=st.sampled_from(NAMES), reason=st.sampled_from(REASONS))
+    def suspend(self, member: str, reason: str) -> None:
+        active = {n for n, s in self.group.states().items() if s == "active"}
+        result = self._fire(member, "suspend", {"reason_class": reason})
+        if result.accepted:
+            assert {n for n, _ in result.cascaded} == active - {member}
+            assert all(self.group[n].state == "suspended" for n in active)
+
+    @rule(member=st.sampled_from(NAMES), name=st.sampled_from((*NAMES, None)), days=st.integers(-1, 1))
+    def appeal(self, member: str, name: str | None, days: int) -> None:
+        payload: dict[str, Any] = {}
+        if name is not None:
+            steps = [s for s in self.group[name].history if s.accepted and s.event == "reinstate"]
+            when = steps[-1].at.date() if steps else self.clock.now().date()
+            payload = {"linked_account": name, "reinstatement_date": when + dt.timedelta(days=days)}
+        self._fire(member, "submit_appeal", payload)
+
+    @rule(member=st.sampled_from(NAMES), event=st.sampled_from(("reinstate", "reject", "deactivate_permanently")))
+    def decide(self, member: str, event: str) -> None:
+        self._fire(member, event, {})
+
+    @rule(member=st.sampled_from(NAMES))
+    def open_account(self, member: str) -> None:
+        enforced = any(enforced_now(self.group[n].history) for n in NAMES)
+        result = self._fire(member, "open_new_account", {"name": "new"})
+        if enforced:
+            assert not result.accepted
+
+    @rule(days=st.integers(1, 5))
+    def wait(self, days: int) -> None:
+        self.clock.advance(f"{days}d")
+
+    @invariant()
+    def related_appeals_follow_reinstatements(self) -> None:
+        """Every accepted related-account appeal came after every own-violation account was reinstated."""
+        for name in NAMES:
+            for step in self.group[name].history:
+                if not (step.accepted and step.event == "submit_appeal"):
+                    continue
+                suspended = [s for s in self.group[name].history[: step.index] if s.accepted and s.event == "suspend"]
+                if not suspended or suspended[-1].payload.get("reason_class") != RELATED:
+                    continue
+                for other in NAMES:
+                    if other == name:
+                        continue
+                    earlier = [s for s in self.group[other].history if s.at <= step.at]
+                    own = [s for s in earlier if s.accepted and s.event == "suspend"]
+                    if own and own[-1].payload.get("reason_class") != RELATED:
+                        assert any(s.accepted and s.event == "reinstate" and s.index > own[-1].index for s in earlier)
+
+    @invariant()
+    def terminal_members_stay(self) -> None:
+        """No member leaves a terminal state."""
+        for name in NAMES:
+            history = self.group[name].history
+            for step in history:
+                assert not (step.accepted and step.source in {"reinstated", "permanently_deactivated"})
+
+
+TestLinkedGroup = LinkedGroupMachine.TestCase
