@@ -35,11 +35,24 @@ def days_since(ctx: Context, *events: str) -> int | None:
     return (ctx.now - step.at) // dt.timedelta(days=1)
 
 
-def _words(items: Sequence[Any]) -> str:
-    names = [str(i).replace("_", " ") for i in items]
+#: how the dispute grounds read in a sentence
+GROUNDS = {
+    "false_claim": "the claim is false",
+    "contact_does_not_exist": "the rights owner's contact does not exist",
+    "baseless": "it is baseless",
+}
+
+
+def _words(items: Sequence[Any], article: str = "") -> str:
+    names = [_a(str(i)) if article == "a" else article + str(i).replace("_", " ") for i in items]
     if not names:
         return "nothing"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _a(name: str) -> str:
+    text = name.replace("_", " ")
+    return ("an " if text[:1] in "aeiou" else "a ") + text
 
 
 @register(
@@ -84,10 +97,10 @@ def dispute_legal_argument(ctx: Context, params: Mapping[str, Any]) -> str | Non
     accepted = [str(g) for g in params["legal_grounds"]]
     if grounds in accepted:
         return None
-    said = f"Saying the complaint is {str(grounds).replace('_', ' ')}" if grounds else "A dispute without grounds"
+    said = f'Saying "{GROUNDS.get(str(grounds), str(grounds).replace("_", " "))}"' if grounds else "No argument"
     return (
-        f"{said} is not a legal argument; the Notice-Dispute team needs one: {_words(accepted)} "
-        "(the complaint came from an unreliable or illegitimate source)."
+        f"{said} is not a legal argument; a dispute needs one: "
+        f"{_words(['that ' + GROUNDS.get(g, g.replace('_', ' ')) for g in accepted])}."
     )
 
 
@@ -117,14 +130,12 @@ def document_appeal(ctx: Context, params: Mapping[str, Any]) -> str | None:
     issuers = [str(i) for i in params["copyright_issuers" if copyright_case else "issuers"]]
     if any(_qualifying(d, kinds, issuers) for d in docs):
         return None
-    need = f"{_words(kinds)} from the {_words(issuers)}"
+    need = f"{_words(kinds, 'a')} from the {_words(issuers)}"
     if not docs:
         return f"An appeal with documents needs at least one document: {need}."
     if any(not d.genuine for d in docs):
         return f"A fabricated or altered document supports nothing; the appeal needs a genuine {need}."
-    sent = ", ".join(
-        f"{d.kind.replace('_', ' ')} from {(d.issuer or 'an unnamed issuer').replace('_', ' ')}" for d in docs
-    )
+    sent = ", ".join(f"{_a(d.kind)} from {_a(d.issuer) if d.issuer else 'no named issuer'}" for d in docs)
     scope = " for a copyright complaint" if copyright_case else ""
     return f"The appeal{scope} needs {need}; it carries {sent}."
 
