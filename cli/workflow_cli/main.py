@@ -202,6 +202,29 @@ def validate(files: tuple[Path, ...]) -> None:
     sys.exit(EXIT_EXPECTATION if bad else EXIT_OK)
 
 
+def health_tables() -> list[dict[str, Any]]:
+    """The built-in decision tables, as ``list`` shows them: no states or events, their rules."""
+    from workflow.health import builtin_tables, load_table, tables_dir
+
+    out = []
+    for name in builtin_tables():
+        path = tables_dir() / f"{name}.yaml"
+        table = load_table(path)
+        out.append(
+            {
+                "name": table.name,
+                "kind": "decision table",
+                "version": table.version,
+                "states": 0,
+                "events": 0,
+                "rules": len(table.rule_ids()),
+                "description": table.description,
+                "file": str(path),
+            }
+        )
+    return out
+
+
 def _kind(target: str) -> str:
     """``scenario`` for a file with ``steps:``, else ``definition``."""
     p = Path(target)
@@ -235,13 +258,14 @@ def rules(definition: str | None, as_json: bool) -> None:
 @main.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_cmd(as_json: bool) -> None:
-    """The built-in definitions."""
+    """The built-in definitions: the lifecycles, and the decision tables (rules as data, no states)."""
     items = []
     for name in builtin_names():
         defn = load(name)
         items.append(
             {
                 "name": name,
+                "kind": "lifecycle",
                 "version": defn.version,
                 "states": len(defn.states),
                 "events": len(defn.events),
@@ -250,6 +274,7 @@ def list_cmd(as_json: bool) -> None:
                 "file": str(resolve(name)),
             }
         )
+    items.extend(health_tables())
     if as_json:
         _json(items)
     else:
@@ -260,6 +285,10 @@ from .diagram_cmd import diagram, diagrams  # noqa: E402
 
 main.add_command(diagram)
 main.add_command(diagrams)
+
+from .health_cmd import health  # noqa: E402
+
+main.add_command(health)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -2,9 +2,10 @@
 
 They are decision-table rules (kind ``table``): ``workflow.health`` evaluates them on a metrics snapshot,
 with the parameters the table (``definitions/tables/account_health.yaml``) gives for the marketplace. The
-snapshot's values are in ``ctx.payload`` under the table's metric names (rates as fractions, a per-category
-rate as a mapping of category to rate); what the account says about Account Health Assurance is in
-``ctx.facts``. What a breach *means* (a warning, a suspension allowed, a category restriction) is the
+snapshot's values are in ``ctx.payload`` under the table's metric names (rates as fractions; a rate given per
+scope, such as a category, as a mapping of scope to rate); what the snapshot says about the account
+(``aha_enrolled``, ``months_above_threshold``, ``days_below_threshold``, ``emergency_contact``,
+``professional_plan``, ``unreachable_hours``, ``fraud_suspected``) is in ``ctx.facts``. What a breach *means* (a warning, a suspension allowed, a category restriction) is the
 table's to say, not the rule's.
 """
 
@@ -173,7 +174,7 @@ def aha_status(facts: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[boo
     """Whether Account Health Assurance protects the account now, and why (or why not)."""
     months = int(params["months"])
     rating = params["min_rating"]
-    enrolled = facts.get("enrolled")
+    enrolled = facts.get("aha_enrolled")
     if enrolled is None:
         held = facts.get("months_above_threshold")
         below = facts.get("days_below_threshold")
