@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -213,7 +215,7 @@ def test_related_appeal_refused_until_the_own_violation_account_is_reinstated(li
     group.fire("main", "suspend", **OWN)
     result = group.fire("second", "submit_appeal", linked_account="main", reinstatement_date="2026-03-02")
     assert result.blocked_by == ("linked.reinstatement_order",)
-    assert "'main' is suspended for its own violation" in result.step.findings[0].message
+    assert "'main' is enforced for its own violation" in result.step.findings[0].message
     assert group["second"].state == "suspended"
 
 
@@ -471,3 +473,97 @@ class LinkedGroupMachine(RuleBasedStateMachine):
 
 
 TestLinkedGroup = LinkedGroupMachine.TestCase
+
+
+# ------------------------------------------------------------------------------------------------ scenarios with cases
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TWO_CASES = """
+definition: linked_accounts
+start: 2026-03-02T09:00:00Z
+cases:
+  main: {}
+  second: {facts: {linked_account: main}}
+steps:
+  - {case: main, event: suspend, with: {reason_class: performance}, expect: accepted}
+  - {case: second, event: open_new_account, with: {name: x}, expect: [linked.no_new_accounts]}
+"""
+
+
+def test_scenario_with_cases_runs_as_a_group() -> None:
+    """Each step goes to its case; the cascade's steps follow it in the trace, marked as such."""
+    trace = workflow.run_scenario(workflow.load_scenario(text=TWO_CASES, file="two.yaml"))
+    assert trace.expectations_met
+    assert [(t.case, t.step.event, t.cascade) for t in trace.steps] == [
+        ("main", "suspend", False),
+        ("second", "suspend", True),
+        ("second", "open_new_account", False),
+    ]
+    data = trace.to_json()
+    assert data["final_states"] == {"main": "suspended", "second": "suspended"}
+    assert data["final_state"] == "suspended"
+    assert [s["case"] for s in data["steps"]] == ["main", "second", "second"]
+    assert data["steps"][1]["cascade"] is True
+    assert trace.group is not None
+    assert trace.group["second"].facts["linked_account"] == "main"
+
+
+def test_single_case_scenario_json_is_unchanged() -> None:
+    """A scenario without cases prints exactly the contract's keys: no case, no final_states."""
+    data = workflow.simulate(EXAMPLES / "strong_poa_after_one_rejection.yaml").to_json()
+    assert list(data) == ["definition", "version", "initial_state", "final_state", "steps", "expectations_met"]
+    assert all("case" not in s and "cascade" not in s for s in data["steps"])
+    assert list(data["steps"][0])[:3] == ["index", "event", "at"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "{case: main, event: suspend",
+            "{event: suspend",
+            "steps[0].case: missing: which case is this for? (main, second)",
+        ),
+        ("{case: main, event: suspend", "{case: third, event: suspend", "steps[0].case: unknown case 'third'"),
+        ("{facts: {linked_account: main}}", "{facts: {linked_account: [1]}}", "cases.second.facts.linked_account"),
+        ("  main: {}\n", "  main: {colour: red}\n", "cases.main.colour: unknown field 'colour'"),
+    ],
+)
+def test_scenario_case_mistakes_are_located(old: str, new: str, message: str) -> None:
+    """A step without its case, an unknown case, or wrong facts for a case: a located ScenarioError."""
+    assert old in TWO_CASES
+    with pytest.raises(workflow.ScenarioError) as err:
+        workflow.load_scenario(text=TWO_CASES.replace(old, new), file="two.yaml")
+    assert message in err.value.report()
+    assert "two.yaml:" in err.value.report()
+
+
+def test_case_on_a_single_case_scenario_is_an_error() -> None:
+    """A step naming a case in a scenario that names none is refused."""
+    text = "definition: linked_accounts\nsteps:\n  - {case: main, event: suspend, with: {reason_class: ip}}\n"
+    with pytest.raises(workflow.ScenarioError, match="this scenario names no cases"):
+        workflow.load_scenario(text=text, file="one.yaml")
+
+
+@pytest.mark.parametrize("name", ["linked_account_reinstated_first", "linked_accounts_suspended_together"])
+def test_linked_examples_from_the_cli(name: str) -> None:
+    """The linked examples run from the CLI: exit 0, the text names each step's case, JSON has final_states."""
+    from click.testing import CliRunner
+    from workflow_cli.main import main
+
+    path = str(EXAMPLES / f"{name}.yaml")
+    text = CliRunner().invoke(main, ["simulate", "--scenario", path])
+    assert text.exit_code == 0, text.output
+    assert "final states:" in text.output
+    data = json.loads(CliRunner().invoke(main, ["simulate", "--scenario", path, "--json"]).output)
+    assert data["expectations_met"]
+    assert set(data["final_states"]) == {s["case"] for s in data["steps"]}
+
+
+def test_reinstated_first_story_ends_with_both_reinstated() -> None:
+    """The related account is reinstated after the account that broke the rules, and only then."""
+    trace = workflow.simulate(EXAMPLES / "linked_account_reinstated_first.yaml")
+    assert trace.final_states == {"main": "reinstated", "second": "reinstated"}
+    refused = [t for t in trace.steps if not t.step.accepted]
+    assert {t.case for t in refused} == {"second"}
+    assert all(t.step.blocked_by == ("linked.reinstatement_order",) for t in refused)

@@ -34,16 +34,31 @@ class _Data:
 
 
 SCENARIO_SHAPE = s.record(
-    "a scenario mapping (definition, start, facts, steps)",
+    "a scenario mapping (definition, start, facts, cases, steps)",
     definition=s.Field(s.Str(nonempty=True), required=True),
     start=s.Field(s.Timestamp(), default=None),
     facts=s.Field(s.Optional(s.MapOf(_Data()), {}), default={}),
+    cases=s.Field(
+        s.Optional(
+            s.MapOf(
+                s.Optional(
+                    s.record("a case mapping (facts)", facts=s.Field(s.Optional(s.MapOf(_Data()), {}), default={})),
+                    {},
+                ),
+                min_len=1,
+            ),
+            {},
+        ),
+        default={},
+        doc="named cases that act together (a group); each step then says which case it is for",
+    ),
     description=s.Field(s.Str(), default=""),
     steps=s.Field(
         s.ListOf(
             s.record(
-                "a step mapping (event, with, after, at, expect)",
+                "a step mapping (event, case, with, after, at, expect)",
                 event=s.Field(s.Str(nonempty=True), required=True),
+                case=s.Field(s.Str(nonempty=True), default=None, doc="the named case the event is for"),
                 after=s.Field(s.AnyOf((s.Str(nonempty=True), s.Int(minimum=0))), default=None),
                 at=s.Field(s.Timestamp(), default=None),
                 expect=s.Field(_expect, default=None),
@@ -65,6 +80,7 @@ class ScenarioStep:
     expect: str | tuple[str, ...] | None = None
     description: str = ""
     line: int | None = None
+    case: str | None = None  # the named case the event is for, in a scenario with cases
 
 
 @attrs.frozen
@@ -75,6 +91,7 @@ class Scenario:
     facts: Mapping[str, Any]
     description: str = ""
     file: str | None = None
+    cases: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)  # name -> that case's facts
 
 
 @attrs.frozen
@@ -84,10 +101,13 @@ class TraceStep:
     step: Step
     expect: str | tuple[str, ...] | None
     met: bool
+    case: str | None = None  # the named case, in a scenario with cases
+    cascade: bool = False  # set off at this case by another case's step (a group's cascade)
 
     def to_json(self) -> dict[str, Any]:
         st = self.step
-        out: dict[str, Any] = {
+        out: dict[str, Any] = {"case": self.case} if self.case is not None else {}
+        out |= {
             "index": st.index,
             "event": st.event,
             "at": format_time(st.at),
@@ -100,6 +120,8 @@ class TraceStep:
         }
         if st.timer:
             out["timer"] = True
+        if self.cascade:
+            out["cascade"] = True
         if self.expect is not None:
             out["expect"] = self.expect if isinstance(self.expect, str) else list(self.expect)
             out["expectation_met"] = self.met
@@ -115,6 +137,8 @@ class Trace:
     final_state: str
     steps: tuple[TraceStep, ...]
     case: Case = attrs.field(eq=False, repr=False)
+    final_states: Mapping[str, str] | None = None  # each named case's state, in a scenario with cases
+    group: Any = attrs.field(default=None, eq=False, repr=False)  # the ``CaseGroup``, in a scenario with cases
 
     @property
     def expectations_met(self) -> bool:
@@ -125,7 +149,7 @@ class Trace:
         return tuple(t for t in self.steps if not t.step.accepted)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "definition": self.definition.name,
             "version": self.definition.version,
             "initial_state": self.initial_state,
@@ -133,6 +157,9 @@ class Trace:
             "steps": [t.to_json() for t in self.steps],
             "expectations_met": self.expectations_met,
         }
+        if self.final_states is not None:
+            out["final_states"] = dict(self.final_states)
+        return out
 
 
 def expectation_met(step: Step, expect: str | tuple[str, ...] | None) -> bool:
@@ -180,10 +207,16 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
     except DefinitionError as e:
         raise ScenarioError([located.problem(("definition",), f"the definition is broken: {e}")]) from e
     comp = compiled(defn)
+    cases = _scenario_cases(located, defn, data, problems)
     steps = []
     for i, raw in enumerate(data["steps"]):
         path = ("steps", i)
         event = raw["event"]
+        if cases and raw["case"] is None:
+            problems.append(located.problem((*path, "case"), f"missing: which case is this for? ({', '.join(cases)})"))
+        elif raw["case"] is not None and raw["case"] not in cases:
+            known = f"known: {', '.join(cases)}" if cases else "this scenario names no cases"
+            problems.append(located.problem((*path, "case"), f"unknown case '{raw['case']}' ({known})"))
         payload: Mapping[str, Any] = raw["with"]  # kept as written; checked here, structured when fired
         if event not in comp.payloads:
             problems.append(
@@ -216,6 +249,7 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
                 expect=raw["expect"],
                 description=raw["description"],
                 line=located.line(path),
+                case=raw["case"],
             )
         )
     facts: Mapping[str, Any] = data["facts"]
@@ -238,7 +272,25 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
         facts=facts,
         description=data["description"],
         file=located.file,
+        cases=cases,
     )
+
+
+def _scenario_cases(
+    located: Located, defn: Definition, data: Mapping[str, Any], problems: list[Any]
+) -> dict[str, Mapping[str, Any]]:
+    """The named cases and their facts: the scenario's ``facts`` for every case, overlaid by the case's own."""
+    from .snapshot import check_facts
+
+    out: dict[str, Mapping[str, Any]] = {}
+    for name, spec in data["cases"].items():
+        try:
+            out[name] = check_facts(defn, {**data["facts"], **spec["facts"]})
+        except PayloadError as e:
+            for pr in e.problems:
+                problems.append(located.problem(("cases", name, "facts", *_split(pr.path)), pr.message))
+            out[name] = {}
+    return out
 
 
 def _split(path: str) -> list[str]:
@@ -247,6 +299,8 @@ def _split(path: str) -> list[str]:
 
 def run_scenario(scenario: Scenario) -> Trace:
     """Run every step on a simulated clock; timers that fall due on the way appear as their own steps."""
+    if scenario.cases:
+        return _run_group(scenario)
     clock = SimulatedClock(scenario.start, holidays=compiled(scenario.definition).holidays)
     case = Case(scenario.definition, clock=clock, facts=scenario.facts or None)
     out: list[TraceStep] = []
@@ -265,6 +319,36 @@ def run_scenario(scenario: Scenario) -> Trace:
         final_state=case.state,
         steps=tuple(out),
         case=case,
+    )
+
+
+def _run_group(scenario: Scenario) -> Trace:
+    """A scenario with named cases: one group, each step fired at its case; a cascade's steps follow the step."""
+    from .group import CaseGroup
+
+    clock = SimulatedClock(scenario.start, holidays=compiled(scenario.definition).holidays)
+    group = CaseGroup(scenario.definition, scenario.cases, clock=clock, facts=scenario.cases)
+    out: list[TraceStep] = []
+    for sc in scenario.steps:
+        if sc.after is not None:
+            clock.advance(parse_duration(sc.after))
+        if sc.at is not None and sc.at > clock.now():
+            clock.set(sc.at)
+        for name, member in group.items():
+            out.extend(TraceStep(step=t, expect=None, met=True, case=name) for t in member.advance())
+        assert sc.case is not None  # checked when the scenario was loaded
+        result = group.fire_payload(sc.case, sc.event, sc.payload)
+        out.append(TraceStep(result.step, sc.expect, expectation_met(result.step, sc.expect), case=sc.case))
+        out.extend(TraceStep(step=st, expect=None, met=True, case=n, cascade=True) for n, st in result.cascaded)
+    first = next(iter(scenario.cases))
+    return Trace(
+        definition=scenario.definition,
+        initial_state=scenario.definition.initial.name,
+        final_state=group[first].state,
+        steps=tuple(out),
+        case=group[first],
+        final_states=group.states(),
+        group=group,
     )
 
 

@@ -27,17 +27,23 @@ def trace_table(trace: Trace, name: str) -> str:
         result = "accepted" if st.accepted else "BLOCKED"
         if st.timer:
             result += " (timer)"
+        if t.cascade:
+            result += " (cascade)"
         if t.expect is not None and not t.met:
             exp = t.expect if isinstance(t.expect, str) else "blocked by " + ", ".join(t.expect)
             result += f"  ✗ expected {exp}"
-        lines.append(f"{st.index:>3}  {format_time(st.at):<20}  {st.event:<24}  {change:<34}  {result}")
+        event = f"{t.case}: {st.event}" if t.case is not None else st.event
+        lines.append(f"{st.index:>3}  {format_time(st.at):<20}  {event:<24}  {change:<34}  {result}")
         for f in st.findings:
             mark = "✗" if f.kind == "refusal" else "advice"
             lines.append(_wrap(f"{mark} {f.rule}: {f.message} [{f.source}]", "       "))
     lines.append("")
     verdict = "all expectations met" if trace.expectations_met else "an expectation was NOT met"
     blocked = len(trace.blocked)
-    lines.append(f"final state: {trace.final_state}; {len(trace.steps)} steps, {blocked} blocked; {verdict}")
+    final = f"final state: {trace.final_state}"
+    if trace.final_states is not None:
+        final = "final states: " + ", ".join(f"{n} {s}" for n, s in trace.final_states.items())
+    lines.append(f"{final}; {len(trace.steps)} steps, {blocked} blocked; {verdict}")
     return "\n".join(lines)
 
 

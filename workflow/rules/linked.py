@@ -146,8 +146,8 @@ def reinstatement_order(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if pending:
         verb = "is" if len(pending) == 1 else "are"
         return (
-            f"{_names(pending)} {verb} suspended for {'its' if len(pending) == 1 else 'their'} own violation and "
-            "not yet reinstated; every such account must be reinstated (one appeal per enforcement) before this "
+            f"{_names(pending)} {verb} enforced for {'its' if len(pending) == 1 else 'their'} own violation and "
+            "not reinstated; every such account must be reinstated (one appeal per enforcement) before this "
             "related account's appeal is heard."
         )
     reinstated = dict(owners)
