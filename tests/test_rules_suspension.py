@@ -539,13 +539,26 @@ def test_patience_wait_counts_from_the_latest_submission(suspension_def: workflo
     assert case.fire("follow_up").accepted
 
 
-def test_patience_wait_a_follow_up_is_not_a_submission(suspension_def: workflow.Definition) -> None:
-    """patience.wait keeps counting from the submission after a follow-up: the follow-up breaks no silence."""
+def test_patience_wait_counts_again_from_a_follow_up(suspension_def: workflow.Definition) -> None:
+    """patience.wait: a second follow-up waits patience_days after the first, not after the submission."""
     case = submitted(suspension_def)
     sim_clock(case).set("2026-03-09T09:00:00Z")
     accept(case, "follow_up")
     sim_clock(case).set("2026-03-10T09:00:00Z")
+    step = case.fire("follow_up")
+    assert step.blocked_by == ("patience.wait",)
+    sim_clock(case).set("2026-03-16T09:00:00Z")
     assert case.fire("follow_up").accepted
+
+
+def test_escalate_after_review_counts_from_the_submission_not_a_follow_up(
+    suspension_def: workflow.Definition,
+) -> None:
+    """escalate.after_review: a follow-up does not restart the silence an escalation waits for."""
+    case = submitted(suspension_def)
+    sim_clock(case).set("2026-03-09T09:00:00Z")
+    accept(case, "follow_up")
+    assert "escalate.after_review" not in {f.rule for f in case.why_not("escalate")}
 
 
 # --------------------------------------------------------------------------------------- escalate.after_review
@@ -667,8 +680,12 @@ def test_escalate_strong_poa_allows_the_pending_poa(suspension_def: workflow.Def
             lambda p: {**letter(p), "key_actions": [ACTIONS[0], "hired a new accountant"]},
             "'hired a new accountant' is not one",
         ),
+        (
+            lambda p: {**letter(p), "key_actions": ["a", "e"]},
+            "'a' is not one",
+        ),
     ],
-    ids=["no_ask", "asks_jeff", "one_action", "four_actions", "action_not_in_poa"],
+    ids=["no_ask", "asks_jeff", "one_action", "four_actions", "action_not_in_poa", "fragments_of_actions"],
 )
 def test_escalate_letter_refuses_a_bad_letter(suspension_def: workflow.Definition, make: Any, fault: str) -> None:
     """escalate.letter refuses a letter that asks for no one right or restates the wrong actions, and says why."""
@@ -695,6 +712,20 @@ def test_escalate_letter_allows_a_good_letter(suspension_def: workflow.Definitio
     step = case.fire("escalate", target="senior_investigator", poa=plan, letter=letter(plan, asks_for=asks_for, n=n))
     assert step.accepted
     assert step.blocked_by == ()
+
+
+def test_escalate_letter_allows_an_action_restated_in_a_sentence(suspension_def: workflow.Definition) -> None:
+    """escalate.letter recognises a POA action quoted inside a longer sentence of the letter."""
+    plan = revised(1)
+    keys = [f"As our plan says, we {ACTIONS[0]}.", MEASURES[1]]
+    case = rejected(suspension_def)
+    step = case.fire(
+        "escalate",
+        target="executive_seller_relations",
+        poa=plan,
+        letter={"asks_for": "senior_investigator", "key_actions": keys},
+    )
+    assert step.accepted, step.findings
 
 
 def test_escalate_letter_allows_restated_actions_in_other_case(suspension_def: workflow.Definition) -> None:

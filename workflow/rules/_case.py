@@ -54,9 +54,12 @@ def rejected_poas(ctx: Context) -> Iterator[PlanOfAction]:
             yield current
 
 
-def silence_days(ctx: Context) -> int | None:
-    """Business days since the latest submission, or ``None`` if nothing was submitted."""
-    last = ctx.history.last(*SUBMISSIONS)
+FOLLOW_UP = "follow_up"
+
+
+def silence_days(ctx: Context, *, counting: tuple[str, ...] = SUBMISSIONS) -> int | None:
+    """Business days since the latest of ``counting`` (by default the submissions), or ``None`` if none."""
+    last = ctx.history.last(*counting)
     if last is None:
         return None
     return business_days_between(last.at, ctx.now, ctx.holidays)

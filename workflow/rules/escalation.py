@@ -21,12 +21,14 @@ from .registry import Context, register
     params={"patience_days": 5},
 )
 def wait(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    days = _case.silence_days(ctx)
+    # A follow-up is itself a message in the queue: the next one waits as long again (SEED3 on flooding
+    # Seller Performance with inquiries). Escalation's patience counts from the submission only.
+    days = _case.silence_days(ctx, counting=(*_case.SUBMISSIONS, _case.FOLLOW_UP))
     need = int(params["patience_days"])
     if days is not None and days < need:
         return (
-            f"Only {days} business day{'s' if days != 1 else ''} since the last submission; wait {need} "
-            "business days of silence before following up. Amazon reads patient sellers first."
+            f"Only {days} business day{'s' if days != 1 else ''} since the last submission or follow-up; "
+            f"wait {need} business days of silence before following up. Amazon reads patient sellers first."
         )
     return None
 
@@ -82,9 +84,10 @@ def strong_poa(ctx: Context, params: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _matches(action: str, actions: tuple[str, ...]) -> bool:
-    a = normalise(action)
-    return bool(a) and any(a == normalise(x) or (a in normalise(x)) for x in actions)
+def _matches(key_action: str, actions: tuple[str, ...]) -> bool:
+    """A key action restates a plan action: the same words, or the action's words within a longer sentence."""
+    key = normalise(key_action)
+    return bool(key) and any(normalise(a) and (key == normalise(a) or normalise(a) in key) for a in actions)
 
 
 @register(
