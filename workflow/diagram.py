@@ -279,8 +279,13 @@ _M_SHAPES = {NORMAL: ('("', '")'), SUCCESS: ('(["', '"])'), FAILURE: ('[["', '"]
 
 
 def _mermaid_label(label: Label, refused: bool) -> str:
+    """The head line, then the rule ids in brackets (names never hold a raw bracket: it is escaped)."""
     head, rules = label_lines(label, refused)
-    return "<br/>".join(mermaid_escape(x) for x in [head, *rules])
+    lines = [mermaid_escape(x) for x in rules]
+    if lines:
+        lines[0] = "[" + lines[0]
+        lines[-1] += "]"
+    return "<br/>".join([mermaid_escape(head), *lines])
 
 
 def to_mermaid(g: Graph) -> str:
@@ -304,8 +309,11 @@ def to_mermaid(g: Graph) -> str:
         cls = "state" if n.kind == NORMAL and not n.initial else ("initial" if n.kind == NORMAL else n.kind)
         out.append(f"    {n.id}{opener}{text}{closer}:::{cls}")
     if g.everywhere:
-        lines = [EVERYWHERE_NOTE, *(label_lines(lab)[0] + _rules_suffix(lab) for lab in g.everywhere)]
-        out.append(f'    n_loops["{"<br/>".join(mermaid_escape(x) for x in lines)}"]:::note')
+        lines = [mermaid_escape(EVERYWHERE_NOTE)]
+        for lab in g.everywhere:
+            rules = f" [{mermaid_escape(', '.join(lab.rules))}]" if lab.rules else ""
+            lines.append(mermaid_escape(label_lines(lab)[0]) + rules)
+        out.append(f'    n_loops["{"<br/>".join(lines)}"]:::note')
     initial = next(n for n in g.nodes if n.initial)
     link(f"n_start --> {initial.id}", None)
     for e in g.edges:
@@ -329,10 +337,6 @@ def to_mermaid(g: Graph) -> str:
     return "\n".join(out) + "\n"
 
 
-def _rules_suffix(label: Label) -> str:
-    return f" [{', '.join(label.rules)}]" if label.rules else ""
-
-
 def _json_string(text: str) -> str:
     import json
 
@@ -348,8 +352,9 @@ def dot_escape(text: str) -> str:
 
 
 def html_text(text: str) -> str:
-    """Text for inside a Graphviz HTML-like label (or an HTML page): ``& < > "`` as entities, controls as codes."""
-    escaped = html.escape(text, quote=False).replace('"', "&quot;")
+    """Text for inside a Graphviz HTML-like label: ``& < > "`` as entities, controls as codes, backslashes doubled
+    (Graphviz reads ``\\N`` and ``\\\\`` as escapes even there, after decoding entities)."""
+    escaped = html.escape(text.replace("\\", "\\\\"), quote=False).replace('"', "&quot;")
     return "".join(f"&#{ord(c)};" if ord(c) < 32 else c for c in escaped)
 
 
@@ -401,8 +406,13 @@ def to_dot(g: Graph) -> str:
                 attrs_.append(f'fillcolor="#fafafa", color="{GREY}", fontcolor="#9e9e9e"')
         out.append(f"    {n.id} [{', '.join(attrs_)}];")
     if g.everywhere:
-        lines = [EVERYWHERE_NOTE, *(label_lines(lab)[0] + _rules_suffix(lab) for lab in g.everywhere)]
-        body = "<br/>".join(html_text(x) for x in lines)
+        lines = [html_text(EVERYWHERE_NOTE)]
+        for lab in g.everywhere:
+            rules = (
+                f' <font point-size="9" color="#555555">{html_text(", ".join(lab.rules))}</font>' if lab.rules else ""
+            )
+            lines.append(f"<b>{html_text(label_lines(lab)[0])}</b>{rules}")
+        body = "<br/>".join(lines)
         note = 'shape=note, style=filled, fillcolor="#fffde7", color="#bdb76b", fontsize=10'
         out.append(f"    n_loops [{note}, label=<{body}>];")
     initial = next(n for n in g.nodes if n.initial)

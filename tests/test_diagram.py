@@ -1,0 +1,709 @@
+"""Diagrams: the graph model, Mermaid and DOT text (escaping, completeness), the run overlay, the CLI, diagrams/."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from workflow_cli.main import main
+
+import workflow
+from workflow import diagram as d
+from workflow.engine import compiled
+from workflow.generate import payload
+from workflow.load import builtin_names
+from workflow.simulate import Trace, TraceStep, simulate
+
+ROOT = Path(__file__).resolve().parent.parent
+DIAGRAMS = ROOT / "diagrams"
+EXAMPLE = ROOT / d.EXAMPLE_RUN
+IN_CI = bool(os.environ.get("CI"))
+HAS_DOT = shutil.which("dot") is not None
+
+
+def need_dot() -> None:
+    """Skip without Graphviz on a developer's machine; in CI, where .ci/run installs it, fail instead."""
+    if HAS_DOT:
+        return
+    if IN_CI:
+        pytest.fail("Graphviz 'dot' is not installed, and CI must render the diagrams (see .ci/run)")
+    pytest.skip("Graphviz 'dot' is not installed")
+
+
+# ----------------------------------------------------------------------------------- reading the text back
+
+
+def _unescape_dot(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+
+
+def _unescape_label(text: str) -> str:
+    """The text of a Graphviz HTML-like label: entities decoded, doubled backslashes single."""
+    return html.unescape(text).replace("\\\\", "\\")
+
+
+def _unescape_mermaid(text: str) -> str:
+    return re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), text)
+
+
+def _event_of(head: str) -> tuple[tuple[int, ...], bool, str]:
+    """``(2, 4) ✗ event (after 10d)`` -> step numbers, refused, ``event (after 10d)``."""
+    found = re.match(r"^(?:\((\d+(?:, \d+)*)\) )?(✗ )?(.*)$", head, re.S)
+    assert found is not None
+    steps = tuple(int(n) for n in found.group(1).split(", ")) if found.group(1) else ()
+    return steps, bool(found.group(2)), found.group(3)
+
+
+def _shown(event: str, timer: str | None) -> str:
+    """How an event is written on its edge: with its timer, if it has one."""
+    return f"{event} (after {timer})" if timer else event
+
+
+Triple = tuple[str, str, str, tuple[str, ...], tuple[int, ...], bool]  # source, dest, event, rules, steps, refused
+
+
+def read_dot(text: str) -> tuple[dict[str, str], list[Triple], list[str]]:
+    """The states (id -> name), the labelled edges and the note's events of a DOT text ``to_dot`` wrote."""
+    names: dict[str, str] = {}
+    edges: list[Triple] = []
+    note: list[str] = []
+    for line in text.splitlines():
+        node = re.match(r'^    (n\d+) \[label=(?:"((?:[^"\\]|\\.)*)"|<(.*?)<br/>)', line)
+        if node:
+            names[node.group(1)] = _unescape_dot(node.group(2)) if node.group(2) is not None else ""
+            if node.group(3) is not None:
+                names[node.group(1)] = _unescape_label(node.group(3))
+            continue
+        edge = re.match(r"^    (n\d+) -> (n\d+) \[label=<(.*)>(, .*)?\];$", line)
+        if edge:
+            refused = "style=dashed" in (edge.group(4) or "")
+            for part in re.finditer(r"<b>(.*?)</b>(?:<br/><font [^>]*>(.*?)</font>)?", edge.group(3)):
+                steps, _, event = _event_of(_unescape_label(part.group(1)))
+                rules = _unescape_label((part.group(2) or "").replace("<br/>", " ")).replace(",", " ").split()
+                edges.append((edge.group(1), edge.group(2), event, tuple(rules), steps, refused))
+            continue
+        loops = re.match(r"^    n_loops \[.*label=<(.*)>\];$", line)
+        if loops:
+            note = [_event_of(_unescape_label(x))[2] for x in re.findall(r"<b>(.*?)</b>", loops.group(1))]
+    return names, edges, note
+
+
+def read_mermaid(text: str) -> tuple[dict[str, str], list[Triple], list[str]]:
+    """The states (id -> name), the labelled edges and the note's events of a Mermaid text ``to_mermaid`` wrote."""
+    names: dict[str, str] = {}
+    edges: list[Triple] = []
+    note: list[str] = []
+    for line in text.splitlines():
+        node = re.match(r'^    (n\d+)[(\[]{1,2}"(.*)"[)\]]{1,2}:::\w+$', line)
+        if node:
+            names[node.group(1)] = _unescape_mermaid(node.group(2).split("<br/>")[0])
+            continue
+        edge = re.match(r'^    (n\d+) (-->|==>|-\.->)\|"(.*)"\| (n\d+)$', line)
+        if edge:
+            lines = edge.group(3).split("<br/>")
+            i = 0
+            while i < len(lines):
+                steps, _, event = _event_of(_unescape_mermaid(lines[i]))
+                i += 1
+                rules: list[str] = []
+                if i < len(lines) and lines[i].startswith("["):
+                    while True:
+                        rules += _unescape_mermaid(lines[i].strip("[]")).replace(",", " ").split()
+                        i += 1
+                        if lines[i - 1].endswith("]"):
+                            break
+                edges.append((edge.group(1), edge.group(4), event, tuple(rules), steps, edge.group(2) == "-.->"))
+            continue
+        loops = re.match(r'^    n_loops\["(.*)"\]:::note$', line)
+        if loops:
+            note = [_unescape_mermaid(x.split(" [")[0]) for x in loops.group(1).split("<br/>")[1:]]
+    return names, edges, note
+
+
+def drawn_transitions(
+    defn: workflow.Definition, reader: Any, text: str
+) -> tuple[set[str], Counter[tuple[str, str, str, tuple[str, ...]]]]:
+    """The state names and the (source, dest, event, rule ids) a diagram shows, the note spread on every state."""
+    names, edges, note = reader(text)
+    shown: Counter[tuple[str, str, str, tuple[str, ...]]] = Counter()
+    for src, dst, event, rules, _, refused in edges:
+        if not refused:
+            shown[(names[src], names[dst], event, rules)] += 1
+    guards = {
+        _shown(t.event, t.timer.text if t.timer else None): tuple(dict.fromkeys(g.id for g in t.guards))
+        for t in defn.transitions
+    }
+    for event in note:
+        for s in defn.states:
+            if not s.terminal:
+                shown[(s.name, s.name, event, guards[event])] += 1
+    return set(names.values()), shown
+
+
+def expected_transitions(defn: workflow.Definition) -> Counter[tuple[str, str, str, tuple[str, ...]]]:
+    return Counter(
+        {
+            (
+                src,
+                t.dest,
+                _shown(t.event, t.timer.text if t.timer else None),
+                tuple(dict.fromkeys(g.id for g in t.guards)),
+            ): 1
+            for t in defn.transitions
+            for src in t.sources
+        }
+    )
+
+
+# ----------------------------------------------------------------------------------- generated definitions
+
+ALPHABET = st.sampled_from(list("abcxyzABZ019 _-.\"'<>&#;|\\/`%{}[]():=*!?,éüß中→✓"))
+NAME = st.text(ALPHABET, min_size=1, max_size=10).filter(lambda s: s.strip() not in ("", "*"))
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+@st.composite
+def definition_texts(draw: Any) -> str:
+    """A valid definition as YAML text: random names (quotes, spaces, markup, unicode), a chain to a terminal
+    state, extra transitions (some from several states, some self-loops, some guarded), maybe a '*' loop."""
+    n_states = draw(st.integers(2, 6))
+    n_terminal = draw(st.integers(1, min(2, n_states - 1)))
+    states = draw(st.lists(NAME, min_size=n_states, max_size=n_states, unique=True))
+    events = iter(draw(st.lists(NAME, min_size=12, max_size=12, unique=True)))
+    live, ends = states[: n_states - n_terminal], states[n_states - n_terminal :]
+    lines = ["name: generated", 'version: "1"', "states:"]
+    for i, name in enumerate(states):
+        spec = "{initial: true}" if i == 0 else "{}"
+        if name in ends:
+            outcome = draw(st.sampled_from(["", ", outcome: success", ", outcome: failure", ", outcome: neutral"]))
+            spec = f"{{terminal: true{outcome}}}"
+        lines.append(f"  {_q(name)}: {spec}")
+    transitions: list[str] = []
+    guards = st.sampled_from(
+        [
+            "",
+            ", guards: [{rule: patience.wait, source: S1}]",
+            ", guards: [{rule: escalate.once, source: S2}, {rule: patience.wait, source: S3}]",
+        ]
+    )
+    used: list[str] = []
+
+    def add(sources: list[str], dest: str | None) -> None:
+        event = next(events)
+        used.append(event)
+        to = f", to: {_q(dest)}" if dest is not None else ""
+        transitions.append(f"  - {{event: {_q(event)}, from: [{', '.join(_q(s) for s in sources)}]{to}{draw(guards)}}}")
+
+    chain = [*live, ends[0]]
+    for a, b in itertools.pairwise(chain):
+        add([a], b)
+    for end in ends[1:]:
+        add([draw(st.sampled_from(live))], end)
+    for _ in range(draw(st.integers(0, 4))):
+        sources = draw(st.lists(st.sampled_from(live), min_size=1, max_size=3, unique=True))
+        dest = draw(st.one_of(st.none(), st.sampled_from(states)))
+        add(sources, dest)
+    if draw(st.booleans()):
+        event = next(events)
+        used.append(event)
+        transitions.append(f'  - {{event: {_q(event)}, from: "*"}}')
+    lines.append("events:")
+    lines += [f"  {_q(e)}: {{}}" for e in used]
+    lines.append("transitions:")
+    lines += transitions
+    return "\n".join(lines) + "\n"
+
+
+@given(definition_texts())
+def test_every_state_and_transition_appears_in_dot(text: str) -> None:
+    """Every state and every (source, dest, event, guards) of a generated definition is drawn in DOT, once."""
+    defn = workflow.load(text=text)
+    names, shown = drawn_transitions(defn, read_dot, d.to_dot(d.graph(defn)))
+    assert names == set(defn.state_names)
+    assert shown == expected_transitions(defn)
+
+
+@given(definition_texts())
+def test_every_state_and_transition_appears_in_mermaid(text: str) -> None:
+    """Every state and every (source, dest, event, guards) of a generated definition is drawn in Mermaid, once."""
+    defn = workflow.load(text=text)
+    names, shown = drawn_transitions(defn, read_mermaid, d.to_mermaid(d.graph(defn)))
+    assert names == set(defn.state_names)
+    assert shown == expected_transitions(defn)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtin_definitions_are_drawn_whole(name: str) -> None:
+    """Every built-in definition's states and transitions are all in its DOT and its Mermaid."""
+    defn = workflow.load(name)
+    g = d.graph(defn)
+    for reader, text in ((read_dot, d.to_dot(g)), (read_mermaid, d.to_mermaid(g))):
+        names, shown = drawn_transitions(defn, reader, text)
+        assert names == set(defn.state_names)
+        assert shown == expected_transitions(defn)
+
+
+@settings(max_examples=15)
+@given(definition_texts())
+def test_graphviz_reads_the_escaped_names_back(text: str) -> None:
+    """Graphviz parses the DOT of generated names and draws every state and event name as written."""
+    need_dot()
+    defn = workflow.load(text=text)
+    svg = d.render(d.to_dot(d.graph(defn)), "svg").decode()
+    texts = [t.text or "" for t in ET.fromstring(svg[svg.index("<svg") :]).iter("{http://www.w3.org/2000/svg}text")]
+    drawn = "\n".join(texts)
+    for name in (*defn.state_names, *defn.event_names):
+        assert " ".join(name.split()) in " ".join(drawn.split())
+
+
+# ----------------------------------------------------------------------------------- what the drawing shows
+
+NASTY = """
+name: 'say "hi" & <go>'
+version: "1"
+states:
+  'a "quoted" state': {initial: true}
+  'back\\slash #35; | %% `tick` [x] {y}': {}
+  'done <b>ok</b>': {terminal: true, outcome: success}
+  'lost & gone': {terminal: true, outcome: failure}
+  'parked': {terminal: true}
+events:
+  'go "now"': {}
+  'line|pipe': {}
+  'stop': {}
+  'park': {}
+  'ask #support': {}
+transitions:
+  - {event: 'go "now"', from: 'a "quoted" state', to: 'back\\slash #35; | %% `tick` [x] {y}'}
+  - {event: 'line|pipe', from: 'back\\slash #35; | %% `tick` [x] {y}', to: 'done <b>ok</b>',
+     guards: [{rule: patience.wait, source: S}]}
+  - {event: stop, from: ['a "quoted" state', 'back\\slash #35; | %% `tick` [x] {y}'], to: 'lost & gone'}
+  - {event: park, from: 'a "quoted" state', to: parked}
+  - {event: 'ask #support', from: "*"}
+"""
+
+
+@pytest.fixture(scope="module")
+def nasty() -> workflow.Definition:
+    return workflow.load(text=NASTY)
+
+
+def test_dot_escapes_quotes_backslashes_and_markup(nasty: workflow.Definition) -> None:
+    """DOT writes quotes and backslashes escaped in plain strings, and & < > as entities in HTML labels."""
+    dot = d.to_dot(d.graph(nasty))
+    assert 'n0 [label="a \\"quoted\\" state"' in dot
+    assert 'n1 [label="back\\\\slash #35; | %% `tick` [x] {y}"' in dot
+    assert "n2 [label=<done &lt;b&gt;ok&lt;/b&gt;<br/>" in dot
+    assert "n3 [label=<lost &amp; gone<br/>" in dot
+    assert "<b>go &quot;now&quot;</b>" in dot
+    assert 'digraph "say \\"hi\\" & <go>" {' in dot
+    assert "<b>ok</b>" not in dot
+
+
+def test_mermaid_escapes_with_entity_codes(nasty: workflow.Definition) -> None:
+    """Mermaid writes markup characters as #NNN; codes, so no name can end a label or open a tag."""
+    mmd = d.to_mermaid(d.graph(nasty))
+    assert 'n0("a #34;quoted#34; state"):::initial' in mmd
+    assert 'n1("back#92;slash #35;35; #124; #37;#37; #96;tick#96; #91;x#93; #123;y#125;"):::state' in mmd
+    assert 'n2(["done #60;b#62;ok#60;/b#62;<br/>(end: success)"]):::success' in mmd
+    assert 'n3[["lost #38; gone<br/>(end: failure)"]]:::failure' in mmd
+    assert '-->|"go #34;now#34;"|' in mmd
+    for line in mmd.splitlines():
+        if "-->|" in line:  # a label holds exactly the two quotes that delimit it
+            assert line.count('"') == 2
+
+
+def test_escape_functions_round_trip() -> None:
+    """Unescaping what the escapers wrote gives back the text, for DOT strings and Mermaid labels."""
+    text = 'a"b\\c#1;d|e<f>&g`h%i\nj'
+    assert _unescape_dot(d.dot_escape(text)) == text
+    assert _unescape_mermaid(d.mermaid_escape(text)) == text
+    assert "\n" not in d.dot_escape(text) and "\n" not in d.mermaid_escape(text)
+
+
+def test_initial_and_terminal_states_are_marked(nasty: workflow.Definition) -> None:
+    """The initial state is pointed at from the start dot; terminal states are styled by outcome, apart."""
+    g = d.graph(nasty)
+    kinds = {n.name: (n.kind, n.initial) for n in g.nodes}
+    assert kinds == {
+        'a "quoted" state': ("normal", True),
+        "back\\slash #35; | %% `tick` [x] {y}": ("normal", False),
+        "done <b>ok</b>": ("success", False),
+        "lost & gone": ("failure", False),
+        "parked": ("neutral", False),
+    }
+    dot = d.to_dot(g)
+    assert "n_start -> n0;" in dot
+    assert 'fillcolor="#d8f0d8", color="#2e7d32"' in dot.splitlines()[7]  # n2, success: green
+    assert 'fillcolor="#f8d7d7", color="#c62828"' in dot.splitlines()[8]  # n3, failure: red
+    assert "end: success" in dot and "end: failure" in dot
+    mmd = d.to_mermaid(g)
+    assert "n_start --> n0" in mmd
+    assert ":::success" in mmd and ":::failure" in mmd and ":::neutral" in mmd
+
+
+def test_self_loops_of_every_state_become_one_note(suspension_def: workflow.Definition) -> None:
+    """contact_seller_support, allowed in every non-terminal state, is one note, not seven loops."""
+    g = d.graph(suspension_def)
+    assert [lab.event for lab in g.everywhere] == ["contact_seller_support"]
+    loops = [e for e in g.edges if e.loop]
+    assert [(g.node(e.source).name, [lab.event for lab in e.labels]) for e in loops] == [
+        ("poa_submitted", ["follow_up"])
+    ]
+    assert d.to_dot(g).count("contact_seller_support") == 1
+    assert d.to_mermaid(g).count("contact_seller_support") == 1
+
+
+def test_edges_carry_their_guards(suspension_def: workflow.Definition) -> None:
+    """Each edge is labelled with its event and the ids of the rules that guard it, in definition order."""
+    g = d.graph(suspension_def)
+    by = {(g.node(e.source).name, g.node(e.dest).name, e.labels[0].event): e.labels[0].rules for e in g.edges}
+    assert by[("rejected", "escalated", "escalate")] == (
+        "fraud.no_appeal",
+        "escalate.after_review",
+        "escalate.strong_poa",
+        "escalate.letter",
+        "escalate.once",
+    )
+    assert by[("poa_submitted", "poa_submitted", "follow_up")] == ("patience.wait",)
+    assert by[("active", "warning", "warn")] == ()
+
+
+def test_output_is_deterministic(suspension_def: workflow.Definition) -> None:
+    """The same definition, loaded twice from its text, gives the same Mermaid and DOT bytes."""
+    text = (ROOT / "definitions" / "account_suspension.yaml").read_text()
+    other = workflow.load(text=text)
+    assert d.to_dot(d.graph(other)) == d.to_dot(d.graph(suspension_def))
+    assert d.to_mermaid(d.graph(other)) == d.to_mermaid(d.graph(suspension_def))
+
+
+def test_svg_is_deterministic(suspension_def: workflow.Definition) -> None:
+    """Two renderings of one definition are the same bytes, stamped with the DOT's hash."""
+    need_dot()
+    dot = d.to_dot(d.graph(suspension_def))
+    first, second = d.render(dot, "svg"), d.render(dot, "svg")
+    assert first == second
+    stamp = d.svg_stamp(first.decode())
+    assert stamp is not None and stamp[1] == d.dot_hash(dot)
+    assert "Generated by graphviz" not in first.decode()
+
+
+def test_png_is_a_png(suspension_def: workflow.Definition) -> None:
+    """PNG comes back from Graphviz as PNG bytes."""
+    need_dot()
+    assert d.render(d.to_dot(d.graph(suspension_def)), "png").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+# ----------------------------------------------------------------------------------- the run on top
+
+
+def overlay_of(g: d.Graph) -> list[tuple[int, str, str, str, bool, tuple[str, ...]]]:
+    """Every numbered label of a graph: (step, source, dest, event, refused, rule ids of a refusal)."""
+    out = []
+    for e in g.edges:
+        for lab in e.labels:
+            for n in lab.steps:
+                rules = lab.rules if e.refused else ()
+                out.append((n, g.node(e.source).name, g.node(e.dest).name, lab.event, e.refused, rules))
+    return sorted(out)
+
+
+def expected_overlay(trace: Trace) -> list[tuple[int, str, str, str, bool, tuple[str, ...]]]:
+    defn = trace.definition
+    out = []
+    for ts in trace.steps:
+        s = ts.step
+        if s.accepted:
+            out.append((s.index + 1, s.source, s.target, s.event, False, ()))
+        else:
+            dests = {t.dest for t in defn.transitions if t.event == s.event and s.source in t.sources}
+            dest = next(iter(dests)) if len(dests) == 1 else s.source
+            out.append((s.index + 1, s.source, dest, s.event, True, s.blocked_by))
+    return sorted(out)
+
+
+def check_overlay(trace: Trace) -> None:
+    g = d.graph(trace.definition, trace)
+    assert overlay_of(g) == expected_overlay(trace)
+    visited = {trace.initial_state} | {t.step.source for t in trace.steps}
+    visited |= {t.step.target for t in trace.steps if t.step.accepted}
+    assert {n.name for n in g.nodes if n.visited} == visited
+    assert [n.name for n in g.nodes if n.final] == [trace.final_state]
+    numbers = sorted(t.step.index + 1 for t in trace.steps)
+    for reader, text in ((read_dot, d.to_dot(g)), (read_mermaid, d.to_mermaid(g))):
+        _, edges, _ = reader(text)
+        assert sorted(n for *_, steps, _ in edges for n in steps) == numbers
+        refused = sorted(n for *_, steps, r in edges if r for n in steps)
+        assert refused == sorted(t.step.index + 1 for t in trace.steps if not t.step.accepted)
+
+
+def test_example_run_overlay() -> None:
+    """The example run: five accepted steps numbered on their edges, step 2 dashed with its refusing rule."""
+    trace = simulate(EXAMPLE)
+    g = d.graph(trace.definition, trace)
+    assert overlay_of(g) == [
+        (1, "active", "suspended", "suspend", False, ()),
+        (2, "suspended", "poa_submitted", "submit_poa", True, ("poa.addresses_all_issues",)),
+        (3, "suspended", "poa_submitted", "submit_poa", False, ()),
+        (4, "poa_submitted", "rejected", "reject", False, ()),
+        (5, "rejected", "poa_submitted", "submit_poa", False, ()),
+        (6, "poa_submitted", "reinstated", "reinstate", False, ()),
+    ]
+    check_overlay(trace)
+    dot = d.to_dot(g)
+    assert "<b>(2) ✗ submit_poa</b>" in dot and "style=dashed" in dot
+    assert re.search(r'n7 \[[^\n]*penwidth=4, color="#1565c0"', dot)  # reinstated, where the run ended
+    mmd = d.to_mermaid(g)
+    assert 'n2 -.->|"(2) ✗ submit_poa<br/>[poa.addresses_all_issues]"| n3' in mmd
+    assert "class n7 final" in mmd
+
+
+def random_trace(defn: workflow.Definition, seed: int, length: int) -> Trace:
+    """A run of random events (mostly ones the state has a transition for), as a ``Trace``."""
+    rng = random.Random(seed)
+    clock = workflow.SimulatedClock("2026-03-02T09:00:00Z")
+    case = workflow.Case(defn, clock=clock)
+    table = compiled(defn).table
+    for _ in range(length):
+        clock.advance(f"{rng.randint(0, 6)}bd")
+        case.advance()
+        here = tuple(table[case.state])
+        event = defn.event(rng.choice(here)) if here and rng.random() < 0.8 else rng.choice(defn.events)
+        case.fire_payload(event.name, payload(rng, event, defn))
+    steps = tuple(TraceStep(step=s, expect=None, met=True) for s in case.history)
+    return Trace(defn, defn.initial.name, case.state, steps, case)
+
+
+@given(st.integers(0, 10_000), st.integers(1, 25))
+def test_overlay_marks_exactly_the_steps_of_a_run(seed: int, length: int) -> None:
+    """For random runs, each step is numbered on exactly one edge; refused ones dashed with their rule ids."""
+    defn = workflow.load("account_suspension")
+    check_overlay(random_trace(defn, seed, length))
+
+
+def test_self_loop_of_every_state_taken_in_a_run(suspension_def: workflow.Definition) -> None:
+    """A taken contact_seller_support is drawn as a numbered loop on the state it was taken in."""
+    case = workflow.Case(suspension_def, clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"))
+    case.fire("suspend", reason_class="performance", issues=["order_defect_rate"])
+    case.fire("contact_seller_support", question="why?")
+    trace = Trace(suspension_def, "active", case.state, tuple(TraceStep(s, None, True) for s in case.history), case)
+    g = d.graph(suspension_def, trace)
+    assert overlay_of(g) == [
+        (1, "active", "suspended", "suspend", False, ()),
+        (2, "suspended", "suspended", "contact_seller_support", False, ()),
+    ]
+    check_overlay(trace)
+
+
+def test_a_run_of_another_definition_is_refused(nasty: workflow.Definition) -> None:
+    """Drawing a run on a definition it was not run on is an error naming both."""
+    trace = simulate(EXAMPLE)
+    with pytest.raises(d.DiagramError, match=r"the run is of definition 'account_suspension' 1\.0\.0, not of"):
+        d.graph(nasty, trace)
+
+
+# ----------------------------------------------------------------------------------- HTML
+
+
+def test_html_is_self_contained_with_the_steps() -> None:
+    """The HTML page has the drawing inline and the steps with refusing rules' sentences and sources."""
+    trace = simulate(EXAMPLE)
+    g = d.graph(trace.definition, trace)
+    page = d.to_html(g, trace, svg=d.render(d.to_dot(g), "svg").decode() if HAS_DOT else None)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page and "<link" not in page and "src=" not in page and "@import" not in page
+    assert set(re.findall(r"https?://[^\s\"']+", page)) <= {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
+    assert "poa.addresses_all_issues" in page
+    assert "which no root cause in the plan of action answers" in page
+    assert "[A-POA (&quot;an explanation for every issue&quot;) [S]]" in page
+    assert page.count("<tr") == 1 + len(trace.steps)
+    assert '<tr class="refused"><td>2</td><td>submit_poa</td><td>suspended (stays)</td>' in page
+
+
+def test_html_without_graphviz_carries_the_mermaid_source(nasty: workflow.Definition) -> None:
+    """Without an SVG the page holds the Mermaid source, HTML-escaped, and says how to get the picture."""
+    g = d.graph(nasty)
+    page = d.to_html(g, svg=None)
+    assert "Graphviz is not installed" in page and "apt-get install graphviz" in page
+    assert html.escape(d.to_mermaid(g)) in page
+    assert "<b>ok</b>" not in page
+
+
+# ----------------------------------------------------------------------------------- CLI
+
+runner = CliRunner()
+
+
+def test_cli_mermaid_by_default() -> None:
+    """`workflow diagram NAME` prints the Mermaid flowchart."""
+    result = runner.invoke(main, ["diagram", "account_suspension"])
+    assert result.exit_code == 0, result.output
+    assert result.output == d.to_mermaid(d.graph(workflow.load("account_suspension")))
+
+
+def test_cli_format_from_output_suffix(tmp_path: Path) -> None:
+    """`-o FILE.dot` writes DOT and says so on stderr."""
+    out = tmp_path / "x.dot"
+    result = runner.invoke(main, ["diagram", "account_suspension", "-o", str(out)])
+    assert result.exit_code == 0
+    assert out.read_text() == d.to_dot(d.graph(workflow.load("account_suspension")))
+    assert result.stderr.startswith(f"wrote {out} (dot, ")
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_cli_without_graphviz(fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """svg and png without Graphviz: one line saying so and how to install it, exit 2."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = runner.invoke(main, ["diagram", "account_suspension", "--format", fmt])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"workflow: error: --format {fmt} needs Graphviz, and its 'dot' program was not found on the PATH; "
+        "install Graphviz (apt-get install graphviz, or brew install graphviz), "
+        "or use --format mermaid or --format dot, which need nothing\n"
+    )
+
+
+def test_cli_html_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """html without Graphviz still works: the Mermaid source and a note, exit 0."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = runner.invoke(main, ["diagram", "--scenario", str(EXAMPLE), "--format", "html"])
+    assert result.exit_code == 0
+    assert '<pre class="mermaid-source">' in result.stdout and "<svg" not in result.stdout
+
+
+def test_cli_svg_with_a_run(tmp_path: Path) -> None:
+    """`--scenario FILE --format svg` draws the run: the refused attempt's label is in the SVG."""
+    need_dot()
+    out = tmp_path / "run.svg"
+    result = runner.invoke(main, ["diagram", "--scenario", str(EXAMPLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "(2) ✗ submit_poa" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "workflow: error: no built-in definition 'nope' (known: "),
+        (["--scenario", "nofile.yaml"], "workflow: error: nofile.yaml: cannot read file: No such file or directory\n"),
+        ([], "Error: give DEFINITION, or --scenario FILE (which names its definition)"),
+        (["account_suspension", "--format", "gif"], "Error: Invalid value for '--format'"),
+    ],
+)
+def test_cli_input_errors(args: list[str], message: str) -> None:
+    """A wrong definition, scenario or format: exit 2 and a message that names it."""
+    result = runner.invoke(main, ["diagram", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_scenario_of_another_definition(tmp_path: Path) -> None:
+    """A DEFINITION that is not the scenario's own is a usage error, exit 2."""
+    other = tmp_path / "other.yaml"
+    other.write_text(NASTY)
+    result = runner.invoke(main, ["diagram", str(other), "--scenario", str(EXAMPLE)])
+    assert result.exit_code == 2
+    assert "runs definition 'account_suspension', not '" in result.stderr
+
+
+def test_cli_diagrams_regenerates_and_checks(tmp_path: Path) -> None:
+    """`workflow diagrams --dir D` writes every diagram; --check passes, then fails on a stale or orphan file."""
+    need_dot()
+    result = runner.invoke(main, ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    expected = {f"{n}{s}" for n in [*builtin_names(), d.run_stem(EXAMPLE)] for s in d.DIAGRAM_SUFFIXES}
+    assert {p.name for p in tmp_path.iterdir()} == expected
+    assert (
+        runner.invoke(main, ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE), "--check"]).exit_code == 0
+    )
+    (tmp_path / "account_suspension.mmd").write_text("flowchart LR\n")
+    (tmp_path / "gone.dot").write_text("digraph {}\n")
+    result = runner.invoke(main, ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE), "--check"])
+    assert result.exit_code == 1
+    assert f"stale: {tmp_path / 'account_suspension.mmd'}" in result.stdout
+    assert f"orphan: {tmp_path / 'gone.dot'}" in result.stdout
+
+
+# ----------------------------------------------------------------------------------- diagrams/ is fresh
+
+STEMS = [*builtin_names(), d.run_stem(d.EXAMPLE_RUN)]
+
+
+@pytest.fixture(scope="module")
+def fresh() -> dict[str, bytes]:
+    return d.builtin_diagrams(EXAMPLE, svg=False)
+
+
+@pytest.mark.parametrize("name", [f"{stem}{s}" for stem in STEMS for s in (".mmd", ".dot")])
+def test_committed_text_diagram_is_fresh(name: str, fresh: dict[str, bytes]) -> None:
+    """Each committed .mmd and .dot is what the definitions draw now (regenerate: `workflow diagrams`)."""
+    path = DIAGRAMS / name
+    assert path.exists(), f"{path} is missing: run 'workflow diagrams'"
+    assert path.read_bytes() == fresh[name], f"{path} is stale: run 'workflow diagrams'"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_committed_svg_was_drawn_from_the_current_dot(stem: str, fresh: dict[str, bytes]) -> None:
+    """Each committed .svg records the hash of the DOT it was drawn from, and that is today's DOT."""
+    path = DIAGRAMS / f"{stem}.svg"
+    assert path.exists(), f"{path} is missing: run 'workflow diagrams'"
+    stamp = d.svg_stamp(path.read_text())
+    assert stamp is not None, f"{path} was not made by 'workflow diagrams'"
+    assert stamp[1] == d.dot_hash(fresh[f"{stem}.dot"].decode()), f"{path} is stale: run 'workflow diagrams'"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_committed_svg_is_what_graphviz_draws(stem: str, fresh: dict[str, bytes]) -> None:
+    """With the Graphviz version that drew it, re-rendering a committed .svg gives the same bytes."""
+    need_dot()
+    path = DIAGRAMS / f"{stem}.svg"
+    stamp = d.svg_stamp(path.read_text())
+    assert stamp is not None
+    if stamp[0] != d.graphviz_version():
+        pytest.skip(f"{path} was drawn by Graphviz {stamp[0]}, this is {d.graphviz_version()}; the hash test holds")
+    assert path.read_bytes() == d.render(fresh[f"{stem}.dot"].decode(), "svg")
+
+
+def test_no_orphan_diagrams() -> None:
+    """diagrams/ holds nothing that no built-in definition or the example run draws."""
+    expected = {f"{stem}{s}" for stem in STEMS for s in d.DIAGRAM_SUFFIXES}
+    present = {p.name for p in DIAGRAMS.iterdir() if p.suffix in d.DIAGRAM_SUFFIXES}
+    assert present - expected == set()
+
+
+def test_every_committed_dot_renders() -> None:
+    """Graphviz renders every diagrams/*.dot without an error."""
+    need_dot()
+    files = sorted(DIAGRAMS.glob("*.dot"))
+    assert files
+    for f in files:
+        done = subprocess.run(["dot", "-Tsvg", str(f)], capture_output=True, check=False)
+        assert done.returncode == 0, f"{f}: {done.stderr.decode()}"
+
+
+def test_readme_shows_the_main_lifecycle() -> None:
+    """The README carries the main lifecycle's Mermaid inline, as committed in diagrams/."""
+    readme = (ROOT / "README.md").read_text()
+    mmd = (DIAGRAMS / "account_suspension.mmd").read_text()
+    assert f"```mermaid\n{mmd}```" in readme
