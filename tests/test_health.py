@@ -414,3 +414,21 @@ def test_rules_command_lists_health_rules() -> None:
     health = {i["id"]: i for i in items if i["id"].startswith("health.")}
     assert set(health) == set(HEALTH_RULES)
     assert health["health.aha_protection"]["source"] == "A-AHA [S]"
+
+
+def test_readme_explains_every_source_key_cited() -> None:
+    """Every source key the health table and linked_accounts cite has a row in the README saying what it is."""
+    import re
+
+    import workflow
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = load_table()
+    sources = [m.source for m in table.metrics] + [s for m in table.metrics for s, _ in m.by_marketplace.values() if s]
+    sources += [r.source for r in (table.rating, table.protection) if r is not None]
+    linked = workflow.load("linked_accounts")
+    sources += [g.source for t in linked.transitions for g in t.guards] + [c.rule.source for c in linked.cascades]
+    keys = {k for src in sources for k in re.findall(r"\b(SEED[0-9]|[ANT]-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b", src)}
+    assert {"A-AHA", "N-RELATED-UK", "A-CR-IN"} <= keys
+    missing = sorted(k for k in keys if f"| {k} |" not in readme)
+    assert not missing, f"README does not explain: {', '.join(missing)}"

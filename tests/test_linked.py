@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -567,3 +568,15 @@ def test_reinstated_first_story_ends_with_both_reinstated() -> None:
     refused = [t for t in trace.steps if not t.step.accepted]
     assert {t.case for t in refused} == {"second"}
     assert all(t.step.blocked_by == ("linked.reinstatement_order",) for t in refused)
+
+
+def test_readme_scenario_with_cases_runs(tmp_path: Path) -> None:
+    """The scenario with cases shown in the README loads and meets its expectations."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^### Several cases in one scenario\n.*?^```yaml\n(.*?)^```", readme, flags=re.M | re.S)
+    assert block
+    path = tmp_path / "cases.yaml"
+    path.write_text(block.group(1), encoding="utf-8")
+    trace = workflow.simulate(path)
+    assert trace.expectations_met
+    assert trace.final_states == {"main": "suspended", "second": "suspended"}
