@@ -537,7 +537,10 @@ def test_html_is_self_contained_with_the_steps() -> None:
     assert "which no root cause in the plan of action answers" in page
     assert "[A-POA (&quot;an explanation for every issue&quot;) [S]]" in page
     assert page.count("<tr") == 1 + len(trace.steps)
-    assert '<tr class="refused"><td>2</td><td>submit_poa</td><td>suspended (stays)</td>' in page
+    assert (
+        '<tr class="refused"><td>2</td><td>2026-03-03T09:00:00Z</td><td>submit_poa</td><td>suspended (stays)</td>'
+        "<td>refused by<ul>"
+    ) in page
 
 
 def test_html_without_graphviz_carries_the_mermaid_source(nasty: workflow.Definition) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import attrs
 
+from .clock import format_time
 from .errors import WorkflowError
 from .model import Definition
 from .simulate import Trace
@@ -547,7 +548,7 @@ def _steps_table(trace: Trace) -> str:
     rows = [
         '<div class="steps">',
         "<table>",
-        "<thead><tr><th>step</th><th>event</th><th>state change</th><th>refused by</th></tr></thead>",
+        "<thead><tr><th>step</th><th>at</th><th>event</th><th>state change</th><th>result</th></tr></thead>",
         "<tbody>",
     ]
     for ts in trace.steps:
@@ -559,10 +560,10 @@ def _steps_table(trace: Trace) -> str:
             f'<span class="source">[{html.escape(f.source)}]</span></li>'
             for f in st.refusals
         )
-        why = f"<ul>{refusals}</ul>" if refusals else "accepted"
+        why = f"refused by<ul>{refusals}</ul>" if refusals else "accepted"
         cls = ' class="refused"' if not st.accepted else ""
         rows.append(
-            f"<tr{cls}><td>{st.index + 1}</td><td>{html.escape(event)}</td>"
+            f"<tr{cls}><td>{st.index + 1}</td><td>{format_time(st.at)}</td><td>{html.escape(event)}</td>"
             f"<td>{html.escape(change)}</td><td>{why}</td></tr>"
         )
     rows += [
