@@ -392,12 +392,15 @@ def build(located: Located, base: Path | None) -> Definition:
 
     parameters = dict(data["parameters"])
 
-    def use(path: PathKey, spec: Mapping[str, Any], kinds: tuple[str, ...], event: str | None) -> RuleRef | None:
+    def use(path: PathKey, spec: Mapping[str, Any], kinds: tuple[str, ...], events: tuple[str, ...]) -> RuleRef | None:
+        """Resolve a rule use; every payload field the rule reads must be declared by each event it applies to."""
         ref = b.rule_ref(path, spec, kinds)
         if ref is None:
             return None
         rule = REGISTRY[ref.id]
-        if event is not None and event in events_by_name:
+        for event in events:
+            if event not in events_by_name:
+                continue  # already reported as an unknown event
             declared = {f.name for f in events_by_name[event].payload}
             for needed in rule.reads:
                 if needed not in declared:
@@ -422,7 +425,7 @@ def build(located: Located, base: Path | None) -> Definition:
             b.known((*path, "to"), "state", t["to"], state_names)
         guards = []
         for k, g in enumerate(t["guards"]):
-            ref = use((*path, "guards", k), g, (GUARD,), t["event"])
+            ref = use((*path, "guards", k), g, (GUARD,), (t["event"],))
             if ref is not None:
                 guards.append(ref)
         timer = None
@@ -465,7 +468,7 @@ def build(located: Located, base: Path | None) -> Definition:
                 ev,
                 event_names,
             )
-        ref = use(("advice", i), a, (ADVICE,), None)
+        ref = use(("advice", i), a, (ADVICE,), tuple(a["events"]))
         if ref is not None:
             advice.append(Advice(rule=ref, events=tuple(a["events"])))
 
@@ -506,7 +509,7 @@ def build(located: Located, base: Path | None) -> Definition:
         invariants=invariants,
         cascades=cascades,
         teams=teams,
-        hash=_content_hash(located.data, teams),
+        hash=_content_hash(data, teams),
         origin=located.file,
     )
     for p, m in check_all(defn):
@@ -602,6 +605,7 @@ def _teams_for(b: _Builder, name: str | None, base: Path | None) -> Teams:
 
 
 def _content_hash(data: Any, teams: Teams) -> str:
+    """sha256 of the shape-checked content (defaults filled in), so comments and layout do not change it."""
     canon = json.dumps(
         {"definition": data, "teams": {k: repr(v) for k, v in teams.items()}},
         sort_keys=True,
