@@ -684,8 +684,20 @@ def test_escalate_strong_poa_allows_the_pending_poa(suspension_def: workflow.Def
             lambda p: {**letter(p), "key_actions": ["a", "e"]},
             "'a' is not one",
         ),
+        (
+            lambda p: {**letter(p), "key_actions": [ACTIONS[0], ACTIONS[0].upper()]},
+            "restate 2 to 3 key actions (it restates 1)",
+        ),
     ],
-    ids=["no_ask", "asks_jeff", "one_action", "four_actions", "action_not_in_poa", "fragments_of_actions"],
+    ids=[
+        "no_ask",
+        "asks_jeff",
+        "one_action",
+        "four_actions",
+        "action_not_in_poa",
+        "fragments_of_actions",
+        "one_action_twice",
+    ],
 )
 def test_escalate_letter_refuses_a_bad_letter(suspension_def: workflow.Definition, make: Any, fault: str) -> None:
     """escalate.letter refuses a letter that asks for no one right or restates the wrong actions, and says why."""

@@ -110,7 +110,7 @@ def letter(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if text.asks_for not in ASKS_FOR:
         faults.append("ask for a senior investigator or a Seller Performance manager to review the plan")
     low, high = int(params["min_key_actions"]), int(params["max_key_actions"])
-    n = len(text.key_actions)
+    n = len({normalise(k) for k in text.key_actions})  # the same action restated twice is one key action
     if not low <= n <= high:
         faults.append(f"restate {low} to {high} key actions (it restates {n})")
     strays = [k for k in text.key_actions if not _matches(k, actions)]
