@@ -580,3 +580,16 @@ def test_readme_scenario_with_cases_runs(tmp_path: Path) -> None:
     trace = workflow.simulate(path)
     assert trace.expectations_met
     assert trace.final_states == {"main": "suspended", "second": "suspended"}
+
+
+def test_rules_command_shows_the_cascade() -> None:
+    """`workflow rules linked_accounts` lists linked.cascade, where it applies and its source."""
+    from click.testing import CliRunner
+    from workflow_cli.main import main
+
+    rows = json.loads(CliRunner().invoke(main, ["rules", "linked_accounts", "--json"]).output)
+    cascade = next(r for r in rows if r["id"] == "linked.cascade")
+    assert cascade["kind"] == "effect"
+    assert cascade["source"] == "SEED3 [S]"
+    assert cascade["used_on"] == ["suspend (cascades suspend to the group)"]
+    assert workflow.CaseGroup is CaseGroup

@@ -31,6 +31,7 @@ from .errors import (
     WorkflowError,
 )
 from .facts import Document, EscalationLetter, PlanOfAction, RootCause
+from .group import CaseGroup, GroupStep
 from .history import Finding, Step
 from .load import builtin_names, load
 from .model import Definition, Event, RuleRef, State, Transition
@@ -44,6 +45,7 @@ __version__ = "0.1.0"
 __all__ = [
     "RULES",
     "Case",
+    "CaseGroup",
     "Clock",
     "Definition",
     "DefinitionError",
@@ -54,6 +56,7 @@ __all__ = [
     "EscalationLetter",
     "Event",
     "Finding",
+    "GroupStep",
     "NotFound",
     "PayloadError",
     "PlanOfAction",

@@ -188,6 +188,10 @@ def validate(files: tuple[Path, ...]) -> None:
             kind = _kind(target)
             if kind == "scenario":
                 load_scenario(target)
+            elif kind == "decision table":
+                from workflow.health import load_table
+
+                load_table(target)
             else:
                 load(target)
         except DocumentError as e:
@@ -226,7 +230,7 @@ def health_tables() -> list[dict[str, Any]]:
 
 
 def _kind(target: str) -> str:
-    """``scenario`` for a file with ``steps:``, else ``definition``."""
+    """``scenario`` for a file with ``steps:``, ``decision table`` for ``kind: decision_table``, else ``definition``."""
     p = Path(target)
     if p.exists() and p.is_file():
         try:
@@ -235,6 +239,8 @@ def _kind(target: str) -> str:
             return "definition"
         if any(line.startswith("steps:") for line in head.splitlines()):
             return "scenario"
+        if any(line.startswith("kind: decision_table") for line in head.splitlines()):
+            return "decision table"
     return "definition"
 
 

@@ -105,6 +105,9 @@ def rule_uses(defn: Definition) -> list[tuple[Rule, str, tuple[str, ...]]]:
     for a in defn.advice:
         _, where = uses.setdefault(a.rule.id, (a.rule.source, []))
         where.extend(e for e in a.events if e not in where)
+    for c in defn.cascades:
+        _, where = uses.setdefault(c.rule.id, (c.rule.source, []))
+        where.append(f"{c.when} (cascades {c.fire} to the group)")
     for st in defn.states:
         _src, where = uses.setdefault(st.refuse_with, (REGISTRY[st.refuse_with].source, []))
         if st.refuse_with != "state.no_transition":

@@ -5,8 +5,8 @@ with the parameters the table (``definitions/tables/account_health.yaml``) gives
 snapshot's values are in ``ctx.payload`` under the table's metric names (rates as fractions; a rate given per
 scope, such as a category, as a mapping of scope to rate); what the snapshot says about the account
 (``aha_enrolled``, ``months_above_threshold``, ``days_below_threshold``, ``emergency_contact``,
-``professional_plan``, ``unreachable_hours``, ``fraud_suspected``) is in ``ctx.facts``. What a breach *means* (a warning, a suspension allowed, a category restriction) is the
-table's to say, not the rule's.
+``professional_plan``, ``unreachable_hours``, ``fraud_suspected``) is in ``ctx.facts``. What a breach
+*means* (a warning, a suspension allowed, a category restriction) is the table's to say, not the rule's.
 """
 
 from __future__ import annotations
