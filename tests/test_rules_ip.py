@@ -23,8 +23,8 @@ RULE_IDS = (
 DIRECT = {"evidence": "retraction", "sent_by": "rights_owner", "states_error": True}
 
 
-def complained(complaint_type: str = "trademark", **facts: Any) -> workflow.Case:
-    case = new_case(NAME, facts=facts or None)
+def complained(complaint_type: str = "trademark") -> workflow.Case:
+    case = new_case(NAME)
     accept(case, "receive_complaint", complaint_type=complaint_type, rights_owner="legal@brand.example")
     return case
 
@@ -186,15 +186,6 @@ def test_document_appeal_refuses_other_documents(complaint_type: str, documents:
     case = complained(complaint_type)
     found = only(refuse(case, "appeal", documents=documents), "ip.document_appeal")
     assert words in found.message
-
-
-def test_document_appeal_reads_the_type_from_the_facts_of_a_case_tracked_late() -> None:
-    """A case whose complaint predates it reads the complaint type from its facts."""
-    defn = workflow.load(NAME)
-    data = workflow.Case(defn, facts={"complaint_type": "copyright"}).snapshot()
-    data["state"] = "complaint_received"
-    case = workflow.Case.restore(defn, data, clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"))
-    only(refuse(case, "appeal", documents=[{"kind": "licence", "issuer": "manufacturer"}]), "ip.document_appeal")
 
 
 # ------------------------------------------------------------------------------------------ ip.counter_notice_10d

@@ -19,12 +19,11 @@ DENY = "deny"
 
 
 def complaint_type(ctx: Context) -> str | None:
-    """The type of the complaint the case is about: the latest one received, else the case's facts."""
+    """The type of the complaint the case is about (the latest one received), or ``None`` before any."""
     step = ctx.history.last(COMPLAINT)
-    if step is not None and step.payload.get("complaint_type") is not None:
-        return str(step.payload["complaint_type"])
-    value = ctx.facts.get("complaint_type")
-    return str(value) if value is not None else None
+    if step is None or step.payload.get("complaint_type") is None:
+        return None
+    return str(step.payload["complaint_type"])
 
 
 def days_since(ctx: Context, *events: str) -> int | None:
@@ -116,7 +115,6 @@ def _qualifying(doc: Document, kinds: Sequence[str], issuers: Sequence[str]) -> 
     ),
     source="N-IP-TM, N-IP-COPY [S]",
     reads=("documents",),
-    facts=("complaint_type",),
     params={
         "document_kinds": ["invoice", "licence", "letter_of_authorisation"],
         "issuers": ["rights_owner", "manufacturer"],
@@ -147,7 +145,6 @@ def document_appeal(ctx: Context, params: Mapping[str, Any]) -> str | None:
         "lawsuit_window_days days (default 10)."
     ),
     source="A-DMCA [S]",
-    facts=("complaint_type",),
     params={"lawsuit_window_days": 10, "counter_notice_types": ["copyright"]},
 )
 def counter_notice_10d(ctx: Context, params: Mapping[str, Any]) -> str | None:
