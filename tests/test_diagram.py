@@ -648,6 +648,20 @@ def test_cli_diagrams_regenerates_and_checks(tmp_path: Path) -> None:
     assert f"orphan: {tmp_path / 'gone.dot'}" in result.stdout
 
 
+def test_cli_diagrams_brings_a_readme_up_to_date(tmp_path: Path) -> None:
+    """`workflow diagrams --readme F` rewrites F's marked Mermaid block; --check reports it while stale."""
+    need_dot()
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n<!-- diagrams/account_suspension.mmd -->\n```mermaid\nflowchart LR\n```\n")
+    args = ["diagrams", "--dir", str(tmp_path / "d"), "--example", str(EXAMPLE), "--readme", str(readme)]
+    assert runner.invoke(main, [*args, "--check"]).exit_code == 1
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    mmd = (tmp_path / "d" / "account_suspension.mmd").read_text()
+    assert readme.read_text() == f"# x\n\n<!-- diagrams/account_suspension.mmd -->\n```mermaid\n{mmd}```\n"
+    assert runner.invoke(main, [*args, "--check"]).exit_code == 0
+
+
 # ----------------------------------------------------------------------------------- diagrams/ is fresh
 
 STEMS = [*builtin_names(), d.run_stem(d.EXAMPLE_RUN)]
@@ -705,8 +719,19 @@ def test_every_committed_dot_renders() -> None:
         assert done.returncode == 0, f"{f}: {done.stderr.decode()}"
 
 
-def test_readme_shows_the_main_lifecycle() -> None:
-    """The README carries the main lifecycle's Mermaid inline, as committed in diagrams/."""
+def test_readme_shows_the_main_lifecycle(fresh: dict[str, bytes]) -> None:
+    """The README carries the main lifecycle's current Mermaid inline (regenerate: `workflow diagrams`)."""
     readme = (ROOT / "README.md").read_text()
-    mmd = (DIAGRAMS / "account_suspension.mmd").read_text()
-    assert f"```mermaid\n{mmd}```" in readme
+    mmd = fresh["account_suspension.mmd"].decode()
+    assert f"<!-- diagrams/account_suspension.mmd -->\n```mermaid\n{mmd}```" in readme
+    assert d.embed(readme, fresh) == readme
+
+
+def test_embed_refreshes_marked_blocks_only() -> None:
+    """`embed` replaces the block under a diagrams/NAME.mmd marker and leaves every other block alone."""
+    doc = (
+        "# t\n<!-- diagrams/x.mmd -->\n```mermaid\nold\n```\n"
+        "```mermaid\nmine\n```\n<!-- diagrams/unknown.mmd -->\n```mermaid\nkept\n```\n"
+    )
+    out = d.embed(doc, {"x.mmd": b"flowchart LR\n"})
+    assert out == doc.replace("old\n", "flowchart LR\n")

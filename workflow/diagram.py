@@ -635,6 +635,21 @@ def builtin_diagrams(example: Path | None, *, svg: bool) -> dict[str, bytes]:
     return files
 
 
+_EMBEDDED = re.compile(r"(<!-- (diagrams/[^ ]+\.mmd) -->\n```mermaid\n)(.*?)(```)", re.S)
+
+
+def embed(markdown: str, files: dict[str, bytes]) -> str:
+    """``markdown`` with each block marked ``<!-- diagrams/NAME.mmd -->`` (then a mermaid fence) made current."""
+
+    def fresh(found: re.Match[str]) -> str:
+        name = found.group(2).removeprefix("diagrams/")
+        if name not in files:
+            return found.group(0)
+        return found.group(1) + files[name].decode() + found.group(4)
+
+    return _EMBEDDED.sub(fresh, markdown)
+
+
 __all__ = [
     "FORMATS",
     "DiagramError",
@@ -647,6 +662,7 @@ __all__ = [
     "builtin_diagrams",
     "dot_escape",
     "draw",
+    "embed",
     "graph",
     "mermaid_escape",
     "render",

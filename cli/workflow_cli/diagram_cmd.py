@@ -87,14 +87,23 @@ def diagram(definition: str | None, fmt: str | None, scenario_path: Path | None,
     show_default=True,
     help="The scenario whose run is drawn on the main lifecycle.",
 )
+@click.option(
+    "--readme",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("README.md"),
+    show_default=True,
+    help="A Markdown file whose blocks marked '<!-- diagrams/NAME.mmd -->' carry that diagram; skipped if absent.",
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when a diagram is missing, stale or orphaned.")
-def diagrams(directory: Path, example: Path, check: bool) -> None:
+def diagrams(directory: Path, example: Path, readme: Path, check: bool) -> None:
     """Regenerate the .mmd, .dot and .svg of every built-in definition, and the example run, in --dir.
 
     Needs Graphviz for the .svg files. Exit status 0 when done (or, with --check, all up to date); 1 when
     --check finds a difference; 2 when Graphviz is missing or an input is wrong.
     """
     files = d.builtin_diagrams(example, svg=True)
+    markdown = readme.read_text(encoding="utf-8") if readme.is_file() else None
+    embedded = d.embed(markdown, files) if markdown is not None else None
     present = {p.name for p in directory.glob("*") if p.suffix in d.DIAGRAM_SUFFIXES} if directory.is_dir() else set()
     stale = sorted(
         name for name, data in files.items() if name not in present or (directory / name).read_bytes() != data
@@ -105,7 +114,9 @@ def diagrams(directory: Path, example: Path, check: bool) -> None:
             click.echo(f"stale: {directory / name}" if name in present else f"missing: {directory / name}")
         for name in orphans:
             click.echo(f"orphan: {directory / name} (no built-in definition or example run draws it)")
-        if stale or orphans:
+        if embedded != markdown:
+            click.echo(f"stale: {readme} (a diagram it carries)")
+        if stale or orphans or embedded != markdown:
             click.echo("run 'workflow diagrams' to regenerate them", err=True)
             sys.exit(1)
         click.echo(f"{len(files)} diagrams in {directory} are up to date")
@@ -116,3 +127,6 @@ def diagrams(directory: Path, example: Path, check: bool) -> None:
     for name in orphans:
         (directory / name).unlink()
     click.echo(f"{len(files)} diagrams in {directory}: {len(stale)} written, {len(orphans)} removed")
+    if embedded is not None and embedded != markdown:
+        readme.write_text(embedded, encoding="utf-8")
+        click.echo(f"{readme}: its diagrams brought up to date")
