@@ -633,16 +633,15 @@ def test_cli_scenario_of_another_definition(tmp_path: Path) -> None:
 def test_cli_diagrams_regenerates_and_checks(tmp_path: Path) -> None:
     """`workflow diagrams --dir D` writes every diagram; --check passes, then fails on a stale or orphan file."""
     need_dot()
-    result = runner.invoke(main, ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE)])
+    args = ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE), "--readme", str(tmp_path / "none.md")]
+    result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     expected = {f"{n}{s}" for n in [*builtin_names(), d.run_stem(EXAMPLE)] for s in d.DIAGRAM_SUFFIXES}
     assert {p.name for p in tmp_path.iterdir()} == expected
-    assert (
-        runner.invoke(main, ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE), "--check"]).exit_code == 0
-    )
+    assert runner.invoke(main, [*args, "--check"]).exit_code == 0
     (tmp_path / "account_suspension.mmd").write_text("flowchart LR\n")
     (tmp_path / "gone.dot").write_text("digraph {}\n")
-    result = runner.invoke(main, ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE), "--check"])
+    result = runner.invoke(main, [*args, "--check"])
     assert result.exit_code == 1
     assert f"stale: {tmp_path / 'account_suspension.mmd'}" in result.stdout
     assert f"orphan: {tmp_path / 'gone.dot'}" in result.stdout
