@@ -7,6 +7,7 @@ import json
 import random
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -67,6 +68,15 @@ def flow_machine(name: str) -> type[RuleBasedStateMachine]:
                 assert step.blocked_by
                 assert _without_history(after) == _without_history(before)
                 assert step.source == step.target == self.case.state
+
+        @rule(index=st.integers(min_value=0, max_value=len(events) - 1))
+        def malformed(self, index: int) -> None:
+            """A payload field the event does not declare raises PayloadError and leaves the case as it was."""
+            self.case.advance()
+            before = self.case.snapshot()
+            with pytest.raises(workflow.PayloadError):
+                self.case.fire_payload(events[index].name, {"no_such_field": 1})
+            assert self.case.snapshot() == before
 
         @invariant()
         def terminal_is_terminal(self) -> None:
