@@ -593,6 +593,18 @@ def test_replay_rebuilds_the_same_case(suspension_def: workflow.Definition) -> N
     assert again.history == case.history
 
 
+def test_replay_of_the_history_alone(suspension_def: workflow.Definition) -> None:
+    """replay(definition, case.history) alone rebuilds a case that was given no facts, refusals included."""
+    case = rejected(suspension_def, revised(0))
+    case.fire("submit_poa", poa=revised(0))
+    sim_clock(case).advance("2d")
+    accept(case, "escalate", **escalation(revised(1), target="jeff"))
+    again = workflow.replay(suspension_def, case.history)
+    assert again.state == case.state == "escalated"
+    assert again.history == case.history
+    assert [s.accepted for s in again.history] == [True, True, True, False, True]
+
+
 def test_replay_needs_the_facts_the_case_had(suspension_def: workflow.Definition) -> None:
     """replay with the case's facts reproduces fact-dependent refusals that replay without them would not."""
     case = rejected(suspension_def, facts={"escalations": 1})
