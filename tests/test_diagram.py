@@ -491,11 +491,11 @@ def random_trace(defn: workflow.Definition, seed: int, length: int) -> Trace:
     return Trace(defn, defn.initial.name, case.state, steps, case)
 
 
-@given(st.integers(0, 10_000), st.integers(1, 25))
-def test_overlay_marks_exactly_the_steps_of_a_run(seed: int, length: int) -> None:
-    """For random runs, each step is numbered on exactly one edge; refused ones dashed with their rule ids."""
-    defn = workflow.load("account_suspension")
-    check_overlay(random_trace(defn, seed, length))
+@given(st.sampled_from(builtin_names()), st.integers(0, 10_000), st.integers(1, 25))
+def test_overlay_marks_exactly_the_steps_of_a_run(name: str, seed: int, length: int) -> None:
+    """For random runs of every built-in definition (timers included), each step is numbered on exactly one
+    edge, and refused ones are dashed with their rule ids."""
+    check_overlay(random_trace(workflow.load(name), seed, length))
 
 
 def test_self_loop_of_every_state_taken_in_a_run(suspension_def: workflow.Definition) -> None:
