@@ -587,6 +587,16 @@ def test_cli_without_graphviz(fmt: str, tmp_path: Path, monkeypatch: pytest.Monk
     )
 
 
+def test_cli_scenario_draws_the_committed_run() -> None:
+    """`workflow diagram --scenario EXAMPLE --format dot` prints what diagrams/ holds for the example run."""
+    result = runner.invoke(main, ["diagram", "--scenario", str(EXAMPLE), "--format", "dot"])
+    assert result.exit_code == 0
+    assert result.stdout == d.builtin_diagrams(EXAMPLE, svg=False)[f"{d.run_stem(EXAMPLE)}.dot"].decode()
+    assert 'label="account_suspension 1.0.0 — run: strong_poa_after_one_rejection (final state: reinstated)"' in (
+        result.stdout
+    )
+
+
 def test_cli_html_without_graphviz(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """html without Graphviz still works: the Mermaid source and a note, exit 0."""
     monkeypatch.setenv("PATH", str(tmp_path))

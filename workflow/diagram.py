@@ -126,6 +126,11 @@ def _kind(outcome: str | None, terminal: bool) -> str:
     return outcome if outcome in (SUCCESS, FAILURE) else NEUTRAL
 
 
+def run_title(trace: Trace, name: str) -> str:
+    """The title of a run's diagram: the definition, the run's name (its scenario file's stem) and its end."""
+    return f"{trace.definition.name} {trace.definition.version} — run: {name} (final state: {trace.final_state})"
+
+
 def graph(defn: Definition, trace: Trace | None = None, *, title: str | None = None) -> Graph:
     """The diagram model of ``defn``; with ``trace`` (a run of ``defn``), the run drawn on top of it."""
     if trace is not None and trace.definition.hash != defn.hash:
@@ -617,12 +622,7 @@ def builtin_diagrams(example: Path | None, *, svg: bool) -> dict[str, bytes]:
         drawn.append(
             (
                 run_stem(example),
-                graph(
-                    trace.definition,
-                    trace,
-                    title=f"{trace.definition.name} {trace.definition.version} — run: {example.stem} "
-                    f"(final state: {trace.final_state})",
-                ),
+                graph(trace.definition, trace, title=run_title(trace, example.stem)),
             )
         )
     files: dict[str, bytes] = {}

@@ -49,6 +49,7 @@ def diagram(definition: str | None, fmt: str | None, scenario_path: Path | None,
     if fmt is None:
         fmt = SUFFIX_FORMATS.get(output.suffix.lower(), "mermaid") if output is not None else "mermaid"
     trace = None
+    title = None
     if scenario_path is not None:
         scenario = load_scenario(scenario_path)
         defn = scenario.definition
@@ -58,11 +59,12 @@ def diagram(definition: str | None, fmt: str | None, scenario_path: Path | None,
                 "give the scenario alone or with its own definition"
             )
         trace = run_scenario(scenario)
+        title = d.run_title(trace, scenario_path.stem)
     elif definition is None:
         raise click.UsageError("give DEFINITION, or --scenario FILE (which names its definition)")
     else:
         defn = load(definition)
-    data = d.draw(defn, fmt, trace)
+    data = d.draw(defn, fmt, trace, title=title)
     if output is not None:
         output.write_bytes(data)
         click.echo(f"wrote {output} ({fmt}, {len(data)} bytes)", err=True)
