@@ -445,3 +445,13 @@ def test_validate_checks_a_decision_table(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "2 problems" in result.output
     assert "'contact_response_rate' is not contractual" in result.output
+
+
+def test_cli_health_marketplace_by_id_and_unknown() -> None:
+    """--marketplace takes a table code or a marketplace id; an unknown one is bad input (exit 2, one line)."""
+    path = str(HEALTH / "in_cancel_rate.yaml")
+    by_id = CliRunner().invoke(main, ["health", path, "--json", "--marketplace", "A1F83G8C2ARO7P"])
+    assert json.loads(by_id.output)["marketplace"] == "UK"
+    unknown = CliRunner().invoke(main, ["health", path, "--marketplace", "FR"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == "workflow: error: unknown marketplace 'FR' (known: US, UK, IN)"

@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 
 from . import schema as s
-from .errors import DefinitionError, DocumentError, Problem
+from .errors import DefinitionError, DocumentError, Problem, WorkflowError
 from .history import History
 from .load import _Builder, definitions_dir
 from .rules.health import aha_status, ahr_band, off_target
@@ -641,12 +641,13 @@ def evaluate(
     snapshot: Snapshot | Mapping[str, Any], table: Table | None = None, *, marketplace: str | None = None
 ) -> Verdict:
     """Judge ``snapshot`` with ``table`` (default: the built-in one) for ``marketplace`` (default: the snapshot's,
-    else the table's default). Raises ``MetricsError`` for a malformed snapshot given as plain data."""
+    else the table's default). Raises ``MetricsError`` for a malformed snapshot given as plain data, and
+    ``WorkflowError`` for a marketplace the table does not know."""
     tbl = table or load_table()
     snap = snapshot if isinstance(snapshot, Snapshot) else snapshot_from(snapshot, tbl)
     code = tbl.marketplace(marketplace) if marketplace is not None else snap.marketplace or tbl.default_marketplace
     if code is None:
-        raise MetricsError([Problem(f"unknown marketplace '{marketplace}' (known: {', '.join(tbl.marketplaces)})")])
+        raise WorkflowError(f"unknown marketplace '{marketplace}' (known: {', '.join(tbl.marketplaces)})")
     ctx = Context(
         event="evaluate",
         state=code,

@@ -49,8 +49,9 @@ def render(verdict: Verdict, name: str) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--marketplace",
-    type=click.Choice(["US", "UK", "IN"], case_sensitive=False),
-    help="Judge with this marketplace's parameters (default: the snapshot's, else US).",
+    metavar="CODE",
+    help="Judge with this marketplace's parameters: a code of the table (US, UK, IN) or a marketplace id "
+    "(default: the snapshot's, else the table's default, US).",
 )
 @click.option("--table", "table_path", type=click.Path(dir_okay=False, path_type=Path), help="Another table file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
