@@ -273,6 +273,22 @@ def test_graphviz_reads_the_escaped_names_back(text: str) -> None:
         assert " ".join(name.split()) in " ".join(drawn.split())
 
 
+def test_descriptions_reach_the_svg_tooltips_as_written() -> None:
+    """A state's description, backslashes, quotes and markup included, is its tooltip in the SVG."""
+    need_dot()
+    description = 'a\\b \\N "q" <i>&'
+    defn = workflow.load(
+        text=(
+            "name: t\nversion: '1'\nstates:\n"
+            f"  a: {{initial: true, description: {json.dumps(description)}}}\n"
+            "  b: {terminal: true}\nevents: {go: {}}\ntransitions: [{event: go, from: a, to: b}]\n"
+        )
+    )
+    svg = d.render(d.to_dot(d.graph(defn)), "svg").decode()
+    titles = [a.get("{http://www.w3.org/1999/xlink}title") for a in ET.fromstring(svg[svg.index("<svg") :]).iter()]
+    assert description in titles
+
+
 # ----------------------------------------------------------------------------------- what the drawing shows
 
 NASTY = """

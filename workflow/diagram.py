@@ -400,7 +400,8 @@ def to_dot(g: Graph) -> str:
         if n.kind != NORMAL:
             attrs_[0] = f'label=<{html_text(n.name)}<br/><font point-size="9">{OUTCOME_TEXT[n.kind]}</font>>'
         if n.description:
-            attrs_.append(f'tooltip="{dot_escape(n.description)}"')
+            # Graphviz reads a tooltip's escapes twice: each backslash is written as four
+            attrs_.append(f'tooltip="{dot_escape(n.description.replace(chr(92), chr(92) * 2))}"')
         if n.initial:
             attrs_.append("penwidth=2.5")
         if g.run:
