@@ -255,7 +255,9 @@ def label_lines(label: Label, refused: bool = False) -> tuple[str, list[str]]:
     head = _steps_prefix(label) + ("✗ " if refused else "") + label.event
     if label.timer:
         head += f" ({label.timer})"
-    rules = textwrap.wrap(", ".join(label.rules), 40, break_on_hyphens=False) if label.rules else []
+    rules = (
+        textwrap.wrap(", ".join(label.rules), 40, break_long_words=False, break_on_hyphens=False) if label.rules else []
+    )
     return head, rules
 
 
