@@ -7,14 +7,25 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 
+def printable(text: str) -> str:
+    """``text`` with newlines and other unprintable characters escaped, so a message stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _printable_or_none(text: str | None) -> str | None:
+    return None if text is None else printable(text)
+
+
 @attrs.frozen
 class Problem:
-    """One thing wrong with an input document, and where it is."""
+    """One thing wrong with an input document, and where it is (unprintable characters escaped)."""
 
-    message: str
-    path: str = ""
+    message: str = attrs.field(converter=printable)
+    path: str = attrs.field(default="", converter=printable)
     line: int | None = None
-    file: str | None = None
+    file: str | None = attrs.field(default=None, converter=_printable_or_none)
 
     def __str__(self) -> str:
         where = self.file or "<text>"
@@ -76,7 +87,7 @@ class UnknownEvent(WorkflowError):
     def __init__(self, event: str, known: Sequence[str]) -> None:
         self.event = event
         self.known = tuple(known)
-        super().__init__(f"unknown event '{event}' (known: {', '.join(self.known)})")
+        super().__init__(f"unknown event '{printable(event)}' (known: {', '.join(self.known)})")
 
 
 class SnapshotError(WorkflowError):

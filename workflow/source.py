@@ -65,17 +65,34 @@ class _TooDeep(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """``SafeLoader`` that stops composing after ``MAX_NODES`` nodes, before a large file fills memory."""
+    """``SafeLoader`` bounded while it reads: at most ``MAX_NODES`` nodes and ``MAX_DEPTH`` levels.
+
+    The bounds apply before the whole text is scanned: the scanner looks ahead to the end of every open ``[``
+    or ``{`` (each might start a key), so a long run of brackets would otherwise take quadratic time, and the
+    composer recurses once per level.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._composed = 0
+        self._depth = 0
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep
+        super().fetch_flow_collection_start(TokenClass)
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._composed += 1
         if self._composed > MAX_NODES:
             raise _TooLarge
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _index(node: yaml.Node, lines: dict[PathKey, int]) -> None:
@@ -134,9 +151,7 @@ def parse(text: str, *, file: str | None = None, error: Callable[[list[Problem]]
     except yaml.YAMLError as e:
         raise error([Problem(f"invalid YAML: {' '.join(str(e).split())}", file=file)]) from e
     except _TooDeep:
-        raise error(
-            [Problem(f"document nests deeper than {MAX_DEPTH} levels (a recursive alias?)", file=file)]
-        ) from None
+        raise error([Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file)]) from None
     except RecursionError:
         raise error([Problem("document nests too deeply", file=file)]) from None
     except (ValueError, TypeError, OverflowError) as e:  # e.g. an unhashable key or a bad timestamp
