@@ -1,0 +1,94 @@
+"""``Schema.fast`` answers as ``check`` does: the same value when there is no fault, INVALID when there is one."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import workflow
+from workflow import generate
+from workflow import schema as s
+from workflow.engine import compiled
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def _same(schema: s.Schema, value: Any) -> None:
+    checked, faults = s.run(schema, value)
+    fast = s.fast_of(schema)(value)
+    if faults:
+        assert fast is s.INVALID
+    else:
+        assert fast is not s.INVALID and fast == checked
+    assert s.run_fast(schema, value) == (checked, faults)
+
+
+def _mutate(rng: random.Random, value: Any, json: Any) -> Any:
+    """``value`` with one part replaced by ``json`` (or dropped), somewhere inside it."""
+    if isinstance(value, dict) and value:
+        key = rng.choice(sorted(value))
+        out = dict(value)
+        roll = rng.random()
+        if roll < 0.2:
+            del out[key]
+        elif roll < 0.6:
+            out[key] = _mutate(rng, value[key], json)
+        else:
+            out[key] = json
+        return out
+    if isinstance(value, list) and value:
+        i = rng.randrange(len(value))
+        return [*value[:i], _mutate(rng, value[i], json), *value[i + 1 :]]
+    return json
+
+
+@given(seed=st.integers(0, 10_000), json=json_values)
+def test_fast_agrees_with_check_on_payloads(suspension_def: workflow.Definition, seed: int, json: Any) -> None:
+    """Generated payloads, each also with one part replaced by arbitrary JSON: fast and check agree."""
+    rng = random.Random(seed)
+    event = rng.choice(suspension_def.events)
+    spec = compiled(suspension_def).payloads[event.name]
+    valid = generate.payload(rng, event, suspension_def)
+    _same(spec, valid)
+    _same(spec, _mutate(rng, valid, json))
+    _same(spec, json)
+
+
+@given(json=json_values)
+def test_fast_agrees_with_check_on_every_kind(json: Any) -> None:
+    """Each schema kind, on arbitrary JSON values."""
+    kinds: list[s.Schema] = [
+        s.Str(),
+        s.Str(choices=("a", "b"), nonempty=True),
+        s.Int(minimum=0),
+        s.Number(minimum=0),
+        s.Bool(),
+        s.Scalar(),
+        s.Timestamp(),
+        s.Date(),
+        s.ListOf(s.Int(), min_len=1),
+        s.ListOf(s.Str(), single_ok=True),
+        s.MapOf(s.Scalar(), min_len=1),
+        s.Optional(s.ListOf(s.Str()), ()),
+        s.Optional(s.Int()),
+        s.AnyOf((s.Int(), s.Str(nonempty=True))),
+        s.record("r", a=s.Field(s.Int(), required=True), b=s.Field(s.Str(), default="x")),
+    ]
+    for schema in kinds:
+        _same(schema, json)
+
+
+def test_a_faulty_payload_still_gets_every_fault(suspension_def: workflow.Definition) -> None:
+    """run_fast falls back to check: two faults in one payload are both reported, with their paths."""
+    spec = compiled(suspension_def).payloads["submit_poa"]
+    _, faults = s.run_fast(spec, {"to": 3, "poa": {"root_causes": [{"text": "x"}]}, "extra": 1})
+    paths = sorted(str(p) for p, _ in faults)
+    assert len(faults) == 3, faults
+    assert any("extra" in p for p in paths) and any("root_causes" in p for p in paths)
