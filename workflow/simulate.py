@@ -375,7 +375,9 @@ def random_walk(
 ) -> Walk:
     """Walk one case: mostly events the state has a transition for, sometimes any event (``wander``).
 
-    The simulated clock moves 0-4 business days before each step, so patience rules pass and fail.
+    The simulated clock moves 0-4 business days before each step, so patience rules pass and fail. Timers that
+    fall due are steps of the walk too, taken before the next event is chosen (from the state they lead to); the
+    walk stops after ``max_steps`` steps or in a terminal state.
     """
     from .generate import payload
 
@@ -387,17 +389,25 @@ def random_walk(
     refusals: dict[str, int] = {}
     accepted = 0
     steps = 0
+
+    def count(st: Step) -> None:
+        nonlocal steps, accepted
+        steps += 1
+        accepted += st.accepted
+        for rule in st.blocked_by:
+            refusals[rule] = refusals.get(rule, 0) + 1
+
     while steps < max_steps and case.state not in comp.terminal:
         days = rng.randint(0, 4)
         if days:
             clock.advance(f"{days}bd")
+        for timer_step in case.advance():
+            count(timer_step)
+        if steps >= max_steps or case.state in comp.terminal:
+            break
         here = tuple(comp.table[case.state])
         event = by_name[rng.choice(here)] if here and rng.random() >= wander else rng.choice(events)
-        for st in [*case.advance(), case.fire_payload(event.name, payload(rng, event, defn))]:
-            steps += 1
-            accepted += st.accepted
-            for rule in st.blocked_by:
-                refusals[rule] = refusals.get(rule, 0) + 1
+        count(case.fire_payload(event.name, payload(rng, event, defn)))
     return Walk(final_state=case.state, length=steps, refusals=refusals, accepted=accepted)
 
 
