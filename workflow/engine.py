@@ -1,9 +1,11 @@
 """``Case``: a definition, a current state, the case's facts and its history; ``fire(event)`` -> ``Step``.
 
 ``transitions`` is the state machine underneath and stays private: there is one ``transitions.Machine`` per
-definition (built once, with ``auto_transitions=False`` and no models registered), and a case is driven
-through it by event name. The rules are evaluated by the engine before the machine is asked to move, so
-every guard of every candidate transition is evaluated and explained; a refused step changes nothing.
+definition (built once, with ``auto_transitions=False`` and no models registered). The rules are evaluated
+by the engine before the machine is asked to move, so every guard of every candidate transition is
+evaluated and explained; a refused step changes nothing. The machine's transition for each compiled edge is
+looked up once, and an accepted step runs that ``transitions.Transition`` on the case (its exit, state change
+and entry), without going through the machine's event dispatch again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import attrs
 from transitions import Machine
+from transitions.core import EventData
 
 from . import facts as payload_types
 from . import schema as s
@@ -60,30 +63,19 @@ class BoundRule:
 
 @attrs.frozen
 class Edge:
-    """A compiled transition from one source state: its guards, bound, and its token in the machine."""
+    """A compiled transition from one source state: its guards, bound, and the machine's transition it runs."""
 
     transition: Transition
     dest: str
     guards: tuple[BoundRule, ...]
     token: int
+    move: Any = attrs.field(default=None, eq=False, repr=False)  # the transitions.Transition
 
 
 def _bind(defn: Definition, ref: RuleRef) -> BoundRule:
     rule = REGISTRY[ref.id]
     params = {name: defn.parameter(ref, name, default) for name, default in rule.params.items()}
     return BoundRule(rule=rule, params=MappingProxyType(params), source=ref.source)
-
-
-class _Chosen:
-    """The condition on every machine transition: true only for the edge the rules chose."""
-
-    __slots__ = ("token",)
-
-    def __init__(self, token: int) -> None:
-        self.token = token
-
-    def __call__(self, event_data: Any) -> bool:
-        return bool(event_data.args[0] == self.token)
 
 
 class Compiled:
@@ -102,21 +94,36 @@ class Compiled:
             )
             for e in defn.events
         }
+        #: for an event with no required field, an empty payload needs no checking
+        self.optional_payload = frozenset(e.name for e in defn.events if not any(f.required for f in e.payload))
+        self.initial = defn.initial.name
+        self.machine = Machine(
+            model=None,
+            states=[{"name": st.name, "final": st.terminal} for st in defn.states],
+            transitions=[
+                {"trigger": t.event, "source": src, "dest": t.dest} for t in defn.transitions for src in t.sources
+            ],
+            initial=self.initial,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
+        self.events = {name: self.machine.events[name] for name in self.machine.events}
+        self.states = {st.name: self.machine.get_state(st.name) for st in defn.states}
+        moves = {
+            (name, src): iter(found) for name, event in self.events.items() for src, found in event.transitions.items()
+        }
         self.table: dict[str, dict[str, tuple[Edge, ...]]] = {st.name: {} for st in defn.states}
         self.timers: dict[str, tuple[Edge, ...]] = {}
-        machine_transitions = []
         token = 0
         for t in defn.transitions:
             guards = tuple(_bind(defn, g) for g in t.guards)
             for src in t.sources:
-                edge = Edge(transition=t, dest=t.dest, guards=guards, token=token)
+                edge = Edge(transition=t, dest=t.dest, guards=guards, token=token, move=next(moves[(t.event, src)]))
                 token += 1
                 if t.timer is not None:
                     self.timers[src] = (*self.timers.get(src, ()), edge)
                 self.table[src][t.event] = (*self.table[src].get(t.event, ()), edge)
-                machine_transitions.append(
-                    {"trigger": t.event, "source": src, "dest": t.dest, "conditions": [_Chosen(edge.token)]}
-                )
         self.refusal: dict[str, BoundRule] = {
             st.name: _bind(defn, RuleRef(id=st.refuse_with, source=REGISTRY[st.refuse_with].source))
             for st in defn.states
@@ -128,31 +135,36 @@ class Compiled:
                 self.advice[ev] = (*self.advice.get(ev, ()), bound)
         self.fact_defaults: Mapping[str, Any] = MappingProxyType({f.name: f.default for f in defn.facts})
         self.terminal = frozenset(st.name for st in defn.states if st.terminal)
-        self.initial = defn.initial.name
         self.holidays = frozenset(
             d for d in (_as_date(x) for x in defn.parameters.get("holidays", ())) if d is not None
         )
-        self.machine = Machine(
-            model=None,
-            states=[{"name": st.name, "final": st.terminal} for st in defn.states],
-            transitions=machine_transitions,
-            initial=self.initial,
-            auto_transitions=False,
-            send_event=True,
-            ignore_invalid_triggers=False,
-        )
-        self.events = {name: self.machine.events[name] for name in self.machine.events}
 
     def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The payload checked and structured (records built, absent fields left out), or ``PayloadError``."""
         spec = self.payloads.get(event)
         if spec is None:
             raise UnknownEvent(event, tuple(self.payloads))
-        if not payload and not spec.fields:
+        if not payload and event in self.optional_payload:
             return _EMPTY
-        out, faults = s.run(spec, payload)
+        out: dict[str, Any] = {}
+        given = 0
+        for name, field in spec.fields.items():  # declaration order, as the slow path gives it
+            if name in payload:
+                given += 1
+                value = s.fast_of(field.schema)(payload[name])
+                if value is s.INVALID:
+                    break
+                if value is not None:
+                    out[name] = value
+            elif field.required:
+                break
+        else:
+            if given == len(payload):  # no unknown field
+                return MappingProxyType(out)
+        checked, faults = s.run(spec, payload)
         if faults:
             raise PayloadError(event, [Problem(message=m, path=format_path(p)) for p, m in faults])
-        return MappingProxyType({k: v for k, v in out.items() if v is not None})
+        return MappingProxyType({k: v for k, v in checked.items() if v is not None})  # pragma: no cover
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -320,8 +332,11 @@ class Case:
             timer=timer,
         )
         if edge is not None:
+            comp = self._comp
+            data = EventData(comp.states[source], comp.events[event], comp.machine, self, (), {})
+            data.transition = edge.move
             try:
-                moved = self._comp.events[event].trigger(self, edge.token)
+                moved = edge.move.execute(data)
             except BaseException:
                 self.state = source
                 raise
