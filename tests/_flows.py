@@ -81,4 +81,5 @@ def told_rules(name: str) -> set[str]:
                 seen.update(t.expect)
             seen.update(t.step.blocked_by)
             seen.update(t.step.advice)
+            seen.update(f.rule for f in t.step.routes)
     return seen

@@ -94,10 +94,11 @@ def test_trigger_starts_a_verification_on_a_change_of_these_details(field: str) 
 
 @pytest.mark.parametrize("field", ["email", "display_name"])
 def test_trigger_lets_other_changes_through(field: str) -> None:
-    """Another change does not start a verification: the account stays active."""
+    """Another change does not start a verification: the account stays active, and the step says why."""
     case = new_case(NAME)
     step = accept(case, "change_account_info", field=field)
-    assert (step.source, step.target, step.findings) == ("active", "active", ())
+    assert (step.source, step.target, step.blocked_by) == ("active", "active", ())
+    assert [(f.rule, f.kind) for f in step.findings] == [("verification.trigger", "route")]
     assert accept(case, "change_account_info", field="phone").target == "verification_required"
 
 
@@ -134,7 +135,7 @@ def test_documents_refuses_what_cannot_verify(document: dict[str, Any], words: s
     """Illegible, a screenshot, not matching, a bill over 90 days old or undated: refused, nothing changes."""
     case = required()
     step = refuse(case, "submit_documents", documents=[{"kind": "passport"}, document])
-    assert step.blocked_by == ("verification.documents", "verification.genuine")
+    assert step.blocked_by == ("verification.documents",)
     (found,) = [f for f in step.refusals if f.rule == "verification.documents"]
     assert words in found.message
     assert found.source == "N-VERIF-EU [S]"
@@ -178,11 +179,20 @@ def test_genuine_documents_do_not_end_the_case() -> None:
     assert not case.terminal
 
 
-def test_genuine_explains_why_the_final_branch_was_not_taken() -> None:
-    """Genuine but unacceptable documents: the refusal says the case does not end, and what is wrong."""
+def test_genuine_is_no_reason_to_refuse_genuine_documents() -> None:
+    """Genuine but unacceptable documents: only verification.documents refuses; the final branch just does not apply."""
     step = refuse(required(), "submit_documents", documents=[{"kind": "passport", "screenshot": True}])
-    genuine = next(f for f in step.refusals if f.rule == "verification.genuine")
-    assert "does not end the case" in genuine.message
+    assert [f.rule for f in step.refusals] == ["verification.documents"]
+
+
+def test_genuine_refuses_review_of_a_fabricated_document() -> None:
+    """verification.genuine refuses review of a fabricated document: the step says so, and the case ends."""
+    case = required()
+    step = accept(case, "submit_documents", documents=[*GOOD, {"kind": "bank_statement", "genuine": False}])
+    assert step.target == "final_decision"
+    assert step.blocked_by == ()
+    route = next(f for f in step.routes if f.rule == "verification.genuine")
+    assert "bank statement is fabricated" in route.message
 
 
 def test_final_decision_closes_the_case() -> None:

@@ -52,6 +52,7 @@ class BoundRule:
     rule: Rule
     params: Mapping[str, Any]
     source: str
+    branch: bool = False
 
     @property
     def id(self) -> str:
@@ -75,7 +76,7 @@ class Edge:
 def _bind(defn: Definition, ref: RuleRef) -> BoundRule:
     rule = REGISTRY[ref.id]
     params = {name: defn.parameter(ref, name, default) for name, default in rule.params.items()}
-    return BoundRule(rule=rule, params=MappingProxyType(params), source=ref.source)
+    return BoundRule(rule=rule, params=MappingProxyType(params), source=ref.source, branch=ref.branch)
 
 
 class Compiled:
@@ -272,22 +273,28 @@ class Case:
             bound = comp.refusal[self.state]
             message = _run(bound, ctx, event) or f"'{event}' cannot happen now."
             return Verdict(edge=None, findings=(bound.finding("refusal", message),), payload=payload)
-        findings: list[Finding] = []
+        findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
+        elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
         chosen: Edge | None = None
-        for edge in edges:
+        for edge in edges:  # in definition order: the first candidate whose guards all pass is taken
             ctx.target = edge.dest
             failed = []
+            applies = True
             for bound in edge.guards:
                 if not reads_payload and bound.rule.reads:
                     continue
                 refusal = _run(bound, ctx, event)
                 if refusal is not None:
                     failed.append(bound.finding("refusal", refusal))
+                    applies = applies and not bound.branch
             if not failed:
                 chosen = edge
-                findings = []
+                # why the earlier candidates were passed over: the route, not a refusal
+                findings = [attrs.evolve(f, kind="route") for f in findings if f.kind == "refusal"]
                 break
-            findings.extend(failed)
+            (findings if applies else elsewhere).extend(failed)
+        if chosen is None and not findings:  # no candidate applied: every reason counts
+            findings = elsewhere
         if chosen is not None:
             ctx.target = chosen.dest
             for bound in comp.advice.get(event, ()):

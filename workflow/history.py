@@ -14,7 +14,7 @@ class Finding:
     """One rule's say on one step: a refusal (the step did not happen) or advice (it did, with a warning)."""
 
     rule: str
-    kind: str  # "refusal" or "advice"
+    kind: str  # "refusal", "advice", or "route" (why an earlier transition of a branch was passed over)
     message: str
     source: str
 
@@ -47,6 +47,11 @@ class Step:
     @property
     def refusals(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == "refusal")
+
+    @property
+    def routes(self) -> tuple[Finding, ...]:
+        """Why a branch's earlier transitions were passed over on this accepted step."""
+        return tuple(f for f in self.findings if f.kind == "route")
 
 
 class History(Sequence[Step]):

@@ -47,6 +47,7 @@ _rule_use = s.record(
     rule=s.Field(s.Str(nonempty=True), required=True, doc="a rule id from the catalog"),
     source=s.Field(s.Str(nonempty=True), required=True, doc="where the rule comes from"),
     params=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
+    branch=s.Field(s.Bool(), default=False, doc="selects this transition among several of one event"),
 )
 _field = s.record(
     "a payload field mapping (type, required, choices, description)",
@@ -319,7 +320,7 @@ class _Builder:
                 self.fault((*path, "params", name), f"unknown parameter '{name}' for rule '{rule_id}' (known: {names})")
             else:
                 self.param_type((*path, "params", name), name, value, rule.params[name])
-        return RuleRef(id=rule_id, source=use["source"], params=use["params"])
+        return RuleRef(id=rule_id, source=use["source"], params=use["params"], branch=bool(use.get("branch")))
 
     def param_type(self, path: PathKey, name: str, value: Any, default: Any) -> None:
         expected = type(default)

@@ -53,6 +53,9 @@ class RuleRef:
     id: str
     source: str
     params: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    #: a branch guard selects between transitions of one event: when it fails, its transition is not a
+    #: candidate, and its sentence is no reason for a refusal while another candidate applies
+    branch: bool = False
 
 
 @attrs.frozen

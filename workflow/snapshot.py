@@ -47,7 +47,7 @@ def check_facts(defn: Definition, given: Mapping[str, Any]) -> Mapping[str, Any]
 _FINDING = s.record(
     "a finding",
     rule=s.Field(s.Str(), required=True),
-    kind=s.Field(s.Str(choices=("refusal", "advice")), required=True),
+    kind=s.Field(s.Str(choices=("refusal", "advice", "route")), required=True),
     message=s.Field(s.Str(), required=True),
     source=s.Field(s.Str(), required=True),
 )

@@ -35,7 +35,7 @@ def trace_table(trace: Trace, name: str) -> str:
         event = f"{t.case}: {st.event}" if t.case is not None else st.event
         lines.append(f"{st.index:>3}  {format_time(st.at):<20}  {event:<24}  {change:<34}  {result}")
         for f in st.findings:
-            mark = "✗" if f.kind == "refusal" else "advice"
+            mark = {"refusal": "✗", "route": "→"}.get(f.kind, f.kind)
             lines.append(_wrap(f"{mark} {f.rule}: {f.message} [{f.source}]", "       "))
     lines.append("")
     verdict = "all expectations met" if trace.expectations_met else "an expectation was NOT met"
