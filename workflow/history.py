@@ -41,8 +41,13 @@ class Step:
     advice: tuple[str, ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "blocked_by", tuple(sorted({f.rule for f in self.findings if f.kind == "refusal"})))
-        object.__setattr__(self, "advice", tuple(sorted({f.rule for f in self.findings if f.kind == "advice"})))
+        findings = self.findings
+        if findings:
+            object.__setattr__(self, "blocked_by", tuple(sorted({f.rule for f in findings if f.kind == "refusal"})))
+            object.__setattr__(self, "advice", tuple(sorted({f.rule for f in findings if f.kind == "advice"})))
+        else:
+            object.__setattr__(self, "blocked_by", ())
+            object.__setattr__(self, "advice", ())
 
     @property
     def refusals(self) -> tuple[Finding, ...]:

@@ -37,6 +37,8 @@ def fake_documents(poa: PlanOfAction) -> list[str]:
 
 
 def repeats_rejected(ctx: Context, poa: PlanOfAction) -> bool:
+    if not ctx.history.count(_case.REJECT):  # no appeal was rejected yet: nothing to repeat
+        return False
     key = poa.content_key()
     return any(old.content_key() == key for old in _case.rejected_poas(ctx))
 
