@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
@@ -186,10 +187,9 @@ def load_scenario(path: str | Path | None = None, *, text: str | None = None, fi
 
 
 def _definition_for(ref: str, base: Path | None) -> Definition:
-    if base is not None and (ref.endswith((".yaml", ".yml")) or "/" in ref):
-        candidate = base / ref
-        if candidate.exists():
-            return load(path=candidate)
+    """A built-in name, or a path to a definition file: relative to the scenario file's folder, not the caller's."""
+    if base is not None and (ref.endswith((".yaml", ".yml", ".json")) or "/" in ref):
+        return load(path=base / ref)
     return load(ref)
 
 
@@ -261,10 +261,11 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
         except PayloadError as e:
             for pr in e.problems:
                 problems.append(located.problem(("facts", *_split(pr.path)), pr.message))
+    start = data["start"] if data["start"] is not None else s.parse_timestamp(DEFAULT_START)
+    assert start is not None  # DEFAULT_START is a valid timestamp
+    _check_times(located, start, comp.holidays, data["steps"], problems)
     if problems:
         raise ScenarioError(problems)
-    start = data["start"] if data["start"] is not None else s.parse_timestamp(DEFAULT_START)
-    assert start is not None
     return Scenario(
         definition=defn,
         steps=tuple(steps),
@@ -291,6 +292,28 @@ def _scenario_cases(
                 problems.append(located.problem(("cases", name, "facts", *_split(pr.path)), pr.message))
             out[name] = {}
     return out
+
+
+def _check_times(located: Located, start: dt.datetime, holidays: Any, raw_steps: Any, problems: list[Any]) -> None:
+    """A step's ``at`` may not lie before the scenario's clock at that step (after its ``after``)."""
+    clock = SimulatedClock(start, holidays=holidays)
+    for i, raw in enumerate(raw_steps):
+        if raw["after"] is not None:
+            with contextlib.suppress(ValueError):  # a bad duration is reported with its step
+                clock.advance(parse_duration(raw["after"]))
+        at = raw["at"]
+        if at is None:
+            continue
+        if at < clock.now():
+            problems.append(
+                located.problem(
+                    ("steps", i, "at"),
+                    f"{format_time(at)} is before the scenario's clock at this step ({format_time(clock.now())}); "
+                    "time only moves forward",
+                )
+            )
+        else:
+            clock.set(at)
 
 
 def _split(path: str) -> list[str]:
