@@ -28,6 +28,8 @@ def _same(schema: s.Schema, value: Any) -> None:
     else:
         assert fast is not s.INVALID and fast == checked
     assert s.run_fast(schema, value) == (checked, faults)
+    compiled_fast = s.compile_fast(schema)(value)
+    assert compiled_fast is s.INVALID if faults else compiled_fast == checked
 
 
 def _mutate(rng: random.Random, value: Any, json: Any) -> Any:

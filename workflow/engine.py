@@ -97,6 +97,11 @@ class Compiled:
         }
         #: for an event with no required field, an empty payload needs no checking
         self.optional_payload = frozenset(e.name for e in defn.events if not any(f.required for f in e.payload))
+        #: per event, its fields in declaration order with their compiled fast checks
+        self.fast_payloads: dict[str, tuple[tuple[str, bool, Any], ...]] = {
+            event: tuple((name, f.required, s.compile_fast(f.schema)) for name, f in spec.fields.items())
+            for event, spec in self.payloads.items()
+        }
         self.initial = defn.initial.name
         self.machine = Machine(
             model=None,
@@ -149,15 +154,16 @@ class Compiled:
             return _EMPTY
         out: dict[str, Any] = {}
         given = 0
-        for name, field in spec.fields.items():  # declaration order, as the slow path gives it
+        invalid = s.INVALID
+        for name, required, check in self.fast_payloads[event]:  # declaration order, as the slow path gives it
             if name in payload:
                 given += 1
-                value = s.fast_of(field.schema)(payload[name])
-                if value is s.INVALID:
+                value = check(payload[name])
+                if value is invalid:
                     break
                 if value is not None:
                     out[name] = value
-            elif field.required:
+            elif required:
                 break
         else:
             if given == len(payload):  # no unknown field
@@ -267,25 +273,33 @@ class Case:
         self, event: str, payload: Mapping[str, Any], now: dt.datetime, *, reads_payload: bool = True
     ) -> Verdict:
         comp = self._comp
-        ctx = self._context(event, payload, now)
         edges = comp.table[self.state].get(event)
         if not edges:
+            ctx = self._context(event, payload, now)
             bound = comp.refusal[self.state]
             message = _run(bound, ctx, event) or f"'{event}' cannot happen now."
             return Verdict(edge=None, findings=(bound.finding("refusal", message),), payload=payload)
+        advice = comp.advice.get(event, ())
+        if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
+            return Verdict(edge=edges[0], findings=(), payload=payload)
+        ctx = self._context(event, payload, now)
         findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
         elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
         chosen: Edge | None = None
         for edge in edges:  # in definition order: the first candidate whose guards all pass is taken
             ctx.target = edge.dest
-            failed = []
+            failed: list[Finding] = []
             applies = True
             for bound in edge.guards:
-                if not reads_payload and bound.rule.reads:
+                rule = bound.rule
+                if not reads_payload and rule.reads:
                     continue
-                refusal = _run(bound, ctx, event)
+                try:
+                    refusal = rule.check(ctx, bound.params)
+                except Exception as e:
+                    raise RuleFailure(rule.id, event, e) from e
                 if refusal is not None:
-                    failed.append(bound.finding("refusal", refusal))
+                    failed.append(Finding(rule=rule.id, kind="refusal", message=refusal, source=bound.source))
                     applies = applies and not bound.branch
             if not failed:
                 chosen = edge
@@ -297,11 +311,13 @@ class Case:
             findings = elsewhere
         if chosen is not None:
             ctx.target = chosen.dest
-            for bound in comp.advice.get(event, ()):
-                advice = _run(bound, ctx, event)
-                if advice is not None:
-                    findings.append(bound.finding("advice", advice))
-        return Verdict(edge=chosen, findings=tuple(_unique(findings)), payload=payload)
+            for bound in advice:
+                said = _run(bound, ctx, event)
+                if said is not None:
+                    findings.append(bound.finding("advice", said))
+        return Verdict(
+            edge=chosen, findings=tuple(_unique(findings)) if len(findings) > 1 else tuple(findings), payload=payload
+        )
 
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload. Returns the step, accepted or refused; a refusal changes nothing.
@@ -325,7 +341,8 @@ class Case:
     def _record(self, event: str, verdict: Verdict, now: dt.datetime, timer: bool) -> Step:
         source = self.state
         history = self._history
-        assert history is not None  # created by _context
+        if history is None:
+            history = self._history = History()
         edge = verdict.edge
         step = Step(
             index=len(history),

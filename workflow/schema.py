@@ -430,6 +430,64 @@ def fast_of(schema: Schema) -> Callable[[Any], Any]:
     return lambda value: _checked_or_invalid(schema, value)
 
 
+def compile_fast(schema: Schema) -> Callable[[Any], Any]:
+    """``fast`` for ``schema`` as one closure per node, built once: no attribute lookups per value checked."""
+    if isinstance(schema, Record):
+        return _compile_record(schema)
+    if isinstance(schema, ListOf):
+        return _compile_list(schema)
+    if isinstance(schema, Str) and schema.choices is None and not schema.nonempty:
+        return lambda value: value if isinstance(value, str) else INVALID
+    return fast_of(schema)
+
+
+def _compile_record(schema: Record) -> Callable[[Any], Any]:
+    specs = tuple(
+        (name, spec.required, spec.default, compile_fast(spec.schema)) for name, spec in schema.fields.items()
+    )
+    names = frozenset(schema.fields)
+    build = schema.build
+
+    def record_fast(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            return INVALID
+        for k in value:
+            if k not in names:
+                return INVALID
+        out: dict[str, Any] = {}
+        for name, required, default, check in specs:
+            if name in value:
+                checked = check(value[name])
+                if checked is INVALID:
+                    return INVALID
+                out[name] = checked
+            elif required:
+                return INVALID
+            else:
+                out[name] = default
+        return build(out) if build is not None else out
+
+    return record_fast
+
+
+def _compile_list(schema: ListOf) -> Callable[[Any], Any]:
+    item = compile_fast(schema.item)
+    single_ok, min_len = schema.single_ok, schema.min_len
+
+    def list_fast(value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            if not single_ok:
+                return INVALID
+            single = item(value)
+            return INVALID if single is INVALID else (single,)
+        if len(value) < min_len:
+            return INVALID
+        out = tuple(item(v) for v in value) if value else ()
+        return INVALID if INVALID in out else out
+
+    return list_fast
+
+
 def _checked_or_invalid(schema: Schema, value: Any) -> Any:
     faults: Faults = []
     out = schema.check(value, (), faults)

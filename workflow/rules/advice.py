@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -66,8 +67,7 @@ def _texts(payload: Mapping[str, Any]) -> list[str]:
     },
 )
 def no_legal_action(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    terms = [str(t).lower() for t in params["legal_terms"]]
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b") if terms else None
+    pattern = _legal_pattern(tuple(str(t).lower() for t in params["legal_terms"]))
     if pattern is None:
         return None
     for text in _texts(ctx.payload):
@@ -78,6 +78,12 @@ def no_legal_action(ctx: Context, params: Mapping[str, Any]) -> str | None:
                 "against the seller. Take them out."
             )
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _legal_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The legal terms as one whole-word pattern, built once per list of terms."""
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b") if terms else None
 
 
 @register(
