@@ -95,6 +95,19 @@ class _Loader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A YAML timestamp; one that looks like a timestamp but is not a date (month 13) is a located error."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a valid timestamp {node.value!r}: {e}", node.start_mark
+        ) from e
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _index(node: yaml.Node, lines: dict[PathKey, int]) -> None:
     """Walk the node graph iteratively, recording the line of every value; bounded by ``MAX_NODES`` and ``MAX_DEPTH``.
 
