@@ -216,6 +216,12 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
     assert_one_line_error(run("simulate", "--scenario", missing), str(missing), "cannot read file")
 
 
+def test_scenario_that_is_a_directory(tmp_path: Path) -> None:
+    """A directory given as the scenario: exit 2, one line naming it, for simulate and explain."""
+    assert_one_line_error(run("simulate", "--scenario", tmp_path), f"{tmp_path}: cannot read file")
+    assert_one_line_error(run("explain", "--scenario", tmp_path), f"{tmp_path}: cannot read file")
+
+
 def test_invalid_yaml(tmp_path: Path) -> None:
     """Unclosed brackets: exit 2, one line with the file and the line."""
     path = write(tmp_path, HEAD + "  - event: suspend\n    with: {reason_class: [performance\n")

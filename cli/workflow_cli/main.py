@@ -71,7 +71,7 @@ def _json(data: Any) -> None:
 @click.option(
     "--scenario",
     "scenario_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a directory is refused by the reader, in one line
     help="Run this scenario file (its definition is named inside it).",
 )
 @click.option("--random", "walks", type=click.IntRange(min=1), help="Run N random walks of DEFINITION.")
@@ -160,7 +160,7 @@ def _progress(n: int, label: str) -> _Progress:
     "--scenario",
     "scenario_path",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="The scenario to run first.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
