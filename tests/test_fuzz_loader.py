@@ -177,16 +177,28 @@ def test_arbitrary_yaml_structures(data: Any) -> None:
     run_if_loaded(loads_or_refuses(workflow.load_scenario, text))
 
 
+def drive_if_loaded(defn: workflow.Definition | None) -> None:
+    """A definition that loaded is valid: a case of it starts in its initial state and says what may happen."""
+    if defn is not None:
+        case = workflow.Case(defn, clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"))
+        assert case.state == defn.initial.name
+        allowed = case.allowed()
+        assert set(allowed) <= set(defn.event_names)
+        for event in defn.event_names:
+            if event not in allowed:
+                assert case.why_not(event), event
+
+
 @given(mutated(SUSPENSION_DATA))
 def test_mutated_definition(text: str) -> None:
-    """account_suspension.yaml with values deleted, replaced or renamed loads or raises a WorkflowError."""
-    loads_or_refuses(workflow.load, text)
+    """account_suspension.yaml with values deleted, replaced or renamed loads (and drives) or raises a WorkflowError."""
+    drive_if_loaded(loads_or_refuses(workflow.load, text))
 
 
 @given(line_edits(SUSPENSION_TEXT))
 def test_line_edited_definition(text: str) -> None:
-    """account_suspension.yaml with a line deleted, duplicated, cut or inserted loads or raises a WorkflowError."""
-    loads_or_refuses(workflow.load, text)
+    """account_suspension.yaml with a line deleted, duplicated, cut or inserted loads (and drives) or is refused."""
+    drive_if_loaded(loads_or_refuses(workflow.load, text))
 
 
 @given(mutated(SCENARIO_DATA))
