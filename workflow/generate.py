@@ -110,11 +110,26 @@ def payload(rng: random.Random, event: Event, defn: Definition, *, keep: float =
 
     Fields are drawn in declaration order except that a plan of action comes before the letter quoting it.
     """
-    deciders = tuple(t.id for t in defn.teams.values() if t.decides)
-    teams = (deciders * 3 + defn.teams.ids()) if deciders else (defn.teams.ids() or ("none",))
+    if not event.payload:
+        return {}
+    teams, order = _prepared(defn, event)
     out: dict[str, Any] = {}
-    order = sorted(event.payload, key=lambda f: f.type == "letter")
     for f in order:
         if f.required or rng.random() < keep:
             out[f.name] = value(rng, f, teams, out)
     return out
+
+
+_PREPARED: dict[tuple[int, int], tuple[Definition, Event, tuple[str, ...], tuple[PayloadField, ...]]] = {}
+
+
+def _prepared(defn: Definition, event: Event) -> tuple[tuple[str, ...], tuple[PayloadField, ...]]:
+    """The team ids to draw from (deciding teams weighted) and the fields in drawing order, once per event."""
+    key = (id(defn), id(event))
+    entry = _PREPARED.get(key)
+    if entry is None or entry[0] is not defn or entry[1] is not event:
+        deciders = tuple(t.id for t in defn.teams.values() if t.decides)
+        teams = (deciders * 3 + defn.teams.ids()) if deciders else (defn.teams.ids() or ("none",))
+        entry = (defn, event, teams, tuple(sorted(event.payload, key=lambda f: f.type == "letter")))
+        _PREPARED[key] = entry
+    return entry[2], entry[3]

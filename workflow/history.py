@@ -42,7 +42,11 @@ class Step:
 
     def __attrs_post_init__(self) -> None:
         findings = self.findings
-        if findings:
+        if len(findings) == 1:
+            only = findings[0]
+            object.__setattr__(self, "blocked_by", (only.rule,) if only.kind == "refusal" else ())
+            object.__setattr__(self, "advice", (only.rule,) if only.kind == "advice" else ())
+        elif findings:
             object.__setattr__(self, "blocked_by", tuple(sorted({f.rule for f in findings if f.kind == "refusal"})))
             object.__setattr__(self, "advice", tuple(sorted({f.rule for f in findings if f.kind == "advice"})))
         else:

@@ -436,35 +436,40 @@ def compile_fast(schema: Schema) -> Callable[[Any], Any]:
         return _compile_record(schema)
     if isinstance(schema, ListOf):
         return _compile_list(schema)
-    if isinstance(schema, Str) and schema.choices is None and not schema.nonempty:
+    if isinstance(schema, Str) and schema.choices is None:
+        if schema.nonempty:
+            return lambda value: value if isinstance(value, str) and value.strip() else INVALID
         return lambda value: value if isinstance(value, str) else INVALID
+    if isinstance(schema, Bool):
+        return lambda value: value if isinstance(value, bool) else INVALID
     return fast_of(schema)
 
 
+_PLACEHOLDER = object()
+
+
 def _compile_record(schema: Record) -> Callable[[Any], Any]:
-    specs = tuple(
-        (name, spec.required, spec.default, compile_fast(spec.schema)) for name, spec in schema.fields.items()
-    )
-    names = frozenset(schema.fields)
+    checks = {name: compile_fast(spec.schema) for name, spec in schema.fields.items()}
+    # every field in declaration order (so the output keeps that order), with its default
+    template = {name: _PLACEHOLDER if spec.required else spec.default for name, spec in schema.fields.items()}
+    required = frozenset(name for name, spec in schema.fields.items() if spec.required)
     build = schema.build
+    invalid = INVALID
 
     def record_fast(value: Any) -> Any:
         if not isinstance(value, Mapping):
-            return INVALID
-        for k in value:
-            if k not in names:
-                return INVALID
-        out: dict[str, Any] = {}
-        for name, required, default, check in specs:
-            if name in value:
-                checked = check(value[name])
-                if checked is INVALID:
-                    return INVALID
-                out[name] = checked
-            elif required:
-                return INVALID
-            else:
-                out[name] = default
+            return invalid
+        out = template.copy()
+        for k, v in value.items():
+            check = checks.get(k) if isinstance(k, str) else None
+            if check is None:
+                return invalid
+            checked = check(v)
+            if checked is invalid:
+                return invalid
+            out[k] = checked
+        if required and not required <= value.keys():
+            return invalid
         return build(out) if build is not None else out
 
     return record_fast
@@ -473,17 +478,23 @@ def _compile_record(schema: Record) -> Callable[[Any], Any]:
 def _compile_list(schema: ListOf) -> Callable[[Any], Any]:
     item = compile_fast(schema.item)
     single_ok, min_len = schema.single_ok, schema.min_len
+    invalid = INVALID
 
     def list_fast(value: Any) -> Any:
         if not isinstance(value, list | tuple):
             if not single_ok:
-                return INVALID
+                return invalid
             single = item(value)
-            return INVALID if single is INVALID else (single,)
+            return invalid if single is invalid else (single,)
         if len(value) < min_len:
-            return INVALID
-        out = tuple(item(v) for v in value) if value else ()
-        return INVALID if INVALID in out else out
+            return invalid
+        if not value:
+            return ()
+        out = [item(v) for v in value]
+        for v in out:
+            if v is invalid:
+                return invalid
+        return tuple(out)
 
     return list_fast
 

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from . import schema as s
-from .clock import SimulatedClock, format_time, parse_duration
+from .clock import Duration, SimulatedClock, format_time, parse_duration
 from .engine import Case, compiled, step_to_plain
 from .errors import PayloadError, ScenarioError
 from .history import Step
@@ -409,6 +409,7 @@ def random_walk(
     case = Case(defn, clock=clock)
     events = defn.events
     by_name = {e.name: e for e in events}
+    here_of = {state: tuple(table) for state, table in comp.table.items()}
     refusals: dict[str, int] = {}
     accepted = 0
     steps = 0
@@ -423,15 +424,19 @@ def random_walk(
     while steps < max_steps and case.state not in comp.terminal:
         days = rng.randint(0, 4)
         if days:
-            clock.advance(f"{days}bd")
-        for timer_step in case.advance():
-            count(timer_step)
-        if steps >= max_steps or case.state in comp.terminal:
-            break
-        here = tuple(comp.table[case.state])
+            clock.advance(_BUSINESS_DAYS[days])
+        if comp.timers:
+            for timer_step in case.advance():
+                count(timer_step)
+            if steps >= max_steps or case.state in comp.terminal:
+                break
+        here = here_of[case.state]
         event = by_name[rng.choice(here)] if here and rng.random() >= wander else rng.choice(events)
         count(case.fire_payload(event.name, payload(rng, event, defn)))
     return Walk(final_state=case.state, length=steps, refusals=refusals, accepted=accepted)
+
+
+_BUSINESS_DAYS = tuple(Duration(business_days=n) for n in range(5))
 
 
 def walk_seed(seed: int, index: int) -> int:
