@@ -429,6 +429,18 @@ def test_validate_broken_scenario(tmp_path: Path) -> None:
     assert lines[2].startswith(f"{path}:5 steps[1].after: not a duration: 'soon'")
 
 
+def test_validate_detects_flow_style_and_json_scenarios(tmp_path: Path) -> None:
+    """A scenario written as one flow mapping, or as JSON, is still checked as a scenario."""
+    flow = write(tmp_path, "{definition: account_suspension, steps: [{event: nope}]}\n", "flow.yaml")
+    as_json = write(tmp_path, json.dumps({"definition": "account_suspension", "steps": [{"event": "warn"}]}), "s.json")
+    result = run("validate", flow, as_json)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"invalid {flow}: 1 problem"
+    assert lines[1].startswith(f"{flow}:1 steps[0].event: unknown event 'nope'")
+    assert lines[2] == f"ok {as_json} (scenario)"
+
+
 def test_validate_mixed_files_fails_when_any_is_broken(tmp_path: Path) -> None:
     """One good and one broken file: both reported, exit 1."""
     good = write(tmp_path, DESIGN_EXAMPLE)

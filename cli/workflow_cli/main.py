@@ -26,6 +26,7 @@ from workflow.simulate import (
     walk_range,
     walk_seed,
 )
+from workflow.source import read
 
 from . import render
 
@@ -233,6 +234,16 @@ def _kind(target: str) -> str:
     """``scenario`` for a file with ``steps:``, ``decision table`` for ``kind: decision_table``, else ``definition``."""
     p = Path(target)
     if p.exists() and p.is_file():
+        try:  # by its keys when it parses (flow style and JSON too), else by its lines
+            data = read(p, error=DocumentError).data
+        except DocumentError:
+            data = None
+        if isinstance(data, dict):
+            if "steps" in data:
+                return "scenario"
+            if data.get("kind") == "decision_table":
+                return "decision table"
+            return "definition"
         try:
             head = p.read_text(encoding="utf-8", errors="replace")
         except OSError:
