@@ -489,8 +489,9 @@ def test_rules_of_one_definition() -> None:
 
 
 def test_rules_of_an_unknown_definition() -> None:
-    """An unknown name: exit 2, one line."""
+    """An unknown name: exit 2, one line, even when the name holds a line break."""
     assert_one_line_error(run("rules", "nope"), "no built-in definition 'nope'")
+    assert_one_line_error(run("rules", "no\npe"), "no built-in definition 'no\\npe'")
 
 
 def test_list_shows_every_builtin() -> None:

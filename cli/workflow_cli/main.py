@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 import workflow
-from workflow.errors import DocumentError, WorkflowError
+from workflow.errors import DocumentError, WorkflowError, printable
 from workflow.load import builtin_names, load, resolve
 from workflow.rules import REGISTRY
 from workflow.simulate import (
@@ -37,7 +37,7 @@ EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT = 0, 1, 2
 
 def fail(message: str) -> None:
     """One line on stderr and exit 2: the input itself is wrong."""
-    click.echo(f"workflow: error: {message}", err=True)
+    click.echo(f"workflow: error: {printable(message)}", err=True)
     sys.exit(EXIT_INPUT)
 
 
