@@ -1,0 +1,668 @@
+"""Side-by-side benchmarks: ``workflow`` against raw ``transitions``, python-statemachine and a plain dict loop.
+
+    python3 tasks.py bench            the full run (a few minutes); what BENCHMARKS.md reports
+    python3 tasks.py bench --quick    a tiny run (seconds) that exercises every measurement
+
+Every contender runs the account_suspension lifecycle on the same event streams (recorded random walks,
+payloads included) in this one process. See BENCHMARKS.md for what each contender does and what each number
+means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import importlib.util
+import os
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Mapping, Sequence
+from functools import reduce
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import plain_rules as pr
+
+import workflow
+from workflow import generate
+from workflow.engine import Compiled
+from workflow.simulate import random_walks
+
+ROOT = Path(__file__).resolve().parent.parent
+START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
+
+Event = tuple[dt.datetime, str, Mapping[str, Any]]
+Stream = list[list[Event]]
+
+WORKFLOW = "workflow Case.fire"
+TRANSITIONS = "transitions.Machine"
+TRANSITIONS_PER_CASE = "transitions, Machine per case"
+PSM = "python-statemachine"
+DICT = "dict-table loop"
+CONTENDERS = (WORKFLOW, TRANSITIONS, PSM, DICT)
+
+
+# ------------------------------------------------------------------------------------------------ streams
+
+
+def make_streams(defn: workflow.Definition, walks: int, seed: int, max_steps: int = 50) -> Stream:
+    """Random walks recorded as (time, event, payload dict): driven by ``workflow``, replayed by everyone."""
+    here: dict[str, list[str]] = {st.name: [] for st in defn.states}
+    for tr in defn.transitions:
+        for src in tr.sources:
+            if tr.event not in here[src]:
+                here[src].append(tr.event)
+    terminal = {st.name for st in defn.states if st.terminal}
+    streams: Stream = []
+    for i in range(walks):
+        rng = random.Random(seed * 1_000_003 + i)
+        clock = workflow.SimulatedClock(START)
+        case = workflow.Case(defn, clock=clock)
+        walk: list[Event] = []
+        while len(walk) < max_steps and case.state not in terminal:
+            days = rng.randint(0, 4)
+            if days:
+                clock.set(workflow.add_business_days(clock.now(), days))
+            options = here[case.state]
+            name = rng.choice(options) if options and rng.random() >= 0.2 else rng.choice(defn.events).name
+            event = defn.event(name)
+            payload = generate.payload(rng, event, defn)
+            case.fire(name, **payload)
+            walk.append((clock.now(), name, payload))
+        streams.append(walk)
+    return streams
+
+
+def scenario_streams(defn: workflow.Definition, copies: int) -> Stream:
+    """The bundled example scenarios of ``defn`` (those without initial facts), each ``copies`` times."""
+    walks: Stream = []
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        if f"definition: {defn.name}" not in path.read_text(encoding="utf-8"):
+            continue
+        scenario = workflow.load_scenario(path)
+        if scenario.facts:
+            continue
+        clock = workflow.SimulatedClock(scenario.start)
+        walk: list[Event] = []
+        for step in scenario.steps:
+            if step.after is not None:
+                clock.advance(workflow.parse_duration(step.after))
+            if step.at is not None and step.at > clock.now():
+                clock.set(step.at)
+            walk.append((clock.now(), step.event, dict(step.payload)))
+        walks.append(walk)
+    return [list(w) for _ in range(copies) for w in walks]
+
+
+# ------------------------------------------------------------------------------------------------ contenders
+
+
+class StreamClock:
+    """A clock the benchmark sets before each event (the same for every contender)."""
+
+    __slots__ = ("t",)
+
+    def __init__(self, t: dt.datetime) -> None:
+        self.t = t
+
+    def now(self) -> dt.datetime:
+        return self.t
+
+
+class Contender:
+    """Creates cases and replays streams on them; ``replay`` returns how many events were accepted."""
+
+    name = ""
+
+    def __init__(self, defn: workflow.Definition) -> None:
+        self.defn = defn
+
+    def create(self, n: int) -> list[Any]:
+        raise NotImplementedError
+
+    def replay(self, cases: Sequence[Any], streams: Stream) -> int:
+        raise NotImplementedError
+
+
+class Workflow(Contender):
+    """``Case(defn, clock=...)``; ``case.fire(event, **payload)``: payload checked, every guard run and explained."""
+
+    name = WORKFLOW
+
+    def __init__(self, defn: workflow.Definition) -> None:
+        super().__init__(defn)
+        self.clock = StreamClock(START)
+
+    def create(self, n: int) -> list[Any]:
+        case, defn, clock = workflow.Case, self.defn, self.clock
+        return [case(defn, clock=clock) for _ in range(n)]
+
+    def replay(self, cases: Sequence[Any], streams: Stream) -> int:
+        clock = self.clock
+        accepted = 0
+        for case, walk in zip(cases, streams, strict=True):
+            fire = case.fire
+            for at, event, payload in walk:
+                clock.t = at
+                accepted += fire(event, **payload).accepted
+        return accepted
+
+
+class Model(pr.Tracker):
+    """The model ``transitions`` drives: the tracker plus the trigger methods the machine attaches."""
+
+    __slots__ = ("__dict__", "state")
+
+
+def _transitions_spec(defn: workflow.Definition) -> dict[str, Any]:
+    guards = pr.guards_for(defn)
+
+    def after(event_data: Any) -> None:
+        model = event_data.model
+        model.accepted_count = getattr(model, "accepted_count", 0) + 1
+        pr.record(model, event_data.event.name, event_data.kwargs)
+
+    def condition(guard: pr.Guard) -> Callable[[Any], bool]:
+        return lambda event_data: guard(event_data.model, event_data.kwargs)
+
+    transitions = [
+        {
+            "trigger": tr.event,
+            "source": src,
+            "dest": tr.dest,
+            "conditions": [condition(g) for g in guards[tr.event]],
+            "after": after,
+        }
+        for tr in defn.transitions
+        for src in tr.sources
+    ]
+    return {
+        "states": [st.name for st in defn.states],
+        "transitions": transitions,
+        "initial": defn.initial.name,
+        "auto_transitions": False,
+        "send_event": True,
+        "ignore_invalid_triggers": True,
+    }
+
+
+class Transitions(Contender):
+    """One ``transitions.Machine`` (conditions = the plain guards, stops at the first false); models added to it."""
+
+    name = TRANSITIONS
+
+    def __init__(self, defn: workflow.Definition) -> None:
+        super().__init__(defn)
+        from transitions import Machine
+
+        self.spec = _transitions_spec(defn)
+        self.machine = Machine(model=None, **self.spec)
+
+    def create(self, n: int) -> list[Any]:
+        out = []
+        add = self.machine.add_model
+        for _ in range(n):
+            m = Model(START)
+            add(m)
+            out.append(m)
+        return out
+
+    def release(self, cases: Sequence[Any]) -> None:
+        self.machine.models.clear()
+
+    def replay(self, cases: Sequence[Any], streams: Stream) -> int:
+        for model, walk in zip(cases, streams, strict=True):
+            trigger = model.trigger
+            for at, event, payload in walk:
+                model.now = at
+                trigger(event, **payload)
+        return sum(getattr(m, "accepted_count", 0) for m in cases)
+
+
+class TransitionsPerCase(Transitions):
+    """A ``transitions.Machine`` built for each case (creation only)."""
+
+    name = TRANSITIONS_PER_CASE
+
+    def create(self, n: int) -> list[Any]:
+        from transitions import Machine
+
+        out = []
+        for _ in range(n):
+            m = Model(START)
+            Machine(model=m, **self.spec)
+            out.append(m)
+        return out
+
+
+class PSMModel(pr.Tracker):
+    """The model python-statemachine drives (``state``), with the tracker's fields."""
+
+    __slots__ = ("accepted_count", "state")
+    accepted_count: int
+    state: str
+
+
+class PythonStateMachine(Contender):
+    """A ``StateMachine`` class built from the definition (``cond`` = the plain guards); one instance per case."""
+
+    name = PSM
+
+    def __init__(self, defn: workflow.Definition) -> None:
+        super().__init__(defn)
+        from statemachine import State, StateMachine
+
+        guards = pr.guards_for(defn)
+        ns: dict[str, Any] = {
+            st.name: State(initial=st.initial, final=st.terminal, value=st.name) for st in defn.states
+        }
+
+        def cond(guard: pr.Guard) -> Callable[..., bool]:
+            return lambda model, payload: guard(model, payload)  # noqa: PLW0108 - named for its injection
+
+        def on(event: str) -> Callable[..., None]:
+            def action(model: Any, payload: Mapping[str, Any] | None = None) -> None:
+                if payload is None:  # the machine entering its initial state, not an event
+                    return
+                model.accepted_count += 1
+                pr.record(model, event, payload)
+
+            return action
+
+        for tr in defn.transitions:
+            kwargs = {"cond": [cond(g) for g in guards[tr.event]], "on": on(tr.event), "event": tr.event}
+            options = [
+                ns[src].to(ns[tr.dest], **kwargs) if src != tr.dest else ns[src].to.itself(internal=True, **kwargs)
+                for src in tr.sources
+            ]
+            ns[tr.event] = reduce(lambda a, b: a | b, options)
+        ns["allow_event_without_transition"] = True
+        meta: Any = type(StateMachine)
+        self.cls = meta("Lifecycle", (StateMachine,), ns)
+
+    def create(self, n: int) -> list[Any]:
+        out = []
+        cls = self.cls
+        for _ in range(n):
+            m = PSMModel(START)
+            m.accepted_count = 0
+            out.append(cls(model=m))
+        return out
+
+    def replay(self, cases: Sequence[Any], streams: Stream) -> int:
+        for sm, walk in zip(cases, streams, strict=True):
+            model = sm.model
+            send = sm.send
+            for at, event, payload in walk:
+                model.now = at
+                send(event, payload=payload)
+        return sum(sm.model.accepted_count for sm in cases)
+
+
+class DictModel(pr.Tracker):
+    """A case of the dict loop: its state and the tracker's fields."""
+
+    __slots__ = ("accepted_count", "state")
+    accepted_count: int
+    state: str
+
+
+class DictLoop(Contender):
+    """``table[state][event] -> (dest, guards)``; every guard is called until one says no. The floor."""
+
+    name = DICT
+
+    def __init__(self, defn: workflow.Definition) -> None:
+        super().__init__(defn)
+        guards = pr.guards_for(defn)
+        self.table: dict[str, dict[str, tuple[str, tuple[pr.Guard, ...]]]] = {st.name: {} for st in defn.states}
+        for tr in defn.transitions:
+            for src in tr.sources:
+                self.table[src][tr.event] = (tr.dest, guards[tr.event])
+        self.initial = defn.initial.name
+
+    def create(self, n: int) -> list[Any]:
+        initial = self.initial
+        out = []
+        for _ in range(n):
+            m = DictModel(START)
+            m.state = initial
+            m.accepted_count = 0
+            out.append(m)
+        return out
+
+    def replay(self, cases: Sequence[Any], streams: Stream) -> int:
+        table = self.table
+        record = pr.record
+        for m, walk in zip(cases, streams, strict=True):
+            for at, event, payload in walk:
+                m.now = at
+                entry = table[m.state].get(event)
+                if entry is None:
+                    continue
+                dest, guards = entry
+                for g in guards:
+                    if not g(m, payload):
+                        break
+                else:
+                    m.state = dest
+                    m.accepted_count += 1
+                    record(m, event, payload)
+        return sum(m.accepted_count for m in cases)
+
+
+# ------------------------------------------------------------------------------------------------ measuring
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """CPU seconds ``fn`` took in this process (steadier than wall time on a shared machine), and its result."""
+    gc.collect()
+    gc.disable()
+    try:
+        t0 = time.process_time()
+        out = fn()
+        return time.process_time() - t0, out
+    finally:
+        gc.enable()
+
+
+def per_event(contenders: Sequence[Contender], streams: Stream, repeats: int) -> dict[str, tuple[float, int]]:
+    """Per contender: median µs per event over ``repeats`` replays of every stream on fresh cases, and the
+    events accepted. The repeats are interleaved (one replay of each contender per round), so a change in the
+    machine's load falls on every contender alike."""
+    events = sum(len(w) for w in streams)
+    times: dict[str, list[float]] = {c.name: [] for c in contenders}
+    accepted: dict[str, int] = {}
+    for c in contenders:  # warm up: first calls, caches
+        c.replay(c.create(len(streams[:5])), streams[:5])
+        if isinstance(c, Transitions):
+            c.release([])
+    for _ in range(repeats):
+        for c in contenders:
+            cases = c.create(len(streams))
+            seconds, accepted[c.name] = _timed(lambda c=c, cases=cases: c.replay(cases, streams))  # type: ignore[misc]
+            times[c.name].append(seconds / events * 1e6)
+            if isinstance(c, Transitions):
+                c.release(cases)
+            del cases
+    return {name: (statistics.median(t), accepted[name]) for name, t in times.items()}
+
+
+def creation(contender: Contender, n: int) -> tuple[float, float]:
+    """µs per case and bytes per case (tracemalloc) for ``n`` cases held at once."""
+    seconds, cases = _timed(lambda: contender.create(n))
+    if isinstance(contender, Transitions):
+        contender.release(cases)
+    del cases
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    cases = contender.create(n)
+    size = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    if isinstance(contender, Transitions):
+        contender.release(cases)
+    del cases
+    gc.collect()
+    return seconds / n * 1e6, size / n
+
+
+def rss() -> int:
+    """Resident memory of this process, in bytes (Linux), or 0."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
+
+
+def idle_cases(defn: workflow.Definition, n: int) -> tuple[float, float]:
+    """Resident memory (MB) and bytes per case of ``n`` cases each at rest after one step (suspended)."""
+    clock = StreamClock(START)
+    gc.collect()
+    base = rss()
+    cases = []
+    for _ in range(n):
+        case = workflow.Case(defn, clock=clock)
+        case.fire("suspend", reason_class="performance", issues=["order_defect_rate"])
+        cases.append(case)
+    gc.collect()
+    used = rss() - base
+    assert all(c.state == "suspended" for c in cases[:10])
+    del cases
+    gc.collect()
+    return used / 1e6, used / n
+
+
+def walk_throughput(defn: workflow.Definition, walks: int, workers: int) -> tuple[float, int]:
+    """Events per second of ``workflow.random_walks`` (payload generation included) and the events walked."""
+    kwargs: dict[str, Any] = {"workers": workers} if workers > 1 else {}
+    t0 = time.perf_counter()
+    report = random_walks(defn, walks, 7, **kwargs)
+    return report.events / (time.perf_counter() - t0), report.events
+
+
+def median_ms(fn: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    if x is None:
+        return "—"
+    if x >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}f}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
+    parser.add_argument("--walks", type=int, default=None, help="event streams: this many recorded walks")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats for the per-event medians (>= 5)")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds allowed per creation size")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    walks = args.walks or (20 if quick else 400)
+    repeats = args.repeats or (2 if quick else 7)
+    sizes = (100, 1_000) if quick else (1_000, 10_000, 100_000, 1_000_000)
+    idle_n = 1_000 if quick else 1_000_000
+    sim_walks = 40 if quick else 4_000
+
+    defn = workflow.load("account_suspension")
+    print(f"# workflow benchmarks ({'quick' if quick else 'full'} run)")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores; transitions {_version('transitions')}, "
+        f"python-statemachine {_version('python-statemachine')}; lifecycle {defn.name} {defn.version}: "
+        f"{len(defn.states)} states, {sum(len(t.sources) for t in defn.transitions)} transitions, "
+        f"{len({g.id for t in defn.transitions for g in t.guards})} distinct guards"
+    )
+    t_start = time.perf_counter()
+    streams = make_streams(defn, walks, seed=1)
+    events = sum(len(w) for w in streams)
+    stories = scenario_streams(defn, 3 if quick else 40)
+    story_events = sum(len(w) for w in stories)
+    print(
+        f"event streams: random walks: {walks} recorded walks, {events} events; "
+        f"scenarios: {len(stories)} runs of the bundled examples, {story_events} events\n"
+    )
+
+    contenders: dict[str, Contender] = {
+        WORKFLOW: Workflow(defn),
+        TRANSITIONS: Transitions(defn),
+        PSM: PythonStateMachine(defn),
+        DICT: DictLoop(defn),
+    }
+
+    # per event
+    measured = per_event(list(contenders.values()), streams, repeats)
+    fire = {name: m[0] for name, m in measured.items()}
+    agree = {name: m[1] for name, m in measured.items()}
+    told = per_event(list(contenders.values()), stories, repeats)
+    base, story_base = fire[WORKFLOW], told[WORKFLOW][0]
+    print(f"## Firing events (CPU µs per event, median of {repeats} interleaved replays)\n")
+    print(
+        table(
+            ("contender", "random walks", "× workflow", "accepted", "scenarios", "× workflow", "accepted"),
+            [
+                (
+                    n,
+                    _fmt(fire[n]),
+                    _fmt(fire[n] / base),
+                    f"{agree[n]}/{events}",
+                    _fmt(told[n][0]),
+                    _fmt(told[n][0] / story_base),
+                    f"{told[n][1]}/{story_events}",
+                )
+                for n in CONTENDERS
+            ],
+        )
+    )
+    print()
+
+    # creation
+    create_rows = []
+    created: dict[str, dict[int, tuple[float, float]]] = {}
+    for name, c in [*contenders.items(), (TRANSITIONS_PER_CASE, TransitionsPerCase(defn))]:
+        created[name] = {}
+        last: tuple[int, float] | None = None
+        for n in sizes:
+            if last is not None and last[1] * n / last[0] * 2.5 > args.budget:
+                continue
+            t0 = time.perf_counter()
+            created[name][n] = creation(c, n)
+            last = (n, time.perf_counter() - t0)
+    for name, by_size in created.items():
+        row = [name]
+        for n in sizes:
+            m = by_size.get(n)
+            row.append(f"{_fmt(m[0])} µs, {m[1]:,.0f} B" if m else "not run (over budget)")
+        create_rows.append(row)
+    print("## Creating cases (µs per case, bytes per case; the cases are held)\n")
+    print(table(("contender", *(f"{n:,} cases" for n in sizes)), create_rows))
+    print()
+    print("| ratio at the smallest size | time × workflow | bytes × workflow |")
+    print("|---|---|---|")
+    w0 = created[WORKFLOW][sizes[0]]
+    for name in created:
+        m = created[name][sizes[0]]
+        print(f"| {name} | {_fmt(m[0] / w0[0])} | {_fmt(m[1] / w0[1])} |")
+    print()
+
+    # the rest
+    print("## Simulation, loading, memory\n")
+    rows = []
+    sim: dict[int, float] = {}
+    for workers in (1, 2):
+        sim[workers], n_events = walk_throughput(defn, sim_walks, workers)
+        rows.append((f"random walks, --workers {workers}", f"{sim[workers]:,.0f} events/s ({n_events} events)"))
+    rows.append(("scaling 1 -> 2 workers", f"{sim[2] / sim[1]:.2f}×"))
+    text = (ROOT / "definitions" / "account_suspension.yaml").read_text(encoding="utf-8")
+    rows.append(("definition load + validate", f"{median_ms(lambda: workflow.load(text=text), 5):.1f} ms"))
+    rows.append(("definition compile (machine, tables)", f"{median_ms(lambda: Compiled(defn), 5):.2f} ms"))
+    rows.append(("diagram render", _diagram_time(defn)))
+    rows.append(("persistence, events/s committed", "n/a (no persistence layer yet)"))
+    idle_mb, idle_b = idle_cases(defn, idle_n)
+    rows.append(
+        (f"{idle_n:,} idle cases (suspended, one step each)", f"{idle_mb:,.0f} MB resident, {idle_b:,.0f} B/case")
+    )
+    print(table(("measure", "value"), rows))
+    print()
+
+    # targets
+    print("## Targets\n")
+    wf = created[WORKFLOW]
+    first, biggest = wf[sizes[0]], wf[max(wf)]
+    dict0 = created[DICT][sizes[0]]
+    checks = [
+        (
+            "Case.fire <= 1.0× transitions per event (random walks)",
+            fire[WORKFLOW] / fire[TRANSITIONS],
+            "×",
+            fire[WORKFLOW] <= fire[TRANSITIONS],
+        ),
+        (
+            "Case.fire <= 1.0× transitions per event (scenarios)",
+            story_base / told[TRANSITIONS][0],
+            "×",
+            story_base <= told[TRANSITIONS][0],
+        ),
+        ("python-statemachine >= 5× Case.fire (random walks)", fire[PSM] / base, "×", fire[PSM] >= 5 * base),
+        (
+            "python-statemachine >= 5× Case.fire (scenarios)",
+            told[PSM][0] / story_base,
+            "×",
+            told[PSM][0] >= 5 * story_base,
+        ),
+        ("case creation <= 10× dict loop", first[0] / dict0[0], "×", first[0] <= 10 * dict0[0]),
+        ("case < 1 KB", first[1], "B", max(m[1] for m in wf.values()) < 1024),
+        (
+            f"creation flat {sizes[0]:,} -> {max(wf):,} (time <= 1.5×, bytes <= 1.1×)",
+            biggest[0] / first[0],
+            "× time",
+            biggest[0] <= 1.5 * first[0] and biggest[1] <= 1.1 * first[1],
+        ),
+        ("random walks >= 50,000 events/s, one core", sim[1], "events/s", sim[1] >= 50_000),
+        (f"{idle_n:,} idle cases < 1 GB (scaled to 1M)", idle_b * 1e6 / 1e6, "MB per 1M", idle_b * 1e6 < 1e9),
+    ]
+    print(
+        table(
+            ("target", "measured", "met"),
+            [(t, f"{_fmt(v)} {unit}", "yes" if ok else "NO") for t, v, unit, ok in checks],
+        )
+    )
+    print(f"\nwhole run: {time.perf_counter() - t_start:.0f} s")
+    return 0
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _diagram_time(defn: workflow.Definition) -> str:
+    if importlib.util.find_spec("workflow.diagram") is None:
+        return "n/a (no diagram module yet)"
+    from workflow import diagram
+
+    d: Any = diagram
+    try:
+        text_ms = median_ms(lambda: (d.to_mermaid(d.graph(defn)), d.to_dot(d.graph(defn))), 5)
+    except (AttributeError, TypeError) as e:
+        return f"n/a ({e})"
+    out = f"{text_ms:.2f} ms (graph, Mermaid and DOT text)"
+    if getattr(d, "graphviz", lambda: None)() is not None:
+        dot = d.to_dot(d.graph(defn))
+        out += f"; {median_ms(lambda: d.render(dot, 'svg'), 3):.0f} ms to SVG through Graphviz"
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The benchmark command runs, on a tiny size, and prints every contender and every measure (no timing asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENDERS = ("workflow Case.fire", "transitions.Machine", "python-statemachine", "dict-table loop")
+
+
+@pytest.fixture(scope="module")
+def quick_output() -> str:
+    if importlib.util.find_spec("statemachine") is None:
+        pytest.fail("python-statemachine is missing: install the 'bench' extra (pip install -e '.[dev,bench]')")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _rows(output: str, section: str) -> list[list[str]]:
+    """The table rows (cells) of the section titled ``section``."""
+    body = output.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    return [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in body.splitlines()
+        if line.startswith("|") and not line.startswith("|-")
+    ]
+
+
+def test_every_contender_fires_and_they_agree(quick_output: str) -> None:
+    """Each contender has a row with a number of µs per event, and all accept the same events of each stream."""
+    rows = {r[0]: r for r in _rows(quick_output, "Firing events")}
+    assert set(CONTENDERS) <= set(rows), rows
+    for name in CONTENDERS:
+        assert float(rows[name][1].replace(",", "")) > 0
+    assert len({rows[n][3] for n in CONTENDERS}) == 1, "the contenders disagree on the random walks"
+    assert len({rows[n][6] for n in CONTENDERS}) == 1, "the contenders disagree on the scenarios"
+    assert rows["workflow Case.fire"][2] == "1.00"
+
+
+def test_every_contender_creates_cases(quick_output: str) -> None:
+    """The creation table has a row per contender (and one for a machine per case) with µs and bytes."""
+    rows: dict[str, list[str]] = {}
+    for r in _rows(quick_output, "Creating cases"):
+        rows.setdefault(r[0], r)  # the first table; the ratios follow it
+    assert set(CONTENDERS) | {"transitions, Machine per case"} <= set(rows), rows
+    assert " µs, " in rows["workflow Case.fire"][1] and rows["workflow Case.fire"][1].endswith(" B")
+
+
+def test_the_other_measures_and_the_targets_are_printed(quick_output: str) -> None:
+    """Walk throughput for 1 and 2 workers, load, compile, diagram, memory; and a verdict for every target."""
+    measures = {r[0] for r in _rows(quick_output, "Simulation, loading, memory")}
+    for wanted in ("random walks, --workers 1", "random walks, --workers 2", "definition load + validate"):
+        assert wanted in measures
+    targets = _rows(quick_output, "Targets")[1:]
+    assert len(targets) >= 8
+    assert all(r[-1] in ("yes", "NO") for r in targets), targets
