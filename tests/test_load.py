@@ -220,6 +220,23 @@ def test_unknown_keys_everywhere_are_all_reported() -> None:
     assert known["transitions[2].colour"].startswith("unknown field 'colour' (known: event, to, description,")
 
 
+def test_shape_and_name_faults_are_reported_together_in_document_order() -> None:
+    """An unknown key does not hide an unknown state: one error lists both, by line."""
+    problems = problems_of(
+        mini(
+            ("open: {initial: true}", "open: {initial: true, colour: red}"),
+            ("to: approved}", "to: aproved}"),
+            ("- {event: reject, from: review, to: rejected}", "- {from: review, to: rejected}"),
+        )
+    )
+    assert [(p.path, p.line) for p in problems] == [
+        ("states.open.colour", 4),
+        ("transitions[2].event", 26),
+        ("transitions[3].to", 27),
+    ]
+    assert problems[2].message == f"unknown state 'aproved' (known: {STATES})"
+
+
 def test_missing_required_field() -> None:
     """A guard without ``source`` is a problem at that guard's path: every rule use must cite its source."""
     problem = one_problem(mini(('{rule: submit.in_writing, source: "S1"}', "{rule: submit.in_writing}")))

@@ -295,6 +295,10 @@ class _Builder:
         self.located = located
         self.problems: list[Problem] = []
 
+    def in_order(self) -> list[Problem]:
+        """The problems in document order (a stable sort by line)."""
+        return sorted(self.problems, key=lambda p: p.line or 0)
+
     def fault(self, path: PathKey, message: str) -> None:
         self.problems.append(self.located.problem(path, message))
 
@@ -344,12 +348,12 @@ def _a(kind: str) -> str:
 
 def build(located: Located, base: Path | None) -> Definition:
     """Shape-check, resolve every name, build the records and run the structural checks."""
-    data, faults = s.run(SHAPE, located.data)
+    data, faults = s.run(SHAPE, located.data, partial=True)  # keep the sound parts: report every name fault too
     b = _Builder(located)
     for p, m in faults:
         b.fault(p, m)
     if data is s.INVALID:
-        raise DefinitionError(b.problems)
+        raise DefinitionError(b.in_order())
 
     teams = _teams_for(b, data["teams"], base)
     states = tuple(
@@ -413,7 +417,7 @@ def build(located: Located, base: Path | None) -> Definition:
 
     non_terminal = tuple(st.name for st in states if not st.terminal)
     transitions: list[Transition] = []
-    for i, t in enumerate(data["transitions"]):
+    for i, t in _sound(data["transitions"]):
         path: PathKey = ("transitions", i)
         b.known((*path, "event"), "event", t["event"], event_names)
         sources: list[str] = []
@@ -425,7 +429,7 @@ def build(located: Located, base: Path | None) -> Definition:
         if t["to"] is not None:
             b.known((*path, "to"), "state", t["to"], state_names)
         guards = []
-        for k, g in enumerate(t["guards"]):
+        for k, g in _sound(t["guards"]):
             ref = use((*path, "guards", k), g, (GUARD,), (t["event"],))
             if ref is not None:
                 guards.append(ref)
@@ -461,7 +465,7 @@ def build(located: Located, base: Path | None) -> Definition:
     _check_branches(b, transitions)
 
     advice = []
-    for i, a in enumerate(data["advice"]):
+    for i, a in _sound(data["advice"]):
         for j, ev in enumerate(a["events"]):
             b.known(
                 ("advice", i, "events", j) if len(a["events"]) > 1 else ("advice", i, "events"),
@@ -489,13 +493,14 @@ def build(located: Located, base: Path | None) -> Definition:
         FactField(name=n, type=f["type"], default=f["default"], description=f["description"])
         for n, f in data["facts"].items()
     )
-    invariants = tuple(
-        Invariant(id=v["id"], check=v["check"], params=v["params"], description=v["description"])
-        for v in data["invariants"]
-    )
-    _check_invariants(b, invariants)
+    numbered = [
+        (i, Invariant(id=v["id"], check=v["check"], params=v["params"], description=v["description"]))
+        for i, v in _sound(data["invariants"])
+    ]
+    _check_invariants(b, numbered)
+    invariants = tuple(inv for _, inv in numbered)
     if b.problems:
-        raise DefinitionError(b.problems)
+        raise DefinitionError(b.in_order())
 
     defn = Definition(
         name=data["name"],
@@ -516,7 +521,7 @@ def build(located: Located, base: Path | None) -> Definition:
     for p, m in check_all(defn):
         b.fault(p, m)
     if b.problems:
-        raise DefinitionError(b.problems)
+        raise DefinitionError(b.in_order())
     return defn
 
 
@@ -547,7 +552,7 @@ def _cascades(
 ) -> tuple[Cascade, ...]:
     """Each cascade's rule is an effect rule, its events and states exist, and its payload fits the fired event."""
     out = []
-    for i, c in enumerate(raw):
+    for i, c in _sound(raw):
         path: PathKey = ("cascades", i)
         ref = b.rule_ref(path, c, (EFFECT,))
         ok = b.known((*path, "when"), "event", c["when"], tuple(events))
@@ -581,10 +586,15 @@ def _cascades(
     return tuple(out)
 
 
-def _check_invariants(b: _Builder, invariants: tuple[Invariant, ...]) -> None:
+def _sound(items: tuple[Any, ...]) -> list[tuple[int, Any]]:
+    """The items of a partially checked list with their places, less those the shape check found unsound."""
+    return [(i, item) for i, item in enumerate(items) if item is not s.INVALID]
+
+
+def _check_invariants(b: _Builder, invariants: list[tuple[int, Invariant]]) -> None:
     from .invariants import CHECKS as INVARIANT_CHECKS
 
-    for i, inv in enumerate(invariants):
+    for i, inv in invariants:
         if inv.check not in INVARIANT_CHECKS:
             b.fault(
                 ("invariants", i, "check"),

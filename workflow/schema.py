@@ -11,6 +11,7 @@ back to ``check`` only to explain a fault; hot paths (event payloads) use it.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +22,9 @@ import attrs
 from .source import PathKey
 
 Faults = list[tuple[PathKey, str]]
+
+#: set by ``run(..., partial=True)``: keep the sound parts of a faulty document
+PARTIAL: contextvars.ContextVar[bool] = contextvars.ContextVar("PARTIAL", default=False)
 
 
 class Invalid:
@@ -262,7 +266,10 @@ class ListOf:
             faults.append((path, f"expected at least {self.min_len} item{'s' if self.min_len > 1 else ''}"))
             return INVALID
         out = [self.item.check(v, (*path, i), faults) for i, v in enumerate(value)]
-        return INVALID if any(v is INVALID for v in out) else tuple(out)
+        if any(v is INVALID for v in out):
+            # partial: records keep their places (INVALID where one was unsound) so later paths stay right
+            return tuple(out) if PARTIAL.get() and isinstance(self.item, Record) else INVALID
+        return tuple(out)
 
 
 @attrs.frozen
@@ -303,7 +310,9 @@ class MapOf:
             checked = self.value.check(v, (*path, k), faults)
             bad = bad or checked is INVALID
             out[k] = checked
-        return INVALID if bad else out
+        if bad:
+            return {k: v for k, v in out.items() if v is not INVALID} if PARTIAL.get() else INVALID
+        return out
 
 
 @attrs.frozen
@@ -413,8 +422,19 @@ class Record:
             bad = bad or checked is INVALID
             out[name] = checked
         if bad:
-            return INVALID
+            return self._partial(value, out)
         return self.build(out) if self.build is not None else out
+
+    def _partial(self, value: Mapping[str, Any], out: dict[str, Any]) -> Any:
+        """In a partial check, what is sound of a faulty record: bad optional fields fall back to defaults."""
+        if not PARTIAL.get() or self.build is not None:
+            return INVALID
+        for name, spec in self.fields.items():
+            if out.get(name) is INVALID or name not in out:
+                if spec.required:
+                    return INVALID
+                out[name] = spec.default
+        return out
 
 
 def record(title: str, build: Callable[[dict[str, Any]], Any] | None = None, /, **fields: Field) -> Record:
@@ -513,8 +533,17 @@ def run_fast(schema: Schema, value: Any, path: Sequence[str | int] = ()) -> tupl
     return run(schema, value, path)
 
 
-def run(schema: Schema, value: Any, path: Sequence[str | int] = ()) -> tuple[Any, Faults]:
-    """Check ``value``; return the normalised value (or ``INVALID``) and every fault found."""
+def run(schema: Schema, value: Any, path: Sequence[str | int] = (), *, partial: bool = False) -> tuple[Any, Faults]:
+    """Check ``value``; return the normalised value (or ``INVALID``) and every fault found.
+
+    With ``partial``, a faulty part is dropped (a list item, a mapping entry, a record missing a required
+    field) or falls back to its default (an optional field), so that what is sound can still be checked
+    further and every problem reported at once; the faults are reported all the same.
+    """
     faults: Faults = []
-    out = schema.check(value, tuple(path), faults)
+    token = PARTIAL.set(partial)
+    try:
+        out = schema.check(value, tuple(path), faults)
+    finally:
+        PARTIAL.reset(token)
     return out, faults
