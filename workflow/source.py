@@ -16,8 +16,8 @@ import yaml
 
 from .errors import DocumentError, Problem
 
-MAX_BYTES = 4 * 1024 * 1024
-MAX_NODES = 200_000
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 100_000
 MAX_DEPTH = 100
 
 PathKey = tuple[str | int, ...]
