@@ -156,9 +156,9 @@ def strong_poa(t: Tracker, p: Payload) -> bool:
     return _complete(poa) and _answers_all(t, poa) and _genuine(poa) and _revised(t, poa)
 
 
-def _matches(action: str, actions: list[str]) -> bool:
-    a = _norm(action)
-    return bool(a) and any(a == x or a in x for x in actions)
+def _matches(key_action: str, actions: list[str]) -> bool:
+    key = _norm(key_action)
+    return bool(key) and any(a and (key == a or a in key) for a in actions)
 
 
 def letter(low: int, high: int) -> Guard:
@@ -169,7 +169,7 @@ def letter(low: int, high: int) -> Guard:
         if text.get("asks_for") not in ASKS_FOR:
             return False
         keys = text.get("key_actions", ())
-        if not low <= len(keys) <= high:
+        if not low <= len({_norm(k) for k in keys}) <= high:
             return False
         poa = _poa(p)
         actions = [_norm(a) for a in (*poa.get("corrective_actions", ()), *poa.get("preventive_measures", ()))]

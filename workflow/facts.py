@@ -8,6 +8,7 @@ built into the frozen records below; a wrong name or type is reported with the f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -64,6 +65,10 @@ class PlanOfAction:
 
     def content_key(self) -> tuple[Any, ...]:
         """What makes two plans the same plan: their words, normalised, and their documents."""
+        return self._content_key
+
+    @functools.cached_property
+    def _content_key(self) -> tuple[Any, ...]:  # computed once per plan: rules compare plans often
         return (
             tuple(sorted((_norm(r.issue), _norm(r.text)) for r in self.root_causes)),
             tuple(sorted(_norm(a) for a in self.corrective_actions)),
@@ -87,7 +92,7 @@ def _norm(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Lower case, single spaces: how free text is compared."""
-    return _norm(text)
+    return " ".join(text.lower().split())
 
 
 ASKS_FOR = ("senior_investigator", "seller_performance_manager")

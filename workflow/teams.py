@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -42,6 +43,10 @@ class Teams(Mapping[str, Team]):
 
     def __len__(self) -> int:
         return len(self.by_id)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The team ``key``, or ``default`` (one lookup, not ``Mapping.get``'s try/except)."""
+        return self.by_id.get(key, default)
 
     def ids(self) -> tuple[str, ...]:
         return tuple(self.by_id)

@@ -70,13 +70,13 @@ def no_legal_action(ctx: Context, params: Mapping[str, Any]) -> str | None:
     pattern = _legal_pattern(tuple(str(t).lower() for t in params["legal_terms"]))
     if pattern is None:
         return None
-    for text in _texts(ctx.payload):
-        found = pattern.search(text.lower())
-        if found:
-            return (
-                f"The appeal mentions '{found.group(1)}'; threats of legal action in an appeal are used "
-                "against the seller. Take them out."
-            )
+    # one search over every text, in order: the first text with a term, and its first term
+    found = pattern.search("\n".join(_texts(ctx.payload)).lower())
+    if found:
+        return (
+            f"The appeal mentions '{found.group(1)}'; threats of legal action in an appeal are used "
+            "against the seller. Take them out."
+        )
     return None
 
 

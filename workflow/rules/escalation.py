@@ -85,9 +85,12 @@ def strong_poa(ctx: Context, params: Mapping[str, Any]) -> str | None:
 
 
 def _matches(key_action: str, actions: tuple[str, ...]) -> bool:
-    """A key action restates a plan action: the same words, or the action's words within a longer sentence."""
+    """A key action restates a plan action: the same words, or the action's words within a longer sentence.
+
+    ``actions`` are normalised already.
+    """
     key = normalise(key_action)
-    return bool(key) and any(normalise(a) and (key == normalise(a) or normalise(a) in key) for a in actions)
+    return bool(key) and any(a and (key == a or a in key) for a in actions)
 
 
 @register(
@@ -105,7 +108,7 @@ def letter(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if not isinstance(text, EscalationLetter):
         return "An escalation needs a letter asking for a senior investigator or Seller Performance manager."
     poa = ctx.payload.get("poa")
-    actions = poa.actions() if isinstance(poa, PlanOfAction) else ()
+    actions = tuple(normalise(a) for a in poa.actions()) if isinstance(poa, PlanOfAction) else ()
     faults = []
     if text.asks_for not in ASKS_FOR:
         faults.append("ask for a senior investigator or a Seller Performance manager to review the plan")
