@@ -42,7 +42,7 @@ import attrs
 
 from . import facts as payload_types
 from .clock import Duration, SimulatedClock, format_time
-from .engine import Case, compiled
+from .engine import Case, Compiled, compiled
 from .errors import WorkflowError
 from .history import History, Step
 from .invariants import violations
@@ -320,6 +320,32 @@ def _summary(step: Step) -> tuple[Any, ...]:
     return (step.accepted, step.target, step.blocked_by, step.advice)
 
 
+def targets_of(comp: Compiled, step: Step) -> list[tuple[str, ...]]:
+    """What a step covers: the state it reaches, the transition it takes, each rule's answer on it.
+
+    Rule targets are ``("rule", id, "allows" | "refuses" | "advises" | "silent")``.
+    """
+    out: list[tuple[str, ...]] = []
+    blocked = set(step.blocked_by)
+    edges = comp.table[step.source].get(step.event, ())
+    if step.accepted:
+        out.append(("state", step.target))
+        out.append(("transition", step.event, step.source, step.target))
+        chosen = next((e for e in edges if e.dest == step.target), None)
+        for bound in chosen.guards if chosen is not None else ():
+            out.append(("rule", bound.id, "allows"))
+        advised = set(step.advice)
+        for bound in comp.advice.get(step.event, ()):
+            out.append(("rule", bound.id, "advises" if bound.id in advised else "silent"))
+    elif not edges:
+        out.append(("rule", comp.refusal[step.source].id, "refuses"))
+    else:
+        for edge in edges:
+            for bound in edge.guards:
+                out.append(("rule", bound.id, "refuses" if bound.id in blocked else "allows"))
+    return out
+
+
 class _Explorer:
     def __init__(
         self,
@@ -451,37 +477,16 @@ class _Explorer:
     def _observe(self, origin: int | None, move: Move, step: Step) -> None:
         """Coverage and rule outcomes of one step."""
         self.steps_tried += 1
-        blocked = set(step.blocked_by)
-        advised = set(step.advice)
-        edges = self.comp.table[step.source].get(step.event, ())
         if step.accepted:
             key = (step.event, step.source, step.target)
             self.transitions[key] = self.transitions.get(key, 0) + 1
-            self._first(("transition", *key), origin, move, step)
             self.states.add(step.target)
-            self._first(("state", step.target), origin, move, step)
-            chosen = next((e for e in edges if e.dest == step.target), None)
-            for bound in chosen.guards if chosen is not None else ():
-                self._count(bound.id, refused=False)
-                self._first(("rule", bound.id, "allows"), origin, move, step)
-            for bound in self.comp.advice.get(step.event, ()):
-                on = bound.id in advised
-                self._count(bound.id, refused=on)
-                if on:
-                    self._first(("rule", bound.id, "advises"), origin, move, step)
-        elif not edges:
-            rid = self.comp.refusal[step.source].id
-            self._count(rid, refused=True)
-            self._first(("rule", rid, "refuses"), origin, move, step)
-        else:
-            for edge in edges:
-                for bound in edge.guards:
-                    if bound.id in blocked:
-                        self._count(bound.id, refused=True)
-                        self._first(("rule", bound.id, "refuses"), origin, move, step)
-                    else:
-                        self._count(bound.id, refused=False)
-                        self._first(("rule", bound.id, "allows"), origin, move, step)
+        for target in targets_of(self.comp, step):
+            if target[0] == "rule":
+                self._count(target[1], refused=target[2] in ("refuses", "advises"))
+                if target[2] == "silent":
+                    continue
+            self._first(target, origin, move, step)
 
     def _check(self, state: str, history: Sequence[Step], origin: int | None, move: Move, step: Step) -> None:
         if not self.defn.invariants:
@@ -631,19 +636,29 @@ def _expect(step: Step) -> str | list[str]:
 
 
 def scenario_steps(
-    exploration: Exploration, origin: int | None, last: tuple[Move, Step] | None
+    exploration: Exploration,
+    origin: int | None,
+    last: tuple[Move, Step] | None,
+    extras: Mapping[int, Sequence[tuple[Move, Step]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The scenario steps replaying the path to ``origin`` then ``last``; each step expects what happened."""
-    moves: list[tuple[Move, tuple[Step, ...]]] = [
-        (n.move, n.steps) for n in exploration.path(origin) if n.move is not None
-    ]
+    """The scenario steps replaying the path to ``origin`` then ``last``; each step expects what happened.
+
+    ``extras`` are refused moves to try on the way, by the configuration they start from: a refusal changes
+    nothing, so the path goes on unchanged after them.
+    """
+    extras = extras or {}
+    moves: list[tuple[Move, tuple[Step, ...]]] = [(m, (st,)) for m, st in extras.get(0, ())]
+    for n in exploration.path(origin):
+        assert n.move is not None
+        moves.append((n.move, n.steps))
+        moves.extend((m, (st,)) for m, st in extras.get(n.id, ()))
     if last is not None:
         moves.append((last[0], (last[1],)))
     out: list[dict[str, Any]] = []
     pending: list[str] = []  # waits not yet attached to a step
     for move, steps in moves:
         if move.event is None:
-            pending.append(_wait_text(move, steps, exploration, out))
+            pending.append(_wait_text(move, steps))
             continue
         step = steps[0]
         entry: dict[str, Any] = {"event": move.event}
@@ -661,7 +676,7 @@ def scenario_steps(
     return out
 
 
-def _wait_text(move: Move, steps: tuple[Step, ...], exploration: Exploration, out: list[dict[str, Any]]) -> str:
+def _wait_text(move: Move, steps: tuple[Step, ...]) -> str:
     if move.until_deadline and steps:
         return "@" + format_time(steps[0].at)
     assert move.wait is not None or move.until_deadline
@@ -691,7 +706,7 @@ def counterexample_scenario(exploration: Exploration, invariant: str) -> dict[st
         steps[-1]["expect"] = demanded
         steps[-1]["description"] = f"violates {invariant}: {v.message}"
     return {
-        "definition": exploration.definition.origin or exploration.definition.name,
+        "definition": definition_ref(exploration.definition),
         "start": START,
         "description": f"Counterexample to invariant {invariant} ({inv.description or inv.check}): {v.message}",
         "steps": steps,
@@ -704,3 +719,131 @@ def dump_scenario(data: Mapping[str, Any]) -> str:
 
     head = f"# {data.get('description', '')}\n" if data.get("description") else ""
     return head + yaml.safe_dump(json.loads(json.dumps(dict(data))), sort_keys=False, allow_unicode=True, width=110)
+
+
+# ---------------------------------------------------------------------------------------------------- paths
+
+COVER = ("states", "transitions", "rules")
+
+
+def cover_targets(exploration: Exploration, cover: str) -> list[tuple[str, ...]]:
+    """What ``paths`` must cover: every state, every transition, or every rule allowing and refusing."""
+    defn = exploration.definition
+    if cover == "states":
+        return [("state", s) for s in defn.state_names if s != defn.initial.name]
+    if cover == "transitions":
+        return [("transition", *t) for t in exploration.declared_transitions()]
+    if cover == "rules":
+        out: list[tuple[str, ...]] = []
+        for use in sorted(exploration.rules.values(), key=lambda r: r.id):
+            if use.kind == GUARD:
+                out += [("rule", use.id, "allows"), ("rule", use.id, "refuses")]
+            elif use.kind == ADVICE:
+                out.append(("rule", use.id, "advises"))
+            elif use.kind == STATE:
+                out.append(("rule", use.id, "refuses"))
+        return out
+    raise ValueError(f"cover must be one of {', '.join(COVER)}, not {cover!r}")
+
+
+@attrs.frozen
+class PathSet:
+    """The scenarios ``paths`` chose, and the targets no explored path reaches."""
+
+    definition: Definition
+    cover: str
+    scenarios: tuple[dict[str, Any], ...]
+    covered: tuple[tuple[str, ...], ...]
+    unreachable: tuple[tuple[str, ...], ...]
+
+
+def _path_targets(exploration: Exploration, origin: int | None, last: Step) -> set[tuple[str, ...]]:
+    comp = compiled(exploration.definition)
+    out: set[tuple[str, ...]] = set()
+    for node in exploration.path(origin):
+        for st in node.steps:
+            out.update(targets_of(comp, st))
+    out.update(targets_of(comp, last))
+    return out
+
+
+def paths(exploration: Exploration, cover: str = "transitions") -> PathSet:
+    """The fewest shortest scenarios (greedy set cover) covering every ``cover`` target exploration reached.
+
+    Each candidate is the shortest path to one target (breadth-first order); a chosen path covers every
+    target on its way, and the refusals first met at a configuration it passes through are tried there
+    (a refused step changes nothing). Each scenario step expects what the engine did (accepted, or the
+    refusing rule ids), so running the scenarios re-checks the behaviour.
+    """
+    wanted = cover_targets(exploration, cover)
+    wanted_set = set(wanted)
+    refusals: dict[int, list[tuple[tuple[str, ...], Move, Step]]] = {}
+    for target in wanted:
+        first = exploration.firsts.get(target)
+        if first is not None and first[0] is not None and not first[2].accepted and first[1].event is not None:
+            refusals.setdefault(first[0], []).append((target, first[1], first[2]))
+    candidates: list[tuple[int | None, Move, Step, set[tuple[str, ...]], list[int]]] = []
+    for target in wanted:
+        first = exploration.firsts.get(target)
+        if first is None:
+            continue
+        origin, move, step = first
+        on_way = [0, *(n.id for n in exploration.path(origin))]
+        covers = _path_targets(exploration, origin, step) & wanted_set
+        for nid in on_way:
+            for _t, _, st in refusals.get(nid, ()):
+                if st is not step:
+                    covers |= set(targets_of(compiled(exploration.definition), st)) & wanted_set
+        candidates.append((origin, move, step, covers, on_way))
+    left = {t for t in wanted if t in exploration.firsts}
+    chosen = []
+    while left:
+        best = max(candidates, key=lambda c: (len(c[3] & left), -len(c[4])))
+        gain = best[3] & left
+        if not gain:  # pragma: no cover - every candidate covers its own target
+            break
+        chosen.append((best, set(gain)))
+        left -= gain
+    chosen.sort(key=lambda c: (len(c[0][4]), c[0][1].describe()))
+    scenarios = []
+    defn = exploration.definition
+    comp = compiled(defn)
+    for i, ((origin, move, step, _covers, on_way), gain) in enumerate(chosen, 1):
+        extras: dict[int, list[tuple[Move, Step]]] = {}
+        for nid in on_way:
+            for _t, m, st in refusals.get(nid, ()):
+                if (
+                    st is not step
+                    and set(targets_of(comp, st)) & gain
+                    and all(x[1] is not st for x in extras.get(nid, []))
+                ):
+                    extras.setdefault(nid, []).append((m, st))
+        shown = sorted(" ".join(t[1:]) for t in gain)
+        scenarios.append(
+            {
+                "definition": definition_ref(defn),
+                "start": START,
+                "description": f"{defn.name} path {i} ({cover}): covers {'; '.join(shown)}",
+                "steps": scenario_steps(exploration, origin, (move, step) if move.event is not None else None, extras),
+            }
+        )
+    return PathSet(
+        definition=defn,
+        cover=cover,
+        scenarios=tuple(scenarios),
+        covered=tuple(t for t in wanted if t in exploration.firsts),
+        unreachable=tuple(t for t in wanted if t not in exploration.firsts),
+    )
+
+
+def definition_ref(defn: Definition) -> str:
+    """How a scenario names ``defn``: a built-in by name, else the file it came from."""
+    from pathlib import Path
+
+    from .load import builtin_names, resolve
+
+    if defn.name in builtin_names() and (
+        defn.origin is None or Path(defn.origin).resolve() == resolve(defn.name).resolve()
+    ):
+        return defn.name
+    return str(Path(defn.origin).resolve()) if defn.origin else defn.name

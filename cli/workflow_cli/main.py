@@ -307,5 +307,10 @@ from .health_cmd import health  # noqa: E402
 
 main.add_command(health)
 
+from .explore_cmd import explore_cmd, paths_cmd  # noqa: E402
+
+main.add_command(explore_cmd)
+main.add_command(paths_cmd)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
