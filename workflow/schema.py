@@ -458,10 +458,10 @@ def compile_fast(schema: Schema) -> Callable[[Any], Any]:
         return _compile_list(schema)
     if isinstance(schema, Str) and schema.choices is None:
         if schema.nonempty:
-            return lambda value: value if isinstance(value, str) and value.strip() else INVALID
-        return lambda value: value if isinstance(value, str) else INVALID
+            return lambda value: value if (type(value) is str or isinstance(value, str)) and value.strip() else INVALID
+        return lambda value: value if type(value) is str or isinstance(value, str) else INVALID
     if isinstance(schema, Bool):
-        return lambda value: value if isinstance(value, bool) else INVALID
+        return lambda value: value if value is True or value is False else INVALID
     return fast_of(schema)
 
 
@@ -477,11 +477,11 @@ def _compile_record(schema: Record) -> Callable[[Any], Any]:
     invalid = INVALID
 
     def record_fast(value: Any) -> Any:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return invalid
         out = template.copy()
         for k, v in value.items():
-            check = checks.get(k) if isinstance(k, str) else None
+            check = checks.get(k) if type(k) is str or isinstance(k, str) else None
             if check is None:
                 return invalid
             checked = check(v)
@@ -501,7 +501,8 @@ def _compile_list(schema: ListOf) -> Callable[[Any], Any]:
     invalid = INVALID
 
     def list_fast(value: Any) -> Any:
-        if not isinstance(value, list | tuple):
+        kind = type(value)
+        if kind is not list and kind is not tuple and not isinstance(value, list | tuple):
             if not single_ok:
                 return invalid
             single = item(value)
