@@ -323,7 +323,8 @@ def _summary(step: Step) -> tuple[Any, ...]:
 def targets_of(comp: Compiled, step: Step) -> list[tuple[str, ...]]:
     """What a step covers: the state it reaches, the transition it takes, each rule's answer on it.
 
-    Rule targets are ``("rule", id, "allows" | "refuses" | "advises" | "silent")``.
+    Rule targets are ``("rule", id, "allows" | "refuses" | "advises" | "silent")``; a guard that ruled out an
+    earlier candidate of an accepted step (a "route" finding) refused it.
     """
     out: list[tuple[str, ...]] = []
     blocked = set(step.blocked_by)
@@ -334,6 +335,8 @@ def targets_of(comp: Compiled, step: Step) -> list[tuple[str, ...]]:
         chosen = next((e for e in edges if e.dest == step.target), None)
         for bound in chosen.guards if chosen is not None else ():
             out.append(("rule", bound.id, "allows"))
+        for rid in dict.fromkeys(f.rule for f in step.findings if f.kind == "route"):
+            out.append(("rule", rid, "refuses"))  # it refused an earlier candidate: the step took another route
         advised = set(step.advice)
         for bound in comp.advice.get(step.event, ()):
             out.append(("rule", bound.id, "advises" if bound.id in advised else "silent"))

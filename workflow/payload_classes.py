@@ -23,6 +23,8 @@ explored with the same vocabulary:
 - ``str``: a neutral sentence, and ``legal`` (threatens legal action); ``list[str]``: the two cited issues,
   and ``none``; ``bool``, ``int``, ``number``, ``date``, ``timestamp``: a value or two.
 - a type this catalog does not know: three values drawn by ``workflow.generate`` with fixed seeds.
+- an optional field: also ``omitted``; for a team or a field with choices, leaving it out is the base (the
+  engine's default: the enforcing team, the appeal form).
 
 An event's classes are its **base** payload (every field at its first class) and one variant per other class
 of each field, the rest kept at base ("one factor at a time"): the sum of the fields' classes, not their
@@ -202,8 +204,6 @@ CATALOG: dict[str, ByType] = {
         FieldClass("old", f"{(START_DATE - dt.timedelta(days=400)).isoformat()}T09:00:00Z"),
     ],
 }
-#: types whose base class stays in an optional field (leaving them out is a class of its own, not the base)
-CONTENT_TYPES = ("poa", "letter", "document", "list[document]", "list[str]")
 
 
 def field_classes(field: PayloadField, defn: Definition) -> list[FieldClass]:
@@ -219,11 +219,9 @@ def field_classes(field: PayloadField, defn: Definition) -> list[FieldClass]:
     classes = [c for c in classes if c.value is not OMIT]
     if field.required:
         return classes
-    if field.type in CONTENT_TYPES and not field.choices:
-        return [*classes, FieldClass("omitted", OMIT)]
-    if field.type in ("str", "number", "int", "bool", "date", "timestamp") and not field.choices:
-        return classes  # a neutral value stands for leaving it out; nothing reads its absence
-    return [FieldClass("omitted", OMIT), *classes]
+    if not field.choices and field.type != "team":
+        return [*classes, FieldClass("omitted", OMIT)]  # present at base, left out as a variant
+    return [FieldClass("omitted", OMIT), *classes]  # the default (the enforcing team, the appeal form ...)
 
 
 def event_classes(defn: Definition, event: Event) -> tuple[PayloadClass, ...]:
