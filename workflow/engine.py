@@ -344,16 +344,16 @@ class Case:
         if history is None:
             history = self._history = History()
         edge = verdict.edge
-        step = Step(
-            index=len(history),
-            event=event,
-            at=now,
-            source=source,
-            target=edge.dest if edge is not None else source,
-            accepted=edge is not None,
-            payload=verdict.payload,
-            findings=verdict.findings,
-            timer=timer,
+        step = Step.record(
+            len(history),
+            event,
+            now,
+            source,
+            edge.dest if edge is not None else source,
+            edge is not None,
+            verdict.payload,
+            verdict.findings,
+            timer,
         )
         if edge is not None:
             comp = self._comp

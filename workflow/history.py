@@ -41,17 +41,39 @@ class Step:
     advice: tuple[str, ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        findings = self.findings
-        if len(findings) == 1:
-            only = findings[0]
-            object.__setattr__(self, "blocked_by", (only.rule,) if only.kind == "refusal" else ())
-            object.__setattr__(self, "advice", (only.rule,) if only.kind == "advice" else ())
-        elif findings:
-            object.__setattr__(self, "blocked_by", tuple(sorted({f.rule for f in findings if f.kind == "refusal"})))
-            object.__setattr__(self, "advice", tuple(sorted({f.rule for f in findings if f.kind == "advice"})))
-        else:
-            object.__setattr__(self, "blocked_by", ())
-            object.__setattr__(self, "advice", ())
+        blocked_by, advice = _rule_ids(self.findings)
+        object.__setattr__(self, "blocked_by", blocked_by)
+        object.__setattr__(self, "advice", advice)
+
+    @classmethod
+    def record(
+        cls,
+        index: int,
+        event: str,
+        at: dt.datetime,
+        source: str,
+        target: str,
+        accepted: bool,
+        payload: Mapping[str, Any],
+        findings: tuple[Finding, ...],
+        timer: bool,
+    ) -> Step:
+        """The same step as ``Step(...)``, built by setting its slots directly (the engine records one per event)."""
+        step = object.__new__(cls)
+        blocked_by, advice = _rule_ids(findings) if findings else _NONE
+        s = _SETTERS
+        s[0](step, index)
+        s[1](step, event)
+        s[2](step, at)
+        s[3](step, source)
+        s[4](step, target)
+        s[5](step, accepted)
+        s[6](step, payload)
+        s[7](step, findings)
+        s[8](step, timer)
+        s[9](step, blocked_by)
+        s[10](step, advice)
+        return step
 
     @property
     def refusals(self) -> tuple[Finding, ...]:
@@ -61,6 +83,40 @@ class Step:
     def routes(self) -> tuple[Finding, ...]:
         """Why a branch's earlier transitions were passed over on this accepted step."""
         return tuple(f for f in self.findings if f.kind == "route")
+
+
+_NONE: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+#: the slot setters of Step, in the order ``Step.record`` passes the values
+_SETTERS: tuple[Any, ...] = tuple(
+    Step.__dict__[name].__set__
+    for name in (
+        "index",
+        "event",
+        "at",
+        "source",
+        "target",
+        "accepted",
+        "payload",
+        "findings",
+        "timer",
+        "blocked_by",
+        "advice",
+    )
+)
+assert len(attrs.fields(Step)) == len(_SETTERS), "Step.record sets every field"
+
+
+def _rule_ids(findings: tuple[Finding, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sorted ids of the rules that refused and of those that advised."""
+    if not findings:
+        return _NONE
+    if len(findings) == 1:
+        only = findings[0]
+        return ((only.rule,), ()) if only.kind == "refusal" else ((), (only.rule,) if only.kind == "advice" else ())
+    return (
+        tuple(sorted({f.rule for f in findings if f.kind == "refusal"})),
+        tuple(sorted({f.rule for f in findings if f.kind == "advice"})),
+    )
 
 
 class History(Sequence[Step]):
