@@ -849,4 +849,4 @@ def definition_ref(defn: Definition) -> str:
         defn.origin is None or Path(defn.origin).resolve() == resolve(defn.name).resolve()
     ):
         return defn.name
-    return str(Path(defn.origin).resolve()) if defn.origin else defn.name
+    return str(Path(defn.origin).resolve()) if defn.origin and Path(defn.origin).is_file() else defn.name
