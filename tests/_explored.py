@@ -66,8 +66,8 @@ def without_rule(name: str, rule_id: str) -> workflow.Definition:
     if data.get("cascades"):
         data["cascades"] = [c for c in data["cascades"] if c.get("rule") != rule_id]
     other_state_rule = next(r.id for r in REGISTRY.values() if r.kind == STATE and r.id != "state.no_transition")
-    for state_name, st in list((data.get("states") or {}).items()):
-        st = st or {}
+    for state_name, given in list((data.get("states") or {}).items()):
+        st = given or {}
         data["states"][state_name] = st
         if rule_id == "state.no_transition" and st.get("refuse_with", "state.no_transition") == rule_id:
             st["refuse_with"] = other_state_rule

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from _explored import BUILTINS, explored, mutant_texts, run, without_rule
 from click.testing import CliRunner
+from workflow_cli.main import main
 
 import workflow
 from workflow.explore import ExplorationLimit, counterexample_scenario, dump_scenario, explore
 from workflow.simulate import load_scenario, run_scenario
-from workflow_cli.main import main
 
 TINY = """
 name: tiny
