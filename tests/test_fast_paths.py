@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+from typing import Any
 
+import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflow import generate
+from workflow.facts import Document, EscalationLetter, PlanOfAction, RootCause, _builder
 from workflow.history import Finding, Step
 
 findings = st.lists(
@@ -42,3 +48,31 @@ def test_step_record_equals_step(found: tuple[Finding, ...], accepted: bool, tim
     assert (fast.blocked_by, fast.advice) == (made.blocked_by, made.advice)
     assert fast.blocked_by == tuple(sorted({f.rule for f in found if f.kind == "refusal"}))
     assert repr(fast) == repr(made)
+
+
+@given(seed=st.integers(0, 5000))
+def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
+    """A plan, its root causes and documents, and a letter built by slots equal (and hash as) the attrs-built ones."""
+    rng = random.Random(seed)
+    doc = generate.document(rng)
+    full_doc = {f.name: doc.get(f.name, f.default) for f in attrs.fields(Document)}
+    cases: tuple[tuple[type[Any], dict[str, Any]], ...] = (
+        (Document, full_doc),
+        (RootCause, {"issue": "order_defect_rate", "text": generate._text(rng)}),
+        (EscalationLetter, {"asks_for": None, "key_actions": ("a", "b"), "text": ""}),
+    )
+    for cls, data in cases:
+        fast, slow = _builder(cls)(data), cls(**data)
+        assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            fast.text = "changed"
+    plan: dict[str, Any] = {
+        "root_causes": (RootCause("x", "y"),),
+        "corrective_actions": ("a",),
+        "preventive_measures": (),
+        "documents": (),
+    }
+    fast_plan = _builder(PlanOfAction)(plan)
+    assert fast_plan == PlanOfAction(**plan) and fast_plan.content_key() == PlanOfAction(**plan).content_key()
+    with pytest.raises(TypeError):
+        _builder(RootCause)({"issue": "x", "text": "y", "extra": 1})  # other keys: the class's own error
