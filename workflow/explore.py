@@ -674,8 +674,11 @@ def scenario_steps(
         entry["description"] = f"payload class: {move.label}"
         out.append(entry)
     if pending:
-        probe = exploration.definition.events[0].name
-        out.append({"event": probe, **_after(pending), "description": "any event, so that the timers above fire"})
+        probe = catalog(exploration.definition)[exploration.definition.events[0].name][0]
+        entry = {"event": probe.event, **_after(pending)}
+        if probe.payload:
+            entry["with"] = payload_types.to_plain(dict(probe.payload))
+        out.append({**entry, "description": "any event, so that the timers above fire"})
     return out
 
 
@@ -702,7 +705,7 @@ def counterexample_scenario(exploration: Exploration, invariant: str) -> dict[st
     demands (refused, or refused by the invariant's rule): replaying it fails until the definition is fixed.
     """
     v = exploration.violations[invariant]
-    steps = scenario_steps(exploration, v.node, (v.move, v.step) if v.move.event is not None else None)
+    steps = scenario_steps(exploration, v.node, (v.move, v.step))
     inv = next(i for i in exploration.definition.invariants if i.id == invariant)
     if v.move.event is not None and steps:
         demanded: str | list[str] = [str(inv.params["rule"])] if inv.check == "refuses_all" else "blocked"
@@ -827,7 +830,7 @@ def paths(exploration: Exploration, cover: str = "transitions") -> PathSet:
                 "definition": definition_ref(defn),
                 "start": START,
                 "description": f"{defn.name} path {i} ({cover}): covers {'; '.join(shown)}",
-                "steps": scenario_steps(exploration, origin, (move, step) if move.event is not None else None, extras),
+                "steps": scenario_steps(exploration, origin, (move, step), extras),
             }
         )
     return PathSet(
