@@ -76,3 +76,15 @@ def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
     assert fast_plan == PlanOfAction(**plan) and fast_plan.content_key() == PlanOfAction(**plan).content_key()
     with pytest.raises(TypeError):
         _builder(RootCause)({"issue": "x", "text": "y", "extra": 1})  # other keys: the class's own error
+
+
+@given(found=findings)
+def test_finding_make_and_verdict_equal_their_classes(found: tuple[Finding, ...]) -> None:
+    """Finding.make and the engine's verdict builder give records equal to (and hashing as) the classes' own."""
+    from workflow.engine import Verdict, _verdict
+
+    for f in found:
+        made = Finding.make(f.rule, f.kind, f.message, f.source)
+        assert made == f and hash(made) == hash(f) and repr(made) == repr(f)
+    assert _verdict(None, found, {"a": 1}) == Verdict(edge=None, findings=found, payload={"a": 1})
+    assert not _verdict(None, found, {}).accepted

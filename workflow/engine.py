@@ -59,7 +59,7 @@ class BoundRule:
         return self.rule.id
 
     def finding(self, kind: str, message: str) -> Finding:
-        return Finding(rule=self.rule.id, kind=kind, message=message, source=self.source)
+        return Finding.make(self.rule.id, kind, message, self.source)
 
 
 @attrs.frozen
@@ -207,6 +207,19 @@ class Verdict:
         return self.edge is not None
 
 
+_VERDICT_SETTERS: tuple[Any, ...] = tuple(Verdict.__dict__[f.name].__set__ for f in attrs.fields(Verdict))
+assert tuple(f.name for f in attrs.fields(Verdict)) == ("edge", "findings", "payload")
+
+
+def _verdict(edge: Edge | None, findings: tuple[Finding, ...], payload: Mapping[str, Any]) -> Verdict:
+    """``Verdict(edge=..., findings=..., payload=...)``, built by setting its slots (one per event offered)."""
+    verdict = object.__new__(Verdict)
+    _VERDICT_SETTERS[0](verdict, edge)
+    _VERDICT_SETTERS[1](verdict, findings)
+    _VERDICT_SETTERS[2](verdict, payload)
+    return verdict
+
+
 class Case:
     """One running case of a definition. Create it, ``fire`` events at it, ask it what is ``allowed``."""
 
@@ -278,10 +291,10 @@ class Case:
             ctx = self._context(event, payload, now)
             bound = comp.refusal[self.state]
             message = _run(bound, ctx, event) or f"'{event}' cannot happen now."
-            return Verdict(edge=None, findings=(bound.finding("refusal", message),), payload=payload)
+            return _verdict(None, (bound.finding("refusal", message),), payload)
         advice = comp.advice.get(event, ())
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
-            return Verdict(edge=edges[0], findings=(), payload=payload)
+            return _verdict(edges[0], (), payload)
         ctx = self._context(event, payload, now)
         findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
         elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
@@ -299,7 +312,7 @@ class Case:
                 except Exception as e:
                     raise RuleFailure(rule.id, event, e) from e
                 if refusal is not None:
-                    failed.append(Finding(rule=rule.id, kind="refusal", message=refusal, source=bound.source))
+                    failed.append(Finding.make(rule.id, "refusal", refusal, bound.source))
                     applies = applies and not bound.branch
             if not failed:
                 chosen = edge
@@ -315,9 +328,7 @@ class Case:
                 said = _run(bound, ctx, event)
                 if said is not None:
                     findings.append(bound.finding("advice", said))
-        return Verdict(
-            edge=chosen, findings=tuple(_unique(findings)) if len(findings) > 1 else tuple(findings), payload=payload
-        )
+        return _verdict(chosen, tuple(_unique(findings)) if len(findings) > 1 else tuple(findings), payload)
 
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload. Returns the step, accepted or refused; a refusal changes nothing.
