@@ -71,6 +71,10 @@ class Edge:
     guards: tuple[BoundRule, ...]
     token: int
     move: Any = attrs.field(default=None, eq=False, repr=False)  # the transitions.Transition
+    #: per guard, what deciding needs, unpacked once: (check, params, id, source, branch, reads the payload)
+    checks: tuple[tuple[Any, Mapping[str, Any], str, str, bool, bool], ...] = attrs.field(
+        default=(), eq=False, repr=False
+    )
 
 
 def _bind(defn: Definition, ref: RuleRef) -> BoundRule:
@@ -125,7 +129,16 @@ class Compiled:
         for t in defn.transitions:
             guards = tuple(_bind(defn, g) for g in t.guards)
             for src in t.sources:
-                edge = Edge(transition=t, dest=t.dest, guards=guards, token=token, move=next(moves[(t.event, src)]))
+                edge = Edge(
+                    transition=t,
+                    dest=t.dest,
+                    guards=guards,
+                    token=token,
+                    move=next(moves[(t.event, src)]),
+                    checks=tuple(
+                        (g.rule.check, g.params, g.rule.id, g.source, g.branch, bool(g.rule.reads)) for g in guards
+                    ),
+                )
                 token += 1
                 if t.timer is not None:
                     self.timers[src] = (*self.timers.get(src, ()), edge)
@@ -303,17 +316,16 @@ class Case:
             ctx.target = edge.dest
             failed: list[Finding] = []
             applies = True
-            for bound in edge.guards:
-                rule = bound.rule
-                if not reads_payload and rule.reads:
+            for check, params, rule_id, source, branch, reads in edge.checks:
+                if reads and not reads_payload:
                     continue
                 try:
-                    refusal = rule.check(ctx, bound.params)
+                    refusal = check(ctx, params)
                 except Exception as e:
-                    raise RuleFailure(rule.id, event, e) from e
+                    raise RuleFailure(rule_id, event, e) from e
                 if refusal is not None:
-                    failed.append(Finding.make(rule.id, "refusal", refusal, bound.source))
-                    applies = applies and not bound.branch
+                    failed.append(Finding.make(rule_id, "refusal", refusal, source))
+                    applies = applies and not branch
             if not failed:
                 chosen = edge
                 # why the earlier candidates were passed over: the route, not a refusal
@@ -336,7 +348,12 @@ class Case:
         Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a
         malformed payload: those are the caller's mistakes, not the rules' decisions.
         """
-        return self.fire_payload(event, payload)
+        comp = self._comp  # fire_payload(event, payload), one call shorter: this is the hot path
+        checked = comp.check_payload(event, payload)
+        if comp.timers:
+            self.advance()
+        now = self.clock.now()
+        return self._record(event, self._decide(event, checked, now), now, False)
 
     def fire_payload(
         self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
