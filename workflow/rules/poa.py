@@ -9,10 +9,12 @@ from ..facts import PlanOfAction, normalise
 from . import _case
 from .registry import Context, register
 
+_NO_POA = PlanOfAction()  # frozen: one empty plan serves every payload without one
+
 
 def _poa(ctx: Context) -> PlanOfAction:
     poa = ctx.payload.get("poa")
-    return poa if isinstance(poa, PlanOfAction) else PlanOfAction()
+    return poa if isinstance(poa, PlanOfAction) else _NO_POA
 
 
 def missing_parts(poa: PlanOfAction) -> list[str]:
