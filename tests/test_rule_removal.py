@@ -1,0 +1,96 @@
+"""The tests bite: take any rule out of a built-in definition and a generated path or an invariant fails.
+
+For every rule id a built-in uses (guards, advice, state refusals, cascades), the definition is rebuilt
+without it and the scenarios ``workflow paths --cover rules`` generated for the real definition are run on
+the mutant. A path "fails" when an expectation is no longer met, or when it no longer replays the same
+(accepted or not, where to, refused by which rules, advised by which): a scenario's ``expect`` says only
+"accepted" or which rules refuse, so a lost route or lost advice shows in the replay, not in ``expect``.
+Invariants that name a rule are checked by exploring the mutant.
+"""
+
+from __future__ import annotations
+
+import pytest
+from _explored import BUILTINS, path_set, run, without_rule
+
+import workflow
+from workflow.explore import explore
+from workflow.simulate import Trace
+
+#: rules a single-case exploration cannot see: a cascade acts on the other cases of a linked group
+GROUP_ONLY = {("linked_accounts", "linked.cascade")}
+
+USES = [(name, rule) for name in BUILTINS for rule in workflow.load(name).rule_ids()]
+
+
+def _replay(trace: Trace) -> list[tuple[object, ...]]:
+    return [(t.step.event, t.step.accepted, t.step.target, t.step.blocked_by, t.step.advice) for t in trace.steps]
+
+
+def path_failures(name: str, mutant: workflow.Definition) -> tuple[int, int]:
+    """How many generated rule-cover paths miss an expectation, and how many replay differently, on ``mutant``."""
+    unmet = differ = 0
+    for scenario in path_set(name, "rules").scenarios:
+        real, changed = run(scenario), run(scenario, mutant)
+        assert real.expectations_met
+        unmet += not changed.expectations_met
+        differ += _replay(real) != _replay(changed)
+    return unmet, differ
+
+
+@pytest.mark.parametrize(("name", "rule"), USES, ids=[f"{n}:{r}" for n, r in USES])
+def test_removing_a_rule_makes_a_generated_path_fail(name: str, rule: str) -> None:
+    """Without ``rule`` at least one generated path of ``name`` fails: no rule is decorative."""
+    mutant = without_rule(name, rule)
+    unmet, differ = path_failures(name, mutant)
+    if (name, rule) in GROUP_ONLY:
+        assert (unmet, differ) == (0, 0)  # the finding: one case alone cannot show a cascade's loss
+        return
+    assert unmet + differ > 0
+
+
+def test_guards_and_state_rules_are_caught_by_expectations_alone() -> None:
+    """For guards and state refusals the scenarios' own expectations fail (`workflow simulate` exits 1)."""
+    missed = []
+    for name, rule in USES:
+        kind = workflow.RULES[rule].kind
+        if kind in ("guard", "state") and (name, rule) not in GROUP_ONLY:
+            unmet, _ = path_failures(name, without_rule(name, rule))
+            if not unmet:
+                missed.append((name, rule))
+    # a guard that only reroutes an accepted step to another candidate is seen in the replay, not in ``expect``
+    assert all(_reroutes(name, rule) for name, rule in missed), missed
+
+
+def _reroutes(name: str, rule: str) -> bool:
+    """Whether ``rule`` guards a transition that shares its event and a source with another transition."""
+    transitions = workflow.load(name).transitions
+    for t in transitions:
+        if any(g.id == rule for g in t.guards):
+            others = [x for x in transitions if x is not t and x.event == t.event and set(x.sources) & set(t.sources)]
+            if others:
+                return True
+    return False
+
+
+INVARIANT_RULES = [
+    (name, inv.id, str(inv.params["rule"]))
+    for name in BUILTINS
+    for inv in workflow.load(name).invariants
+    if "rule" in inv.params and inv.params["rule"] in workflow.load(name).rule_ids()
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "invariant", "rule"), INVARIANT_RULES, ids=[f"{n}:{i}" for n, i, _ in INVARIANT_RULES]
+)
+def test_an_invariant_naming_a_rule_catches_its_loss(name: str, invariant: str, rule: str) -> None:
+    """Exploring the definition without the rule an invariant names finds that invariant broken."""
+    ex = explore(without_rule(name, rule), max_depth=6, max_configs=200_000)
+    assert invariant in ex.violations
+
+
+def test_at_most_once_escalation_is_an_invariant_that_catches_escalate_once() -> None:
+    """escalated_at_most_once names an event, not a rule: it is what catches escalate.once going missing."""
+    ex = explore(without_rule("account_suspension", "escalate.once"), max_depth=6)
+    assert set(ex.violations) == {"escalated_at_most_once"}
