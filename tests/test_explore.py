@@ -168,3 +168,40 @@ def test_cli_explore_bound_is_one_line_exit_2() -> None:
     assert result.exit_code == 2
     assert "more than 10 configurations" in result.output
     assert "Traceback" not in result.output
+
+
+SELLER_GATE = """
+name: gate
+version: "1"
+states:
+  open: {initial: true}
+  closed: {}
+  gone: {terminal: true}
+events:
+  close: {actor: amazon}
+  reopen: {actor: amazon}
+  appeal: {actor: seller}
+  end: {actor: amazon}
+transitions:
+  - {event: close, from: open, to: closed}
+  - {event: end, from: closed, to: gone}
+  - {event: reopen, from: closed, to: open}
+  - {event: appeal, from: closed}
+invariants:
+  - id: closed_refuses_the_seller
+    check: refuses_all
+    params: {state: closed, rule: state.no_transition, actor: seller}
+"""
+
+
+def test_refuses_all_can_be_about_one_actor_s_events() -> None:
+    """refuses_all with actor: seller ignores Amazon's events in the state and catches an accepted seller event."""
+    ex = explore(workflow.load(text=SELLER_GATE, file="gate.yaml"))
+    v = ex.violations["closed_refuses_the_seller"]
+    assert v.step.event == "appeal"
+    assert "(seller event)" in v.message
+    data = counterexample_scenario(ex, "closed_refuses_the_seller")
+    assert [s["event"] for s in data["steps"]] == ["close", "appeal"]
+    assert data["steps"][-1]["expect"] == ["state.no_transition"]
+    only_amazon = SELLER_GATE.replace("  - {event: appeal, from: closed}\n", "")
+    assert explore(workflow.load(text=only_amazon, file="gate.yaml")).violations == {}

@@ -46,11 +46,16 @@ def terminal_absorbing(defn: Definition, state: str, history: Sequence[Step], pa
 
 @invariant("refuses_all")
 def refuses_all(defn: Definition, state: str, history: Sequence[Step], params: Mapping[str, Any]) -> str | None:
-    """In ``state``, every event is refused by ``rule``."""
+    """In ``state``, every event (or, with ``actor: seller``, every event that actor sends) is refused by ``rule``."""
     where, rule = str(params["state"]), str(params["rule"])
+    actor = params.get("actor")
+    by_actor = {e.name for e in defn.events if e.actor == actor} if actor is not None else None
     for st in history:
+        if by_actor is not None and st.event not in by_actor:
+            continue
         if st.source == where and (st.accepted or rule not in st.blocked_by):
-            return f"step {st.index} '{st.event}' in '{where}' was not refused by {rule}"
+            who = f" ({actor} event)" if actor is not None else ""
+            return f"step {st.index} '{st.event}'{who} in '{where}' was not refused by {rule}"
     return None
 
 
