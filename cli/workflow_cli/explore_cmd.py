@@ -96,6 +96,9 @@ def _summary(ex: Exploration, written: list[str]) -> str:
             flag = "  ✗ never " + ("advised" if r["kind"] == "advice" else "refused")
         elif rid in data["never_allowed"]:
             flag = "  ✗ never allowed"
+        if r["kind"] not in ("guard", "state", "advice"):
+            lines.append(f"  {rid:<32} {r['kind']:<7} acts beyond the one case explored: not counted")
+            continue
         what = ("advised", "silent") if r["kind"] == "advice" else ("refused", "allowed")
         lines.append(f"  {rid:<32} {r['kind']:<7} {what[0]} {r['refused']:>6}  {what[1]} {r['allowed']:>6}{flag}")
     lines.append("invariants:")
