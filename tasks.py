@@ -67,7 +67,7 @@ def wheel_check() -> None:
 
 
 def test() -> None:
-    ensure_venv()
+    ensure_venv("dev,bench")  # the tests run the benchmark command on a tiny size
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
     code = run(PY, "-m", "pytest", "-q", *sys.argv[2:], ok=(0, 5))
