@@ -23,20 +23,6 @@ class Finding:
         """The rule's id (the same as ``rule``)."""
         return self.rule
 
-    @classmethod
-    def make(cls, rule: str, kind: str, message: str, source: str) -> Finding:
-        """The same finding as ``Finding(...)``, built by setting its slots (the engine makes one per refusal)."""
-        finding = object.__new__(cls)
-        _FINDING_SETTERS[0](finding, rule)
-        _FINDING_SETTERS[1](finding, kind)
-        _FINDING_SETTERS[2](finding, message)
-        _FINDING_SETTERS[3](finding, source)
-        return finding
-
-
-_FINDING_SETTERS: tuple[Any, ...] = tuple(Finding.__dict__[f.name].__set__ for f in attrs.fields(Finding))
-assert tuple(f.name for f in attrs.fields(Finding)) == ("rule", "kind", "message", "source")
-
 
 @attrs.frozen(eq=True, hash=False)
 class Step:
