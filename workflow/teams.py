@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -53,10 +54,18 @@ class Teams(Mapping[str, Team]):
 
     def enforcer(self, reason_class: str | None) -> str | None:
         """The team that enforces suspensions of ``reason_class``."""
+        if reason_class is None:
+            return self.default_enforcer
+        return self._enforcers.get(reason_class, self.default_enforcer)
+
+    @functools.cached_property
+    def _enforcers(self) -> dict[str, str]:
+        """Reason class -> the first team (in file order) that enforces it; built on first use."""
+        out: dict[str, str] = {}
         for team in self.by_id.values():
-            if reason_class is not None and reason_class in team.enforces:
-                return team.id
-        return self.default_enforcer
+            for reason_class in team.enforces:
+                out.setdefault(reason_class, team.id)
+        return out
 
     def name(self, team_id: str | None) -> str:
         if team_id is None:
