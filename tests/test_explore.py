@@ -205,3 +205,14 @@ def test_refuses_all_can_be_about_one_actor_s_events() -> None:
     assert data["steps"][-1]["expect"] == ["state.no_transition"]
     only_amazon = SELLER_GATE.replace("  - {event: appeal, from: closed}\n", "")
     assert explore(workflow.load(text=only_amazon, file="gate.yaml")).violations == {}
+
+
+def test_a_rule_counting_an_event_the_definition_lacks_does_not_loop() -> None:
+    """advice.repeat_denials counts 'reject' events; a definition without that event is still explored."""
+    text = TINY.replace(
+        "  - {event: note, from: open}\n",
+        "  - {event: note, from: open}\n"
+        "advice:\n  - {rule: advice.repeat_denials, events: note, source: T-ECHRIS-POA}\n",
+    )
+    ex = explore(workflow.load(text=text, file="tiny.yaml"))
+    assert "advice.repeat_denials" in ex.never_refused()  # it counts rejections this lifecycle never has

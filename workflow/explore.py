@@ -366,6 +366,7 @@ class _Explorer:
         self.max_depth = max_depth
         self.cap = cap if cap is not None else count_cap(defn)
         self.read: set[str] = set()
+        self.event_set = set(defn.event_names)
         self.classes = catalog(defn)
         self.checked: dict[tuple[str, str], Mapping[str, Any]] = {}
         for event, classes in self.classes.items():
@@ -425,7 +426,7 @@ class _Explorer:
             self.poa_labels.get(p.content_key(), "other")
             for p in _case.rejected_poas(_HistoryOnly(history))  # type: ignore[arg-type]
         )
-        if not self.read <= set(self.counted):
+        if not (self.read & self.event_set) <= set(self.counted):  # a count no rule read before: start again
             raise _Restart()
         counts = tuple(min(history.count(e), self.cap) for e in self.counted)
         if case.state in self.comp.terminal:  # nothing leaves it: what the case remembers no longer matters
