@@ -43,7 +43,7 @@ import attrs
 from . import facts as payload_types
 from .clock import Duration, SimulatedClock, format_time
 from .engine import Case, Compiled, compiled
-from .errors import WorkflowError
+from .errors import PayloadError, WorkflowError
 from .history import History, Step
 from .invariants import violations
 from .model import Definition
@@ -369,9 +369,20 @@ class _Explorer:
         self.event_set = set(defn.event_names)
         self.classes = catalog(defn)
         self.checked: dict[tuple[str, str], Mapping[str, Any]] = {}
-        for event, classes in self.classes.items():
+        for event, classes in list(self.classes.items()):
+            kept = []
             for c in classes:
-                self.checked[(event, c.label)] = self.comp.check_payload(event, c.payload)
+                try:
+                    self.checked[(event, c.label)] = self.comp.check_payload(event, c.payload)
+                except PayloadError as e:
+                    if c.label == "base":
+                        raise WorkflowError(
+                            f"cannot explore '{defn.name}': the payload catalog (workflow/payload_classes.py) has no "
+                            f"valid representative payload for '{event}': {e}"
+                        ) from e
+                    continue  # a class this event's schema does not take
+                kept.append(c)
+            self.classes[event] = tuple(kept)
         self.waits = time_thresholds(defn)
         self.counted = tuple(
             dict.fromkeys([*counted, *(str(inv.params["event"]) for inv in defn.invariants if "event" in inv.params)])
