@@ -378,3 +378,37 @@ def test_steps_are_required() -> None:
     """A scenario without ``steps`` says so."""
     (problem,) = problems("definition: account_suspension\n")
     assert (problem.path, problem.message) == ("steps", "missing required field")
+
+
+# ------------------------------------------------------------------------------------------ expect_state, expect_advice
+
+
+def test_expect_state_holds_when_the_case_is_there() -> None:
+    """``expect_state`` names the state after the step; the expectation holds when the case is there."""
+    trace = run(scenario(SUSPEND + "    expect_state: suspended\n"))
+    assert trace.expectations_met
+    assert trace.steps[0].to_json()["expect_state"] == "suspended"
+
+
+def test_expect_state_fails_when_the_case_is_elsewhere() -> None:
+    """A step accepted into another state than ``expect_state`` names does not meet its expectation."""
+    trace = run(scenario(SUSPEND + "    expect: accepted\n    expect_state: warning\n"))
+    assert not trace.expectations_met
+    assert trace.steps[0].to_json()["expectation_met"] is False
+
+
+def test_expect_advice_must_be_among_the_steps_advice() -> None:
+    """``expect_advice`` lists advice the step must carry; missing advice fails the expectation."""
+    asks = "  - event: contact_seller_support\n    expect_advice: [advice.seller_support]\n"
+    assert run(scenario(SUSPEND + asks)).expectations_met
+    jeff = REJECTED + "  - event: escalate\n    with: {target: executive_seller_relations}\n"
+    trace = run(scenario(jeff + "    expect_advice: [advice.jeff_premature]\n"))
+    assert not trace.expectations_met
+
+
+def test_expect_state_and_advice_are_checked_when_loaded() -> None:
+    """An unknown state in ``expect_state`` or a rule that gives no advice in ``expect_advice`` is located."""
+    text = scenario(SUSPEND + "    expect_state: suspendd\n    expect_advice: [poa.complete]\n")
+    found = {p.path: p.message for p in problems(text)}
+    assert found["steps[0].expect_state"].startswith("unknown state 'suspendd' (known: active, warning,")
+    assert found["steps[0].expect_advice[0]"].startswith("'poa.complete' is not advice 'account_suspension' gives")

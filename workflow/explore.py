@@ -683,6 +683,10 @@ def scenario_steps(
         if move.payload:
             entry["with"] = payload_types.to_plain(dict(move.payload))
         entry["expect"] = _expect(step)
+        if step.accepted:  # where the step went and what it advised are part of what it must do again
+            entry["expect_state"] = step.target
+            if step.advice:
+                entry["expect_advice"] = list(step.advice)
         entry["description"] = f"payload class: {move.label}"
         out.append(entry)
     if pending:
@@ -722,6 +726,8 @@ def counterexample_scenario(exploration: Exploration, invariant: str) -> dict[st
     if v.move.event is not None and steps:
         demanded: str | list[str] = [str(inv.params["rule"])] if inv.check == "refuses_all" else "blocked"
         steps[-1]["expect"] = demanded
+        steps[-1].pop("expect_state", None)  # a refused step stays where it is: the state is not in question
+        steps[-1].pop("expect_advice", None)
         steps[-1]["description"] = f"violates {invariant}: {v.message}"
     return {
         "definition": definition_ref(exploration.definition),

@@ -57,12 +57,14 @@ SCENARIO_SHAPE = s.record(
     steps=s.Field(
         s.ListOf(
             s.record(
-                "a step mapping (event, case, with, after, at, expect)",
+                "a step mapping (event, case, with, after, at, expect, expect_state, expect_advice)",
                 event=s.Field(s.Str(nonempty=True), required=True),
                 case=s.Field(s.Str(nonempty=True), default=None, doc="the named case the event is for"),
                 after=s.Field(s.AnyOf((s.Str(nonempty=True), s.Int(minimum=0))), default=None),
                 at=s.Field(s.Timestamp(), default=None),
                 expect=s.Field(_expect, default=None),
+                expect_state=s.Field(s.Str(nonempty=True), default=None, doc="the case's state after the step"),
+                expect_advice=s.Field(s.ListOf(s.Str(nonempty=True), min_len=1), default=None),
                 description=s.Field(s.Str(), default=""),
                 **{"with": s.Field(s.Optional(s.MapOf(_Data()), {}), default={})},
             )
@@ -82,6 +84,16 @@ class ScenarioStep:
     description: str = ""
     line: int | None = None
     case: str | None = None  # the named case the event is for, in a scenario with cases
+    expect_state: str | None = None  # the state the case must be in after the step
+    expect_advice: tuple[str, ...] | None = None  # advice rule ids the step must carry
+
+    def met(self, step: Step) -> bool:
+        """Whether ``step`` is what this scenario step expects: outcome, resulting state and advice."""
+        return (
+            expectation_met(step, self.expect)
+            and (self.expect_state is None or step.target == self.expect_state)
+            and (self.expect_advice is None or set(self.expect_advice) <= set(step.advice))
+        )
 
 
 @attrs.frozen
@@ -104,6 +116,8 @@ class TraceStep:
     met: bool
     case: str | None = None  # the named case, in a scenario with cases
     cascade: bool = False  # set off at this case by another case's step (a group's cascade)
+    expect_state: str | None = None
+    expect_advice: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         st = self.step
@@ -125,6 +139,11 @@ class TraceStep:
             out["cascade"] = True
         if self.expect is not None:
             out["expect"] = self.expect if isinstance(self.expect, str) else list(self.expect)
+        if self.expect_state is not None:
+            out["expect_state"] = self.expect_state
+        if self.expect_advice is not None:
+            out["expect_advice"] = list(self.expect_advice)
+        if self.expect is not None or self.expect_state is not None or self.expect_advice is not None:
             out["expectation_met"] = self.met
         return out
 
@@ -235,6 +254,22 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
                     problems.append(
                         located.problem((*path, "expect", j), f"rule '{rule_id}' is not used by '{defn.name}'")
                     )
+        if raw["expect_state"] is not None and raw["expect_state"] not in defn.state_names:
+            problems.append(
+                located.problem(
+                    (*path, "expect_state"),
+                    f"unknown state '{raw['expect_state']}' (known: {', '.join(defn.state_names)})",
+                )
+            )
+        advice_ids = {a.rule.id for a in defn.advice}
+        for j, rule_id in enumerate(raw["expect_advice"] or ()):
+            if rule_id not in advice_ids:
+                problems.append(
+                    located.problem(
+                        (*path, "expect_advice", j),
+                        f"'{rule_id}' is not advice '{defn.name}' gives (known: {', '.join(sorted(advice_ids))})",
+                    )
+                )
         if raw["after"] is not None:
             try:
                 parse_duration(raw["after"])
@@ -250,6 +285,8 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
                 description=raw["description"],
                 line=located.line(path),
                 case=raw["case"],
+                expect_state=raw["expect_state"],
+                expect_advice=raw["expect_advice"],
             )
         )
     facts: Mapping[str, Any] = data["facts"]
@@ -335,13 +372,24 @@ def run_scenario(scenario: Scenario) -> Trace:
         for timer_step in case.advance():
             out.append(TraceStep(step=timer_step, expect=None, met=True))
         step = case.fire_payload(sc.event, sc.payload)
-        out.append(TraceStep(step=step, expect=sc.expect, met=expectation_met(step, sc.expect)))
+        out.append(_traced(step, sc))
     return Trace(
         definition=scenario.definition,
         initial_state=scenario.definition.initial.name,
         final_state=case.state,
         steps=tuple(out),
         case=case,
+    )
+
+
+def _traced(step: Step, sc: ScenarioStep, case: str | None = None) -> TraceStep:
+    return TraceStep(
+        step=step,
+        expect=sc.expect,
+        met=sc.met(step),
+        case=case,
+        expect_state=sc.expect_state,
+        expect_advice=sc.expect_advice,
     )
 
 
@@ -361,7 +409,7 @@ def _run_group(scenario: Scenario) -> Trace:
             out.extend(TraceStep(step=t, expect=None, met=True, case=name) for t in member.advance())
         assert sc.case is not None  # checked when the scenario was loaded
         result = group.fire_payload(sc.case, sc.event, sc.payload)
-        out.append(TraceStep(result.step, sc.expect, expectation_met(result.step, sc.expect), case=sc.case))
+        out.append(_traced(result.step, sc, case=sc.case))
         out.extend(TraceStep(step=st, expect=None, met=True, case=n, cascade=True) for n, st in result.cascaded)
     first = next(iter(scenario.cases))
     return Trace(
