@@ -360,10 +360,11 @@ def dot_escape(text: str) -> str:
 
 
 def html_text(text: str) -> str:
-    """Text for inside a Graphviz HTML-like label: ``& < > "`` as entities, controls as codes, backslashes doubled
-    (Graphviz reads ``\\N`` and ``\\\\`` as escapes even there, after decoding entities)."""
+    """Text for inside a Graphviz HTML-like label: ``& < > "`` as entities, controls and ``[ ]`` as codes,
+    backslashes doubled (Graphviz reads ``\\N`` and ``\\\\`` as escapes even there, after decoding entities;
+    and its HTML-label reader refuses a lone ``]``)."""
     escaped = html.escape(text.replace("\\", "\\\\"), quote=False).replace('"', "&quot;")
-    return "".join(f"&#{ord(c)};" if ord(c) < 32 else c for c in escaped)
+    return "".join(f"&#{ord(c)};" if ord(c) < 32 or c in "[]" else c for c in escaped)
 
 
 _D_NODE = {
