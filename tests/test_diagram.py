@@ -273,6 +273,21 @@ def test_graphviz_reads_the_escaped_names_back(text: str) -> None:
         assert " ".join(name.split()) in " ".join(drawn.split())
 
 
+@pytest.mark.parametrize("name", ["]", "[", "]]>", "a]b"])
+def test_graphviz_draws_bracket_names(name: str) -> None:
+    """A terminal state and an event named with brackets (a lone ']' among them) are drawn by Graphviz."""
+    need_dot()
+    text = (
+        "name: t\nversion: '1'\nstates:\n  a: {initial: true}\n"
+        f"  {json.dumps(name)}: {{terminal: true, outcome: success}}\n"
+        f"events: {{{json.dumps(name)}: {{}}}}\n"
+        f"transitions: [{{event: {json.dumps(name)}, from: a, to: {json.dumps(name)}}}]\n"
+    )
+    svg = d.render(d.to_dot(d.graph(workflow.load(text=text))), "svg").decode()
+    texts = [t.text for t in ET.fromstring(svg[svg.index("<svg") :]).iter("{http://www.w3.org/2000/svg}text")]
+    assert texts.count(name) == 2  # the state and the event
+
+
 def test_descriptions_reach_the_svg_tooltips_as_written() -> None:
     """A state's description, backslashes, quotes and markup included, is its tooltip in the SVG."""
     need_dot()
