@@ -288,6 +288,25 @@ def test_graphviz_draws_bracket_names(name: str) -> None:
     assert texts.count(name) == 2  # the state and the event
 
 
+@pytest.mark.parametrize("char", ["\x01", "\x1f", "\t", "\x7f"])
+def test_graphviz_draws_names_with_control_characters(char: str) -> None:
+    """Names holding a control character (YAML can write one as an escape) still reach an SVG."""
+    need_dot()
+    escaped = json.dumps(char)[1:-1]
+    text = (
+        "name: t\nversion: '1'\nstates:\n  a: {initial: true}\n"
+        f'  "p{escaped}q": {{}}\n  "x{escaped}y": {{terminal: true}}\n'
+        f'events: {{"e{escaped}f": {{}}, go: {{}}}}\n'
+        f'transitions: [{{event: "e{escaped}f", from: a, to: "p{escaped}q"}}, {{event: go, from: "p{escaped}q", '
+        f'to: "x{escaped}y"}}]\n'
+    )
+    defn = workflow.load(text=text)
+    assert "x" + char + "y" in defn.state_names
+    svg = d.render(d.to_dot(d.graph(defn)), "svg").decode()
+    texts = [t.text or "" for t in ET.fromstring(svg[svg.index("<svg") :]).iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t.startswith("x") and t.endswith("y") for t in texts)
+
+
 def test_descriptions_reach_the_svg_tooltips_as_written() -> None:
     """A state's description, backslashes, quotes and markup included, is its tooltip in the SVG."""
     need_dot()
@@ -367,6 +386,13 @@ def test_escape_functions_round_trip() -> None:
     assert _unescape_dot(d.dot_escape(text)) == text
     assert _unescape_mermaid(d.mermaid_escape(text)) == text
     assert "\n" not in d.dot_escape(text) and "\n" not in d.mermaid_escape(text)
+
+
+def test_control_characters_are_drawn_as_pictures() -> None:
+    """Control characters no XML can carry become their Unicode pictures in DOT, HTML labels and Mermaid."""
+    assert d.dot_escape("a\x01b\x1fc") == "a\u2401b\u241fc"
+    assert d.html_text("a\x01b") == "a\u2401b"
+    assert d.mermaid_escape("a\x01b") == "a\u2401b"
 
 
 def test_initial_and_terminal_states_are_marked(nasty: workflow.Definition) -> None:

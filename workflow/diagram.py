@@ -267,8 +267,17 @@ _MERMAID_ESCAPES = {c: f"#{ord(c)};" for c in '#"&<>|%`\\[]{}'}
 
 
 def mermaid_escape(text: str) -> str:
-    """Text for inside a quoted Mermaid label: markup characters and control characters as ``#NNN;`` codes."""
-    return "".join(_MERMAID_ESCAPES.get(c) or (f"#{ord(c)};" if ord(c) < 32 or ord(c) == 127 else c) for c in text)
+    """Text for inside a quoted Mermaid label: markup characters, line breaks and DEL as ``#NNN;`` codes; other
+    control characters, which no XML can carry, as their Unicode pictures."""
+    return "".join(_mermaid_char(c) for c in text)
+
+
+def _mermaid_char(c: str) -> str:
+    if c in _MERMAID_ESCAPES:
+        return _MERMAID_ESCAPES[c]
+    if c in "\t\n\r\x7f":
+        return f"#{ord(c)};"
+    return chr(0x2400 + ord(c)) if ord(c) < 32 else c
 
 
 _M_COLORS = {
@@ -355,16 +364,27 @@ def _json_string(text: str) -> str:
 
 
 def dot_escape(text: str) -> str:
-    """Text for inside a double-quoted DOT string: backslashes, quotes and line breaks escaped."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    """Text for inside a double-quoted DOT string: backslashes, quotes and line breaks escaped; other control
+    characters, which would make the SVG ill-formed XML, drawn as their Unicode pictures."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    return "".join(chr(0x2400 + ord(c)) if ord(c) < 32 and c != "\t" else c for c in text)
 
 
 def html_text(text: str) -> str:
-    """Text for inside a Graphviz HTML-like label: ``& < > "`` as entities, controls and ``[ ]`` as codes,
+    """Text for inside a Graphviz HTML-like label: ``& < > "`` as entities, ``[ ]`` and line breaks as codes,
     backslashes doubled (Graphviz reads ``\\N`` and ``\\\\`` as escapes even there, after decoding entities;
     and its HTML-label reader refuses a lone ``]``)."""
     escaped = html.escape(text.replace("\\", "\\\\"), quote=False).replace('"', "&quot;")
-    return "".join(f"&#{ord(c)};" if ord(c) < 32 or c in "[]" else c for c in escaped)
+    return "".join(_html_char(c) for c in escaped)
+
+
+def _html_char(c: str) -> str:
+    """XML cannot carry most control characters even as references: they are drawn as their Unicode pictures."""
+    if c in "\t\n\r[]":
+        return f"&#{ord(c)};"
+    if ord(c) < 32:
+        return chr(0x2400 + ord(c))
+    return c
 
 
 _D_NODE = {
