@@ -539,14 +539,25 @@ def test_patience_wait_counts_from_the_latest_submission(suspension_def: workflo
     assert case.fire("follow_up").accepted
 
 
-def test_patience_wait_counts_again_from_a_follow_up(suspension_def: workflow.Definition) -> None:
-    """patience.wait: a second follow-up waits patience_days after the first, not after the submission."""
+def test_patience_wait_counts_from_the_submission_not_a_follow_up(suspension_def: workflow.Definition) -> None:
+    """patience.wait, as the catalog states it: the days count from the last submission; a follow-up is none."""
     case = submitted(suspension_def)
+    sim_clock(case).set("2026-03-09T09:00:00Z")
+    accept(case, "follow_up")
+    sim_clock(case).set("2026-03-10T09:00:00Z")
+    assert case.fire("follow_up").accepted
+
+
+def test_patience_wait_with_follow_ups_waiting_too(suspension_def: workflow.Definition) -> None:
+    """patience.wait with follow_ups_wait_too: a second follow-up waits patience_days after the first."""
+    defn = variant(suspension_def, "  patience_days: 5 ", "  follow_ups_wait_too: true\n  patience_days: 5 ")
+    case = submitted(defn)
     sim_clock(case).set("2026-03-09T09:00:00Z")
     accept(case, "follow_up")
     sim_clock(case).set("2026-03-10T09:00:00Z")
     step = case.fire("follow_up")
     assert step.blocked_by == ("patience.wait",)
+    assert "since the last submission or follow-up" in step.findings[0].message
     sim_clock(case).set("2026-03-16T09:00:00Z")
     assert case.fire("follow_up").accepted
 

@@ -18,16 +18,19 @@ from .registry import Context, register
         "the last submission."
     ),
     source="SEED3, SEED4 [S]; 5 days T-APPEALWIZ [3p]",
-    params={"patience_days": 5},
+    params={"patience_days": 5, "follow_ups_wait_too": False},
 )
 def wait(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    # A follow-up is itself a message in the queue: the next one waits as long again (SEED3 on flooding
-    # Seller Performance with inquiries). Escalation's patience counts from the submission only.
-    days = _case.silence_days(ctx, counting=(*_case.SUBMISSIONS, _case.FOLLOW_UP))
+    # As the catalog states it, the days count from the last submission. With follow_ups_wait_too [I], a
+    # follow-up is itself a message in the queue and the next one waits as long again (SEED3 on flooding
+    # Seller Performance with inquiries). Escalation's patience counts from the submission either way.
+    counting = (*_case.SUBMISSIONS, _case.FOLLOW_UP) if params["follow_ups_wait_too"] else _case.SUBMISSIONS
+    days = _case.silence_days(ctx, counting=counting)
     need = int(params["patience_days"])
     if days is not None and days < need:
+        since = "the last submission or follow-up" if params["follow_ups_wait_too"] else "the last submission"
         return (
-            f"Only {days} business day{'s' if days != 1 else ''} since the last submission or follow-up; "
+            f"Only {days} business day{'s' if days != 1 else ''} since {since}; "
             f"wait {need} business days of silence before following up. Amazon reads patient sellers first."
         )
     return None
