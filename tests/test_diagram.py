@@ -569,6 +569,59 @@ def test_self_loop_of_every_state_taken_in_a_run(suspension_def: workflow.Defini
     check_overlay(trace)
 
 
+LINKED_RUN = ROOT / "examples" / "linked_accounts_suspended_together.yaml"
+
+
+def test_run_of_named_cases_numbers_steps_by_their_place_in_the_trace() -> None:
+    """A run of several cases numbers its steps 1..n in trace order, each on one edge with its own case's name."""
+    trace = simulate(LINKED_RUN)
+    assert trace.final_states is not None and len(trace.final_states) == 3
+    g = d.graph(trace.definition, trace)
+    carried = sorted(
+        (n, case, g.node(e.source).name, g.node(e.dest).name, lab.event, e.refused)
+        for e in g.edges
+        for lab in e.labels
+        for n, case in zip(lab.steps, lab.cases, strict=True)
+    )
+    expected = [
+        (n, ts.case, ts.step.source, ts.step.target if ts.step.accepted else "", ts.step.event, not ts.step.accepted)
+        for n, ts in enumerate(trace.steps, start=1)
+    ]
+    # a refused step's edge points where the event would have gone: compare all but that destination
+    assert [(n, c, s, e, r) for n, c, s, _, e, r in carried] == [(n, c, s, e, r) for n, c, s, _, e, r in expected]
+    assert all(x[3] == y[3] for x, y in zip(carried, expected, strict=True) if not x[5])
+    # the one suspension fired at books set off the same event at toys and garden, each numbered apart
+    mmd = d.to_mermaid(g)
+    assert '==>|"(2) books, (3) toys, (4) garden: suspend"|' in mmd
+    assert '-.->|"(5) garden: ✗ open_new_account<br/>[linked.no_new_accounts]"|' in mmd
+    assert "(1, 2, 1)" not in mmd
+    assert {n.name for n in g.nodes if n.final} == set(trace.final_states.values())
+    assert g.title.endswith("a run ending in books: permanently_deactivated, toys: suspended, garden: suspended")
+    title = d.run_title(trace, LINKED_RUN.stem)
+    assert title.endswith("(final states: books: permanently_deactivated, toys: suspended, garden: suspended)")
+    assert "<b>(7) books: deactivate_permanently</b>" in d.to_dot(g)
+
+
+def test_steps_of_one_case_on_one_edge_are_grouped_under_its_name() -> None:
+    """Several steps on one edge are listed case by case, each case after its own step numbers."""
+    label = d.Label(event="suspend", steps=(2, 3, 5), cases=("books", "toys", "books"))
+    assert d.label_lines(label)[0] == "(2, 5) books, (3) toys: suspend"
+    assert d.label_lines(d.Label(event="suspend", steps=(2, 5)))[0] == "(2, 5) suspend"
+
+
+def test_html_of_a_run_of_named_cases_names_each_steps_case() -> None:
+    """The HTML steps table of a run of several cases has a case column, numbers by trace place, all final states."""
+    trace = simulate(LINKED_RUN)
+    assert trace.final_states is not None
+    page = d.to_html(d.graph(trace.definition, trace), trace, svg=None)
+    assert "<th>step</th><th>case</th>" in page
+    rows = re.findall(r"<tr(?: class=\"refused\")?><td>(\d+)</td><td>([^<]*)</td>", page)
+    assert rows == [(str(n), ts.case) for n, ts in enumerate(trace.steps, start=1)]
+    assert "final states: <b>books: permanently_deactivated, toys: suspended, garden: suspended</b>" in page
+    one = simulate(EXAMPLE)
+    assert "<th>case</th>" not in d.to_html(d.graph(one.definition, one), one, svg=None)
+
+
 def test_a_run_of_another_definition_is_refused(nasty: workflow.Definition) -> None:
     """Drawing a run on a definition it was not run on is an error naming both."""
     trace = simulate(EXAMPLE)

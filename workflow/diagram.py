@@ -4,7 +4,9 @@
 edge per transition and source state, labelled with its event and the ids of the rules that guard it. A
 state's self-loops are grouped on one edge; self-loops every non-terminal state has (asking Seller Support)
 are drawn once, as a note. With a trace, the model also carries the run: visited states, the steps that took
-each edge (numbered from 1, in order), each refused attempt as an edge of its own, and the final state.
+each edge (numbered from 1 by their place in the trace), each refused attempt as an edge of its own, and the
+final state. A run of several named cases (a group) names the case before each edge's step numbers and ends in
+every case's final state.
 
 ``to_mermaid`` and ``to_dot`` are pure text; ``render`` hands DOT to Graphviz's ``dot`` for SVG or PNG;
 ``to_html`` makes one self-contained page. The same definition always gives the same bytes.
@@ -18,7 +20,7 @@ import re
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -85,6 +87,7 @@ class Label:
     rules: tuple[str, ...] = ()
     timer: str | None = None  # "after 10d" transitions
     steps: tuple[int, ...] = ()  # the run's step numbers (1-based) that took it
+    cases: tuple[str, ...] = ()  # in a run of named cases: the case of each of ``steps``, in the same order
 
 
 @attrs.frozen
@@ -127,8 +130,16 @@ def _kind(outcome: str | None, terminal: bool) -> str:
 
 
 def run_title(trace: Trace, name: str) -> str:
-    """The title of a run's diagram: the definition, the run's name (its scenario file's stem) and its end."""
-    return f"{trace.definition.name} {trace.definition.version} — run: {name} (final state: {trace.final_state})"
+    """The title of a run's diagram: the definition, the run's name (its scenario file's stem) and its end (each
+    case's, in a run of named cases)."""
+    head = f"{trace.definition.name} {trace.definition.version} — run: {name}"
+    if trace.final_states is not None:
+        return f"{head} (final states: {_final_states(trace.final_states)})"
+    return f"{head} (final state: {trace.final_state})"
+
+
+def _final_states(states: Mapping[str, str]) -> str:
+    return ", ".join(f"{case}: {state}" for case, state in states.items())
 
 
 def graph(defn: Definition, trace: Trace | None = None, *, title: str | None = None) -> Graph:
@@ -161,23 +172,24 @@ def graph(defn: Definition, trace: Trace | None = None, *, title: str | None = N
             loops[name] = [lab for lab in loops[name] if lab not in everywhere]
 
     visited: set[str] = set()
-    final: str | None = None
+    finals: set[str] = set()
     refused: list[Edge] = []
     if trace is not None:
         visited.add(trace.initial_state)
-        final = trace.final_state
-        for ts in trace.steps:
+        finals = set(trace.final_states.values()) if trace.final_states is not None else {trace.final_state}
+        named = trace.final_states is not None
+        for number, ts in enumerate(trace.steps, start=1):
             st = ts.step
-            number = st.index + 1
+            case = (ts.case or "",) if named else ()
             visited.add(st.source)
             if not st.accepted:
-                refused.append(_refused_edge(defn, ids, st.source, st.event, st.blocked_by, number))
+                refused.append(_refused_edge(defn, ids, st.source, st.event, st.blocked_by, number, case))
                 continue
             visited.add(st.target)
             if st.source == st.target:
-                loops[st.source] = _mark_loop(loops[st.source], everywhere, st.event, number)
+                loops[st.source] = _mark_loop(loops[st.source], everywhere, st.event, number, case)
             else:
-                edges = _mark_edge(edges, ids[st.source], ids[st.target], st.event, number)
+                edges = _mark_edge(edges, ids[st.source], ids[st.target], st.event, number, case)
 
     for s in defn.states:
         if loops[s.name]:
@@ -190,13 +202,15 @@ def graph(defn: Definition, trace: Trace | None = None, *, title: str | None = N
             initial=s.initial,
             description=s.description,
             visited=s.name in visited,
-            final=s.name == final,
+            final=s.name in finals,
         )
         for s in defn.states
     )
     if title is None:
         title = f"{defn.name} {defn.version}"
-        if trace is not None:
+        if trace is not None and trace.final_states is not None:
+            title += f" — a run ending in {_final_states(trace.final_states)}"
+        elif trace is not None:
             title += f" — a run ending in {trace.final_state}"
     return Graph(
         name=defn.name,
@@ -208,36 +222,46 @@ def graph(defn: Definition, trace: Trace | None = None, *, title: str | None = N
     )
 
 
-def _with_step(label: Label, number: int) -> Label:
-    return attrs.evolve(label, steps=(*label.steps, number))
+def _with_step(label: Label, number: int, case: tuple[str, ...]) -> Label:
+    """``label`` also taken by step ``number`` (of ``case``, a one-name tuple, in a run of named cases)."""
+    return attrs.evolve(label, steps=(*label.steps, number), cases=(*label.cases, *case))
 
 
-def _mark_edge(edges: list[Edge], source: str, dest: str, event: str, number: int) -> list[Edge]:
+def _mark_edge(edges: list[Edge], source: str, dest: str, event: str, number: int, case: tuple[str, ...]) -> list[Edge]:
     for i, e in enumerate(edges):
         if e.source == source and e.dest == dest and e.labels[0].event == event:
-            edges[i] = attrs.evolve(e, labels=(_with_step(e.labels[0], number), *e.labels[1:]))
+            edges[i] = attrs.evolve(e, labels=(_with_step(e.labels[0], number, case), *e.labels[1:]))
             return edges
     # not a transition of the definition (cannot happen for a trace of it): drawn anyway, never dropped
-    edges.append(Edge(source, dest, (Label(event=event, steps=(number,)),)))
+    edges.append(Edge(source, dest, (_with_step(Label(event=event), number, case),)))
     return edges
 
 
-def _mark_loop(labels: list[Label], everywhere: Sequence[Label], event: str, number: int) -> list[Label]:
+def _mark_loop(
+    labels: list[Label], everywhere: Sequence[Label], event: str, number: int, case: tuple[str, ...]
+) -> list[Label]:
     for i, lab in enumerate(labels):
         if lab.event == event:
-            labels[i] = _with_step(lab, number)
+            labels[i] = _with_step(lab, number, case)
             return labels
     shared = next((lab for lab in everywhere if lab.event == event), Label(event=event))
-    return [*labels, _with_step(shared, number)]
+    return [*labels, _with_step(shared, number, case)]
 
 
 def _refused_edge(
-    defn: Definition, ids: dict[str, str], source: str, event: str, blocked_by: tuple[str, ...], number: int
+    defn: Definition,
+    ids: dict[str, str],
+    source: str,
+    event: str,
+    blocked_by: tuple[str, ...],
+    number: int,
+    case: tuple[str, ...],
 ) -> Edge:
     """A refused attempt points where the event would have gone; when that is not one state, back at its source."""
     dests = {t.dest for t in defn.transitions if t.event == event and source in t.sources}
     dest = dests.pop() if len(dests) == 1 else source
-    return Edge(ids[source], ids[dest], (Label(event=event, rules=blocked_by, steps=(number,)),), refused=True)
+    label = _with_step(Label(event=event, rules=blocked_by), number, case)
+    return Edge(ids[source], ids[dest], (label,), refused=True)
 
 
 # ------------------------------------------------------------------------------------------------ shared text
@@ -247,7 +271,15 @@ OUTCOME_TEXT = {SUCCESS: "end: success", FAILURE: "end: failure", NEUTRAL: "end"
 
 
 def _steps_prefix(label: Label) -> str:
-    return f"({', '.join(str(n) for n in label.steps)}) " if label.steps else ""
+    """``(1, 4) `` before the event; in a run of named cases, each case after its steps: ``(2) books, (3) toys: ``."""
+    if not label.steps:
+        return ""
+    if not label.cases:
+        return f"({', '.join(str(n) for n in label.steps)}) "
+    by_case: dict[str, list[int]] = {}
+    for number, case in zip(label.steps, label.cases, strict=True):
+        by_case.setdefault(case, []).append(number)
+    return ", ".join(f"({', '.join(str(n) for n in numbers)}) {case}" for case, numbers in by_case.items()) + ": "
 
 
 def label_lines(label: Label, refused: bool = False) -> tuple[str, list[str]]:
@@ -574,13 +606,17 @@ def _inline_svg(svg: str) -> str:
 
 
 def _steps_table(trace: Trace) -> str:
+    """The run's steps, numbered by their place in the trace as on the diagram; a run of named cases names each."""
+    named = trace.final_states is not None
+    case_head = "<th>case</th>" if named else ""
     rows = [
         '<div class="steps">',
         "<table>",
-        "<thead><tr><th>step</th><th>at</th><th>event</th><th>state change</th><th>result</th></tr></thead>",
+        f"<thead><tr><th>step</th>{case_head}<th>at</th><th>event</th><th>state change</th><th>result</th></tr>"
+        "</thead>",
         "<tbody>",
     ]
-    for ts in trace.steps:
+    for number, ts in enumerate(trace.steps, start=1):
         st = ts.step
         change = f"{st.source} → {st.target}" if st.source != st.target else f"{st.source} (stays)"
         event = st.event + (" (timer)" if st.timer else "")
@@ -591,14 +627,20 @@ def _steps_table(trace: Trace) -> str:
         )
         why = f"refused by<ul>{refusals}</ul>" if refusals else "accepted"
         cls = ' class="refused"' if not st.accepted else ""
+        case_cell = f"<td>{html.escape(ts.case or '')}</td>" if named else ""
         rows.append(
-            f"<tr{cls}><td>{st.index + 1}</td><td>{format_time(st.at)}</td><td>{html.escape(event)}</td>"
+            f"<tr{cls}><td>{number}</td>{case_cell}"
+            f"<td>{format_time(st.at)}</td><td>{html.escape(event)}</td>"
             f"<td>{html.escape(change)}</td><td>{why}</td></tr>"
         )
     rows += [
         "</tbody>",
         "</table>",
-        f"<p>final state: <b>{html.escape(trace.final_state)}</b></p>",
+        (
+            f"<p>final states: <b>{html.escape(_final_states(trace.final_states))}</b></p>"
+            if trace.final_states is not None
+            else f"<p>final state: <b>{html.escape(trace.final_state)}</b></p>"
+        ),
         "</div>",
     ]
     return "\n".join(rows)
