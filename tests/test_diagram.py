@@ -484,7 +484,7 @@ def overlay_of(g: d.Graph) -> list[tuple[int, str, str, str, bool, tuple[str, ..
 
 def expected_overlay(trace: Trace) -> list[tuple[int, str, str, str, bool, tuple[str, ...]]]:
     defn = trace.definition
-    out = []
+    out: list[tuple[int, str, str, str, bool, tuple[str, ...]]] = []
     for ts in trace.steps:
         s = ts.step
         if s.accepted:
