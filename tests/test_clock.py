@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow.clock import Duration, as_timestamp, format_time, is_business_day
+from workflow.clock import Duration, TimeOutOfRange, as_timestamp, format_time, is_business_day
 
 UTC = dt.timezone.utc
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -228,3 +228,50 @@ def test_system_clock_is_aware_utc() -> None:
     """The system clock gives an aware UTC time."""
     now = workflow.SystemClock().now()
     assert now.utcoffset() == dt.timedelta(0)
+
+
+# ------------------------------------------------------------------------------------------ bounds and large counts
+
+
+def add_one_by_one(start: dt.datetime, n: int, holidays: frozenset[dt.date]) -> dt.datetime:
+    """add_business_days as a day-by-day walk: the definition the computed version must match."""
+    out = start
+    while n > 0:
+        out += dt.timedelta(days=1)
+        n -= is_business_day(out.date(), holidays)
+    return out
+
+
+@given(stamps, st.integers(min_value=0, max_value=5000), holiday_sets)
+def test_add_business_days_matches_walking_day_by_day_for_large_n(
+    start: dt.datetime, n: int, holidays: frozenset[dt.date]
+) -> None:
+    """The computed add_business_days equals the day-by-day walk, for counts spanning many years."""
+    assert workflow.add_business_days(start, n, holidays) == add_one_by_one(start, n, holidays)
+
+
+def test_add_business_days_handles_the_largest_duration_at_once() -> None:
+    """36,500 business days from a Monday is exactly 7,300 weeks later (no holidays)."""
+    assert workflow.add_business_days(MONDAY, 36_500) == MONDAY + dt.timedelta(weeks=7_300)
+
+
+@pytest.mark.parametrize("text", ["36501d", "99999999999999d", "36501bd", "5300w", "36500d1s", 36_501])
+def test_parse_duration_refuses_a_duration_past_the_bound(text: str | int) -> None:
+    """parse_duration refuses more than 36,500 days (or business days) and names the bound."""
+    with pytest.raises(ValueError, match=r"duration too long.*at most 36500"):
+        workflow.parse_duration(text)
+
+
+def test_parse_duration_accepts_the_bound_itself() -> None:
+    """Exactly 36,500 days and 36,500 business days are allowed."""
+    assert workflow.parse_duration("36500d36500bd") == Duration(seconds=36_500 * 86400, business_days=36_500)
+
+
+@pytest.mark.parametrize("duration", ["2d", "1bd", "1s"])
+def test_advancing_past_year_9999_raises_a_value_error_and_keeps_the_clock(duration: str) -> None:
+    """A clock moved past 9999-12-31 raises TimeOutOfRange (a ValueError) and stays where it was."""
+    clock = workflow.SimulatedClock("9999-12-31T23:59:59Z")
+    with pytest.raises(ValueError, match="past the last date the clock can hold") as info:
+        clock.advance(duration)
+    assert isinstance(info.value, TimeOutOfRange)
+    assert clock.now() == at("9999-12-31T23:59:59Z")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Collection
@@ -9,9 +10,16 @@ from typing import Protocol
 
 import attrs
 
+from .errors import WorkflowError
 from .schema import parse_timestamp
 
 UTC = dt.timezone.utc
+
+MAX_DAYS = 36_500  # the longest duration: about 100 years of calendar days, and as many business days
+
+
+class TimeOutOfRange(WorkflowError, ValueError):
+    """A date moved past the last (or before the first) instant a datetime can hold."""
 
 
 class Clock(Protocol):
@@ -53,7 +61,7 @@ class SimulatedClock:
 
     def advance(self, duration: Duration | str) -> dt.datetime:
         d = parse_duration(duration) if isinstance(duration, str) else duration
-        self._now = d.after(self._now, self.holidays)
+        self._now = d.after(self._now, self.holidays)  # raises TimeOutOfRange and leaves the clock as it was
         return self._now
 
 
@@ -68,14 +76,33 @@ def is_business_day(day: dt.date, holidays: Collection[dt.date] = ()) -> bool:
 
 
 def add_business_days(start: dt.datetime, days: int, holidays: Collection[dt.date] = ()) -> dt.datetime:
-    """``start`` moved forward by ``days`` business days, keeping the time of day."""
-    out = start
-    remaining = days
-    while remaining > 0:
-        out += dt.timedelta(days=1)
-        if is_business_day(out.date(), holidays):
-            remaining -= 1
-    return out
+    """``start`` moved forward by ``days`` business days, keeping the time of day.
+
+    Computed, not counted: whole weeks at once, then the remaining weekdays, then one more business day for each
+    weekday holiday passed on the way (repeated, since the extra days may pass holidays of their own).
+    """
+    if days <= 0:
+        return start
+    end = start + dt.timedelta(days=_weekday_span(start.date(), days))
+    if not holidays:
+        return end
+    skipped = sorted(h for h in set(holidays) if h.weekday() < 5 and h > start.date())
+    extra = bisect.bisect_right(skipped, end.date())
+    counted = extra
+    while extra:
+        end += dt.timedelta(days=_weekday_span(end.date(), extra))
+        now_counted = bisect.bisect_right(skipped, end.date())
+        extra, counted = now_counted - counted, now_counted
+    return end
+
+
+def _weekday_span(start: dt.date, n: int) -> int:
+    """How many calendar days from ``start`` to the ``n``-th weekday after it (``n`` > 0; holidays ignored)."""
+    weekday = start.weekday()
+    back = max(0, weekday - 4)  # from a Saturday or Sunday, count as from the Friday before
+    weeks, rest = divmod(n, 5)
+    span = weeks * 7 + rest + (2 if rest and weekday - back + rest >= 5 else 0)
+    return span - back
 
 
 def business_days_between(start: dt.datetime, end: dt.datetime, holidays: Collection[dt.date] = ()) -> int:
@@ -108,7 +135,13 @@ class Duration:
     business_days: int = 0
 
     def after(self, start: dt.datetime, holidays: Collection[dt.date] = ()) -> dt.datetime:
-        return add_business_days(start + dt.timedelta(seconds=self.seconds), self.business_days, holidays)
+        """``start`` moved by this duration; ``TimeOutOfRange`` (a ``ValueError``) past the year 9999."""
+        try:
+            return add_business_days(start + dt.timedelta(seconds=self.seconds), self.business_days, holidays)
+        except OverflowError:
+            raise TimeOutOfRange(
+                f"{format_time(start)} + {self} is past the last date the clock can hold (9999-12-31)"
+            ) from None
 
     def __str__(self) -> str:
         parts = []
@@ -129,6 +162,8 @@ def parse_duration(text: str | int) -> Duration:
     if isinstance(text, int):
         if text < 0:
             raise ValueError(f"a duration cannot be negative: {text}")
+        if text > MAX_DAYS:
+            raise ValueError(f"duration too long: {text} days (at most {MAX_DAYS} days)")
         return Duration(seconds=text * 86400)
     compact = text.strip().lower().replace(" ", "")
     pos = 0
@@ -137,6 +172,8 @@ def parse_duration(text: str | int) -> Duration:
     for m in _PART.finditer(compact):
         if m.start() != pos:
             break
+        if len(m.group(1).lstrip("0")) > 12:  # far past any bound below; not worth converting
+            raise ValueError(f"duration too long: {text!r} (at most {MAX_DAYS} days and {MAX_DAYS} business days)")
         n, unit = int(m.group(1)), m.group(2)
         if unit == "bd":
             bdays += n
@@ -145,4 +182,6 @@ def parse_duration(text: str | int) -> Duration:
         pos = m.end()
     if not compact or pos != len(compact):
         raise ValueError(f"not a duration: {text!r} (expected e.g. 3d, 12h, 5bd or 1d12h; units w, d, h, m, s, bd)")
+    if seconds > MAX_DAYS * 86400 or bdays > MAX_DAYS:
+        raise ValueError(f"duration too long: {text!r} (at most {MAX_DAYS} days and {MAX_DAYS} business days)")
     return Duration(seconds=seconds, business_days=bdays)

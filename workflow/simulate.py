@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from . import schema as s
-from .clock import Duration, SimulatedClock, format_time, parse_duration
+from .clock import Duration, SimulatedClock, TimeOutOfRange, format_time, parse_duration
 from .engine import Case, compiled, step_to_plain
-from .errors import PayloadError, ScenarioError
+from .errors import PayloadError, Problem, ScenarioError
 from .history import Step
 from .load import load
 from .model import Definition
@@ -336,8 +336,15 @@ def _check_times(located: Located, start: dt.datetime, holidays: Any, raw_steps:
     clock = SimulatedClock(start, holidays=holidays)
     for i, raw in enumerate(raw_steps):
         if raw["after"] is not None:
-            with contextlib.suppress(ValueError):  # a bad duration is reported with its step
-                clock.advance(parse_duration(raw["after"]))
+            try:
+                duration = parse_duration(raw["after"])
+            except ValueError:
+                continue  # a bad duration is reported with its step
+            try:
+                clock.advance(duration)
+            except TimeOutOfRange as e:
+                problems.append(located.problem(("steps", i, "after"), str(e)))
+                return  # the clock cannot go on; later steps have no time to check against
         at = raw["at"]
         if at is None:
             continue
@@ -364,14 +371,12 @@ def run_scenario(scenario: Scenario) -> Trace:
     clock = SimulatedClock(scenario.start, holidays=compiled(scenario.definition).holidays)
     case = Case(scenario.definition, clock=clock, facts=scenario.facts or None)
     out: list[TraceStep] = []
-    for sc in scenario.steps:
-        if sc.after is not None:
-            clock.advance(parse_duration(sc.after))
-        if sc.at is not None and sc.at > clock.now():
-            clock.set(sc.at)
-        for timer_step in case.advance():
-            out.append(TraceStep(step=timer_step, expect=None, met=True))
-        step = case.fire_payload(sc.event, sc.payload)
+    for i, sc in enumerate(scenario.steps):
+        with _located(scenario, i, sc):
+            _move_clock(clock, sc)
+            for timer_step in case.advance():
+                out.append(TraceStep(step=timer_step, expect=None, met=True))
+            step = case.fire_payload(sc.event, sc.payload)
         out.append(_traced(step, sc))
     return Trace(
         definition=scenario.definition,
@@ -380,6 +385,24 @@ def run_scenario(scenario: Scenario) -> Trace:
         steps=tuple(out),
         case=case,
     )
+
+
+def _move_clock(clock: SimulatedClock, sc: ScenarioStep) -> None:
+    """Move the scenario's clock to step ``sc``: by its ``after``, then to its ``at`` (never backwards)."""
+    if sc.after is not None:
+        clock.advance(parse_duration(sc.after))
+    if sc.at is not None and sc.at > clock.now():
+        clock.set(sc.at)
+
+
+@contextlib.contextmanager
+def _located(scenario: Scenario, index: int, sc: ScenarioStep) -> Iterator[None]:
+    """A date pushed past the year 9999 while running step ``index`` becomes a ``ScenarioError`` at that step."""
+    try:
+        yield
+    except TimeOutOfRange as e:
+        problem = Problem(message=str(e), path=f"steps[{index}]", line=sc.line, file=scenario.file)
+        raise ScenarioError([problem]) from e
 
 
 def _traced(step: Step, sc: ScenarioStep, case: str | None = None) -> TraceStep:
@@ -400,15 +423,13 @@ def _run_group(scenario: Scenario) -> Trace:
     clock = SimulatedClock(scenario.start, holidays=compiled(scenario.definition).holidays)
     group = CaseGroup(scenario.definition, scenario.cases, clock=clock, facts=scenario.cases)
     out: list[TraceStep] = []
-    for sc in scenario.steps:
-        if sc.after is not None:
-            clock.advance(parse_duration(sc.after))
-        if sc.at is not None and sc.at > clock.now():
-            clock.set(sc.at)
-        for name, member in group.items():
-            out.extend(TraceStep(step=t, expect=None, met=True, case=name) for t in member.advance())
+    for i, sc in enumerate(scenario.steps):
         assert sc.case is not None  # checked when the scenario was loaded
-        result = group.fire_payload(sc.case, sc.event, sc.payload)
+        with _located(scenario, i, sc):
+            _move_clock(clock, sc)
+            for name, member in group.items():
+                out.extend(TraceStep(step=t, expect=None, met=True, case=name) for t in member.advance())
+            result = group.fire_payload(sc.case, sc.event, sc.payload)
         out.append(_traced(result.step, sc, case=sc.case))
         out.extend(TraceStep(step=st, expect=None, met=True, case=n, cascade=True) for n, st in result.cascaded)
     first = next(iter(scenario.cases))
