@@ -373,12 +373,7 @@ class Case:
         Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a
         malformed payload: those are the caller's mistakes, not the rules' decisions.
         """
-        comp = self._comp  # fire_payload(event, payload), one call shorter: this is the hot path
-        checked = comp.check_payload(event, payload)
-        if comp.timers:
-            self.advance()
-        now = self.clock.now()
-        return self._record(event, self._decide(event, checked, now), now, False)
+        return self.fire_payload(event, payload)
 
     def fire_payload(
         self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
