@@ -168,6 +168,11 @@ class Trace:
     def blocked(self) -> tuple[TraceStep, ...]:
         return tuple(t for t in self.steps if not t.step.accepted)
 
+    @property
+    def blocked_offered(self) -> tuple[TraceStep, ...]:
+        """Blocked steps the scenario itself offered: not a timer refused on its own, nor another case's cascade."""
+        return tuple(t for t in self.blocked if not t.step.timer and not t.cascade)
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "definition": self.definition.name,
