@@ -120,3 +120,45 @@ def test_replay_rebuilds_timer_steps_at_the_end_of_a_history() -> None:
     again = workflow.replay(case.definition, case.history, created=case.created)
     assert again.history == case.history
     assert again.state == "expired"
+
+
+def test_check_allowed_and_why_not_see_timers_already_due() -> None:
+    """Once a timer is due, check/allowed/why_not answer as fire would (timer first), and leave the case as it was."""
+    case = _case()
+    case.fire("wait")
+    assert case.check("ask").accepted
+    assert "ask" in case.allowed()
+    assert case.why_not("ask") == ()
+    _clock(case).advance("11d")  # 'remind' (2d) and 'expire' (10d) are due: the case would be 'expired'
+    checked = case.check("ask")
+    assert (checked.accepted, checked.source, checked.index) == (False, "expired", 3)
+    assert case.allowed() == ("finish",)
+    assert [f.kind for f in case.why_not("ask")] == ["refusal"]
+    assert (case.state, [s.event for s in case.history]) == ("waiting", ["wait"])  # nothing fired for real
+    fired = case.fire("ask")
+    assert (fired.accepted, fired.source, fired.index, fired.findings) == (
+        checked.accepted,
+        checked.source,
+        checked.index,
+        checked.findings,
+    )
+    assert [s.event for s in case.history] == ["wait", "remind", "expire", "ask"]
+
+
+def test_check_sees_a_due_guarded_timer_of_a_builtin_definition() -> None:
+    """ip_complaint: 100 days after the complaint, remove_inventory is allowed and checks as fire takes it."""
+    case = workflow.Case(workflow.load("ip_complaint"), clock=workflow.SimulatedClock(START))
+    case.fire("receive_complaint", complaint_type="trademark")
+    assert not case.check("remove_inventory").accepted
+    _clock(case).advance("100d")
+    checked = case.check("remove_inventory")
+    assert (checked.accepted, checked.source, checked.target) == (
+        True,
+        "inventory_removal_requested",
+        "listing_removed",
+    )
+    assert "remove_inventory" in case.allowed()
+    assert case.why_not("remove_inventory") == ()
+    assert case.state == "complaint_received"
+    fired = case.fire("remove_inventory")
+    assert (fired.accepted, fired.source, fired.target) == (checked.accepted, checked.source, checked.target)

@@ -418,41 +418,72 @@ class Case:
         history.append(step)
         return step
 
+    def _settled(self, now: dt.datetime) -> Case:
+        """The case as ``fire`` would see it at ``now``: itself, or, when a timer is already due, a throw-away
+        copy with its due timers fired (this case is never changed)."""
+        if not self._comp.timers:
+            return self
+        nxt = self.deadline()
+        if nxt is None or nxt[0] > now:
+            return self
+        copy = Case.__new__(Case)
+        copy._comp = self._comp
+        copy.clock = self.clock
+        copy.state = self.state
+        copy._facts = self._facts
+        copy._history = History(self._history or ())
+        copy._created = self._created
+        copy.advance(now)
+        return copy
+
     def check(self, event: str, /, **payload: Any) -> Step:
-        """What ``fire`` would return now, without changing the case (the step is not recorded)."""
+        """What ``fire`` would return now, without changing the case (the step is not recorded).
+
+        Timers already due are taken into account as ``fire`` would fire them first, on a copy of the case.
+        """
         checked = self._comp.check_payload(event, payload)
         now = self.clock.now()
-        verdict = self._decide(event, checked, now)
+        case = self._settled(now)
+        verdict = case._decide(event, checked, now)
         edge = verdict.edge
         return Step(
-            index=len(self._history or ()),
+            index=len(case._history or ()),
             event=event,
             at=now,
-            source=self.state,
-            target=edge.dest if edge is not None else self.state,
+            source=case.state,
+            target=edge.dest if edge is not None else case.state,
             accepted=edge is not None,
             payload=verdict.payload,
             findings=verdict.findings,
         )
 
     def allowed(self) -> tuple[str, ...]:
-        """The events the state and the payload-independent rules allow now (payload rules aside)."""
+        """The events the state and the payload-independent rules allow now (payload rules aside).
+
+        Timers already due count as fired, as ``fire`` would fire them first.
+        """
         now = self.clock.now()
+        case = self._settled(now)
         out = []
-        for event in self._comp.table[self.state]:
-            if self._decide(event, _EMPTY, now, reads_payload=False).accepted:
+        for event in self._comp.table[case.state]:
+            if case._decide(event, _EMPTY, now, reads_payload=False).accepted:
                 out.append(event)
         return tuple(out)
 
     def why_not(self, event: str, /, **payload: Any) -> tuple[Finding, ...]:
-        """The refusals ``event`` would meet now. Without a payload, rules that read the payload are skipped."""
+        """The refusals ``event`` would meet now. Without a payload, rules that read the payload are skipped.
+
+        Timers already due count as fired, as ``fire`` would fire them first.
+        """
         if event not in self._comp.payloads:
             raise UnknownEvent(event, tuple(self._comp.payloads))
+        checked = self._comp.check_payload(event, payload) if payload else _EMPTY
         now = self.clock.now()
+        case = self._settled(now)
         if payload:
-            verdict = self._decide(event, self._comp.check_payload(event, payload), now)
+            verdict = case._decide(event, checked, now)
         else:
-            verdict = self._decide(event, _EMPTY, now, reads_payload=False)
+            verdict = case._decide(event, _EMPTY, now, reads_payload=False)
         return tuple(f for f in verdict.findings if f.kind == "refusal")
 
     # ----------------------------------------------------------------------------------------- time
