@@ -23,15 +23,16 @@ member is put back as it was.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from .clock import Clock
-from .engine import Case, Verdict, _bind, compiled
+from .engine import BoundRule, Case, RuleFailure, Verdict, _bind, compiled
 from .errors import SnapshotError, WorkflowError
-from .history import Finding, Step
+from .history import Finding, History, Step
 from .model import Cascade, Definition
 from .rules.registry import Context
 
@@ -50,8 +51,10 @@ class Member:
         return self.case.state
 
     @property
-    def history(self) -> tuple[Step, ...]:
-        return self.case.history
+    def history(self) -> History:
+        """The member's own ``History`` (no copy), as ``ctx.history`` is the case's own: rules only read it."""
+        history = self.case._history
+        return history if history is not None else History()
 
 
 class GroupView:
@@ -83,9 +86,17 @@ class GroupCase(Case):
         super().__init__(definition, clock=clock, facts=facts)
         self.view = view
 
+    @classmethod
+    def _restored(cls, *args: Any, **kwargs: Any) -> Case:
+        """``Case._restored`` (which builds the case without ``__init__``), with no view yet: the group sets it."""
+        case = super()._restored(*args, **kwargs)
+        assert isinstance(case, GroupCase)
+        case.view = None
+        return case
+
     def _context(self, event: str, payload: Mapping[str, Any], now: dt.datetime) -> Context:
         ctx = super()._context(event, payload, now)
-        ctx.group = getattr(self, "view", None)
+        ctx.group = self.view
         return ctx
 
 
@@ -216,13 +227,15 @@ class CaseGroup:
         """The steps the cascades of ``event`` would set off, and the effect findings that explain them."""
         plan: list[_Planned] = []
         effects: list[Finding] = []
-        for cascade in case.definition.cascades:
+        for cascade, bound in _cascades(case.definition):
             if cascade.when != event:
                 continue
-            bound = _bind(case.definition, cascade.rule)
             ctx = case._context(event, payload, now)
             ctx.target = target
-            why = bound.rule.check(ctx, bound.params)
+            try:
+                why = bound.rule.check(ctx, bound.params)
+            except Exception as e:  # as the engine runs a guard: no member has changed yet
+                raise RuleFailure(bound.rule.id, event, e) from e
             if why is None:
                 continue
             effects.append(Finding(rule=bound.id, kind="effect", message=why, source=bound.source))
@@ -276,11 +289,41 @@ class CaseGroup:
             raise SnapshotError("group snapshot members must be a mapping of names to case snapshots")
         group = cls(definition, clock=clock)
         for name, snap in members.items():
-            case = GroupCase.restore(definition, snap, clock=clock, allow_definition_change=allow_definition_change)
+            if not isinstance(name, str) or not name:
+                raise SnapshotError(
+                    f"group snapshot members: a member's name is a non-empty string, got {name!r} "
+                    f"({type(name).__name__})"
+                )
+            try:
+                case = GroupCase.restore(definition, snap, clock=clock, allow_definition_change=allow_definition_change)
+            except SnapshotError as e:  # the same error (a DefinitionMismatch stays one), saying which member
+                e.args = (f"members.{name}: {e}", *e.args[1:])
+                raise
             assert isinstance(case, GroupCase)
-            case.view = GroupView(group, str(name))
-            group._cases[str(name)] = case
+            case.view = GroupView(group, name)
+            group._cases[name] = case
         return group
+
+
+#: per definition (by identity: a definition's hash covers its whole content, too slow for every fire), its
+#: cascades with their rules bound; an entry goes when its definition does
+_CASCADES: dict[int, tuple[weakref.ref[Definition], tuple[tuple[Cascade, BoundRule], ...]]] = {}
+
+
+def _cascades(defn: Definition) -> tuple[tuple[Cascade, BoundRule], ...]:
+    """``defn``'s cascades, each with its rule bound to ``defn``'s parameters once per definition."""
+    key = id(defn)
+    entry = _CASCADES.get(key)
+    if entry is not None and entry[0]() is defn:
+        return entry[1]
+
+    def forget(ref: weakref.ref[Definition]) -> None:
+        if _CASCADES.get(key, (None,))[0] is ref:
+            del _CASCADES[key]
+
+    bound = tuple((c, _bind(defn, c.rule)) for c in defn.cascades)
+    _CASCADES[key] = (weakref.ref(defn, forget), bound)
+    return bound
 
 
 def _refusal(verdict: Verdict, refused: Sequence[tuple[_Planned, Step]]) -> Verdict:

@@ -1,0 +1,157 @@
+"""Groups: restoring members by name, a cascade rule that raises, cascades bound once, members' histories."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pytest
+
+import workflow
+import workflow.engine
+import workflow.group
+from workflow.engine import BoundRule
+from workflow.errors import DefinitionMismatch, SnapshotError
+from workflow.group import CaseGroup, GroupCase, GroupView, Member
+from workflow.history import History
+from workflow.model import Definition, RuleRef
+from workflow.rules import REGISTRY
+from workflow.rules.linked import enforced_now, last_suspension, own_violation, reinstated_on
+
+START = "2026-03-02T09:00:00Z"  # a Monday
+OWN = {"reason_class": "performance", "issues": ["order_defect_rate"]}
+
+
+def fresh_linked() -> workflow.Definition:
+    """``linked_accounts`` loaded afresh from its text: a definition object no other test has used."""
+    defn = workflow.load("linked_accounts")
+    assert defn.origin is not None
+    with open(defn.origin, encoding="utf-8") as f:
+        return workflow.load(text=f.read())
+
+
+@pytest.fixture(scope="module")
+def linked() -> workflow.Definition:
+    return workflow.load("linked_accounts")
+
+
+def group_of(defn: workflow.Definition, *names: str) -> CaseGroup:
+    return CaseGroup(defn, names or ("main", "second"), clock=workflow.SimulatedClock(START))
+
+
+# ------------------------------------------------------------------------------------------------ restore
+
+
+def test_restore_refuses_a_member_name_that_is_not_a_string(linked: workflow.Definition) -> None:
+    """Members 1 and "1" are not merged into one: a name that is not a string is refused, naming it and its type."""
+    group = group_of(linked, "1")
+    snap = group.snapshot()
+    case_snap = snap["members"]["1"]
+    with pytest.raises(SnapshotError, match=r"a non-empty string, got 1 \(int\)"):
+        CaseGroup.restore(linked, {**snap, "members": {1: case_snap, "1": case_snap}})
+    with pytest.raises(SnapshotError, match=r"got '' \(str\)"):
+        CaseGroup.restore(linked, {**snap, "members": {"": case_snap}})
+
+
+def test_restore_names_the_member_whose_snapshot_is_bad(linked: workflow.Definition) -> None:
+    """A bad member snapshot is reported under members.<name>, after the members before it restored fine."""
+    group = group_of(linked)
+    group.fire("main", "suspend", **OWN)
+    snap = group.snapshot()
+    broken = {**snap["members"]["second"], "state": "nowhere"}
+    with pytest.raises(SnapshotError, match=r"^members\.second: snapshot state 'nowhere' is not a state of") as info:
+        CaseGroup.restore(linked, {**snap, "members": {"main": snap["members"]["main"], "second": broken}})
+    assert type(info.value) is SnapshotError
+
+
+def test_restore_keeps_a_definition_mismatch_a_mismatch(linked: workflow.Definition) -> None:
+    """A member taken with another definition hash stays a DefinitionMismatch, its message naming the member."""
+    snap = group_of(linked).snapshot()
+    other = {**snap["members"]["second"], "definition": {**snap["members"]["second"]["definition"], "hash": "0" * 64}}
+    with pytest.raises(DefinitionMismatch, match=r"^members\.second: snapshot was taken with definition") as info:
+        CaseGroup.restore(linked, {**snap, "members": {"main": snap["members"]["main"], "second": other}})
+    assert info.value.got == "0" * 64
+
+
+def test_a_restored_group_case_starts_without_a_view(linked: workflow.Definition) -> None:
+    """A GroupCase restored on its own has ``view`` None (its rules see no group); a restored group sets each."""
+    alone = GroupCase.restore(linked, workflow.Case(linked).snapshot())
+    assert isinstance(alone, GroupCase) and alone.view is None
+    assert alone.fire("open_new_account", name="x").accepted
+    restored = CaseGroup.restore(linked, group_of(linked).snapshot())
+    views = {name: case.view for name, case in restored.items() if isinstance(case, GroupCase)}
+    assert {n: (v.name if v is not None else None) for n, v in views.items()} == {"main": "main", "second": "second"}
+
+
+# ------------------------------------------------------------------------------------------------ cascades
+
+
+def test_a_cascade_rule_that_raises_is_a_rule_failure_and_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cascade's rule raising becomes RuleFailure naming it and the event; no member's state or history moves."""
+
+    def broken(ctx: Any, params: Mapping[str, Any]) -> str | None:
+        raise RuntimeError("cascade broke")
+
+    monkeypatch.setitem(REGISTRY, "linked.cascade", attrs.evolve(REGISTRY["linked.cascade"], check=broken))
+    group = group_of(fresh_linked(), "main", "second", "third")
+    assert group.fire("second", "open_new_account", name="x").accepted
+    before = {name: (case.state, case.history) for name, case in group.items()}
+    with pytest.raises(workflow.RuleFailure, match=r"rule 'linked\.cascade' failed on event 'suspend'") as info:
+        group.fire("main", "suspend", **OWN)
+    assert isinstance(info.value.error, RuntimeError)
+    assert {name: (case.state, case.history) for name, case in group.items()} == before
+    with pytest.raises(workflow.RuleFailure):
+        group.check("main", "suspend", **OWN)
+    assert {name: (case.state, case.history) for name, case in group.items()} == before
+
+
+def test_cascades_are_bound_once_per_definition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Firing many times, in several groups of one definition, binds its cascade rules once."""
+    calls: list[str] = []
+    real = workflow.engine._bind
+
+    def counting(defn: Definition, ref: RuleRef) -> BoundRule:
+        calls.append(ref.id)
+        return real(defn, ref)
+
+    monkeypatch.setattr(workflow.group, "_bind", counting)
+    defn = fresh_linked()
+    for _ in range(3):
+        group = group_of(defn, "a", "b")
+        assert group.fire("a", "suspend", **OWN).cascaded
+        assert group.fire("b", "open_new_account", name="x").blocked_by == ("linked.no_new_accounts",)
+    assert calls == [c.rule.id for c in defn.cascades] == ["linked.cascade"]
+
+
+# ------------------------------------------------------------------------------------------------ members' histories
+
+
+def test_a_member_shows_the_case_history_itself(linked: workflow.Definition) -> None:
+    """Member.history is the member case's History (no copy), empty before any step, and matches its steps."""
+    group = group_of(linked)
+    (second,) = GroupView(group, "main").others()
+    assert isinstance(second.history, History) and len(second.history) == 0
+    group.fire("main", "suspend", **OWN)
+    (second,) = GroupView(group, "main").others()
+    assert second.history is group["second"]._history
+    assert tuple(second.history) == group["second"].history
+
+
+def test_history_helpers_agree_on_a_history_and_a_tuple(linked: workflow.Definition) -> None:
+    """last_suspension and reinstated_on give the same answers from a History and from a plain tuple of steps."""
+    clock = workflow.SimulatedClock(START)
+    group = CaseGroup(linked, ["main", "second"], clock=clock)
+    group.fire("main", "suspend", **OWN)
+    clock.advance("1d")
+    assert group.fire("main", "submit_appeal").accepted
+    clock.advance("2d")
+    assert group.fire("main", "reinstate").accepted
+    member = Member("main", group["main"])
+    live, copy = member.history, group["main"].history
+    step = last_suspension(live)
+    assert step is not None and step == last_suspension(copy) and step.event == "suspend"
+    assert reinstated_on(live, step) == reinstated_on(copy, step) == clock.now().date()
+    assert own_violation(member) == (True, clock.now().date())
+    assert not enforced_now(live) and not enforced_now(copy)
+    assert enforced_now(group["second"].history)
