@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..history import Step
+from ..history import History, Step
 from . import _case
 from .registry import EFFECT, Context, register
 
@@ -48,14 +48,17 @@ def group(ctx: Context) -> GroupView | None:
 
 
 def last_suspension(history: Sequence[Step]) -> Step | None:
-    """The latest accepted suspension in ``history``."""
+    """The latest accepted suspension in ``history`` (a case's ``History`` answers from its index by event)."""
+    if isinstance(history, History):
+        return history.last(_case.SUSPEND)
     return next((st for st in reversed(history) if st.accepted and st.event == _case.SUSPEND), None)
 
 
 def reinstated_on(history: Sequence[Step], after: Step) -> dt.date | None:
     """The date the account was reinstated after the suspension ``after``, or ``None``."""
-    for st in history[after.index + 1 :]:
-        if st.accepted and st.event == REINSTATE:
+    steps = history.accepted(REINSTATE) if isinstance(history, History) else history[after.index + 1 :]
+    for st in steps:
+        if st.accepted and st.event == REINSTATE and st.index > after.index:
             return st.at.date()
     return None
 
