@@ -70,9 +70,9 @@ class PlanOfAction:
     @functools.cached_property
     def _content_key(self) -> tuple[Any, ...]:  # computed once per plan: rules compare plans often
         return (
-            tuple(sorted((_norm(r.issue), _norm(r.text)) for r in self.root_causes)),
-            tuple(sorted(_norm(a) for a in self.corrective_actions)),
-            tuple(sorted(_norm(a) for a in self.preventive_measures)),
+            tuple(sorted((normalise(r.issue), normalise(r.text)) for r in self.root_causes)),
+            tuple(sorted(normalise(a) for a in self.corrective_actions)),
+            tuple(sorted(normalise(a) for a in self.preventive_measures)),
             tuple(sorted((d.kind, d.genuine) for d in self.documents)),
         )
 
@@ -84,10 +84,6 @@ class EscalationLetter:
     asks_for: str | None = None
     key_actions: tuple[str, ...] = ()
     text: str = ""
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def normalise(text: str) -> str:
