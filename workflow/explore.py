@@ -235,6 +235,8 @@ def time_thresholds(defn: Definition) -> list[Duration]:
 
 @attrs.define
 class _HistoryOnly:
+    """A stand-in for the rules' ``Context`` where only its ``history`` is read (``_case.rejected_poas``)."""
+
     history: History
 
 
@@ -444,14 +446,13 @@ class _Explorer:
             return (case.state, counts, tuple(_summary(st) for _, st in node.verdicts))
         now_sig = tuple(_summary(st) for _, st in node.verdicts)
         later: list[Any] = []
-        if case.state not in self.comp.terminal:
-            for wait in self.waits_for(case):
-                moved = self.waited(case, wait)
-                if moved is None:
-                    continue
-                child, timer_steps = moved
-                later.append((tuple(_summary(st) for st in timer_steps), child.state))
-                later.append(tuple(_summary(st) for _, st in self.verdicts(child)))
+        for wait in self.waits_for(case):
+            moved = self.waited(case, wait)
+            if moved is None:
+                continue
+            child, timer_steps = moved
+            later.append((tuple(_summary(st) for st in timer_steps), child.state))
+            later.append(tuple(_summary(st) for _, st in self.verdicts(child)))
         return (case.state, node.latest, rejected, counts, now_sig, tuple(later))
 
     def waits_for(self, case: Case) -> list[Move]:
