@@ -3,6 +3,8 @@
 Only ``yaml.SafeLoader`` is used: no tag can build an object or run code. Anchors and aliases are allowed,
 but a document whose aliases expand past ``MAX_NODES`` values, or that nests deeper than ``MAX_DEPTH`` (an
 alias inside its own anchor nests without end), is refused with a ``Problem`` instead of exhausting the process.
+A key written twice in one mapping is refused too (YAML would silently keep the last value), with the line of
+both; a key that a merge (``<<: *base``) brings in may be overridden, as YAML intends.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class _TooDeep(Exception):
     pass
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 class _Loader(yaml.SafeLoader):
     """``SafeLoader`` bounded while it reads: at most ``MAX_NODES`` nodes and ``MAX_DEPTH`` levels.
 
@@ -108,12 +113,13 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def _index(node: yaml.Node, lines: dict[PathKey, int]) -> None:
+def _index(node: yaml.Node, lines: dict[PathKey, int], loader: _Loader) -> list[tuple[PathKey, int, str]]:
     """Walk the node graph iteratively, recording the line of every value; bounded by ``MAX_NODES`` and ``MAX_DEPTH``.
 
     The depth bound also stops a self-referencing alias (``&a [*a]``), whose paths would otherwise grow without
-    end and make the walk quadratic.
+    end and make the walk quadratic. Returns every key written twice in one mapping: (path, line, message).
     """
+    duplicates: dict[tuple[int, int], tuple[PathKey, int, str]] = {}
     seen = 0
     stack: list[tuple[yaml.Node, PathKey]] = [(node, ())]
     while stack:
@@ -125,12 +131,26 @@ def _index(node: yaml.Node, lines: dict[PathKey, int]) -> None:
             raise _TooDeep
         lines.setdefault(path, current.start_mark.line + 1)
         if isinstance(current, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            children = []
             for key_node, value_node in current.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-                stack.append((value_node, (*path, key)))
+                children.append((value_node, (*path, key)))
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
+                    continue
+                value = loader.construct_object(key_node)  # 1 and 0x1 are one key; 1 and "1" are two
+                line = key_node.start_mark.line + 1
+                if value in first:
+                    where = (id(current), line)  # a mapping reached again through an alias is reported once
+                    duplicates.setdefault(
+                        where, ((*path, key), line, f"duplicate key '{key}' (first at line {first[value]})")
+                    )
+                else:
+                    first[value] = line
+            stack.extend(reversed(children))  # in document order: a mapping is reported where it is first met
         elif isinstance(current, yaml.SequenceNode):
-            for i, item in enumerate(current.value):
-                stack.append((item, (*path, i)))
+            stack.extend((item, (*path, i)) for i, item in reversed(list(enumerate(current.value))))
+    return sorted(duplicates.values(), key=lambda d: d[1])
 
 
 def parse(text: str, *, file: str | None = None, error: Callable[[list[Problem]], DocumentError]) -> Located:
@@ -144,7 +164,9 @@ def parse(text: str, *, file: str | None = None, error: Callable[[list[Problem]]
             if node is None:
                 raise error([Problem("empty document", file=file, line=1)])
             lines: dict[PathKey, int] = {}
-            _index(node, lines)
+            duplicates = _index(node, lines, loader)
+            if duplicates:
+                raise error([Problem(m, path=format_path(p), line=n, file=file) for p, n, m in duplicates])
             data = loader.construct_document(node)
         finally:
             loader.dispose()
