@@ -546,6 +546,14 @@ _DELETE = object()
         (("history", 0, "findings", 0, "kind"), "warning", "history[0].findings[0].kind"),
         (("history", 0, "accepted"), "yes", "history[0].accepted"),
         (("facts", "rejections"), "many", "facts"),
+        (("history", 1, "payload"), [1], "history[1].payload: expected a mapping"),
+        (("history", 1, "payload"), "performance", "history[1].payload: expected a mapping"),
+        (("history", 1, "source"), "nowhere", "history[1].source: 'nowhere' is not a state"),
+        (("history", 1, "target"), "nowhere", "history[1].target: 'nowhere' is not a state"),
+        (("history", 1, "source"), "suspended", "history[1].source: 'suspended', but the steps before"),
+        (("history", 0, "target"), "suspended", "history[0]: a refused step stays in 'active'"),
+        (("state",), "reinstated", "not the target of its last accepted step, 'suspended'"),
+        (("history", 1, "accepted"), False, "history[1]: a refused step"),
     ],
     ids=[
         "format",
@@ -560,6 +568,14 @@ _DELETE = object()
         "bad_finding",
         "bad_accepted",
         "bad_fact",
+        "payload_a_list",
+        "payload_a_string",
+        "source_not_a_state",
+        "target_not_a_state",
+        "source_not_where_the_steps_left_it",
+        "refused_step_that_moves",
+        "state_not_where_the_history_ends",
+        "accepted_flipped",
     ],
 )
 def test_restore_refuses_a_malformed_snapshot(
@@ -573,6 +589,19 @@ def test_restore_refuses_a_malformed_snapshot(
     with pytest.raises(workflow.SnapshotError) as info:
         workflow.Case.restore(suspension_def, data)
     assert words in str(info.value)
+
+
+def test_restore_refuses_a_state_other_than_the_initial_one_without_accepted_steps(
+    suspension_def: workflow.Definition,
+) -> None:
+    """With no accepted step, the snapshot's state must be the initial state."""
+    case = new_case(suspension_def)
+    case.fire("reject")
+    data = json.loads(json.dumps(case.snapshot()))
+    assert workflow.Case.restore(suspension_def, data).state == "active"
+    data["state"] = "suspended"
+    with pytest.raises(workflow.SnapshotError, match="is not the initial state, 'active'"):
+        workflow.Case.restore(suspension_def, data)
 
 
 @pytest.mark.parametrize("data", [[], "snapshot", None, {}])

@@ -115,9 +115,12 @@ def restore_case(
     if not isinstance(raw_steps, list | tuple):
         raise SnapshotError("snapshot history must be a list")
     steps = []
+    at = comp.initial  # the state the steps so far leave the case in
     for i, raw in enumerate(raw_steps):
         body = dict(raw) if isinstance(raw, Mapping) else raw
         payload = body.pop("payload", {}) if isinstance(body, dict) else {}
+        if not isinstance(payload, Mapping):
+            raise SnapshotError(f"snapshot history[{i}].payload: expected a mapping (got {s.describe_value(payload)})")
         st, faults = s.run(
             s.Record(fields={k: v for k, v in _STEP.fields.items() if k != "payload"}, name="a step"),
             body,
@@ -129,11 +132,24 @@ def restore_case(
         if st["event"] not in comp.payloads:
             raise SnapshotError(f"snapshot history[{i}]: unknown event '{st['event']}'")
         try:
-            structured = comp.check_payload(st["event"], payload if isinstance(payload, Mapping) else {})
+            structured = comp.check_payload(st["event"], payload)
         except PayloadError as e:
             raise SnapshotError(f"snapshot history[{i}].payload: {e}") from e
         if st["index"] != i:
             raise SnapshotError(f"snapshot history[{i}]: index {st['index']} out of order")
+        for end in ("source", "target"):
+            if st[end] not in definition.state_names:
+                raise SnapshotError(f"snapshot history[{i}].{end}: '{st[end]}' is not a state of '{definition.name}'")
+        if st["source"] != at:
+            raise SnapshotError(
+                f"snapshot history[{i}].source: '{st['source']}', but the steps before leave the case in '{at}'"
+            )
+        if not st["accepted"] and st["target"] != st["source"]:
+            raise SnapshotError(
+                f"snapshot history[{i}]: a refused step stays in '{st['source']}' (target '{st['target']}')"
+            )
+        if st["accepted"]:
+            at = st["target"]
         steps.append(
             Step(
                 index=i,
@@ -147,6 +163,9 @@ def restore_case(
                 timer=st["timer"],
             )
         )
+    if checked["state"] != at:
+        what = "the target of its last accepted step" if any(st.accepted for st in steps) else "the initial state"
+        raise SnapshotError(f"snapshot state '{checked['state']}' is not {what}, '{at}'")
     try:
         facts = check_facts(definition, checked["facts"])
     except PayloadError as e:
