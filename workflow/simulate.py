@@ -12,7 +12,7 @@ import attrs
 
 from . import schema as s
 from .clock import Duration, SimulatedClock, TimeOutOfRange, format_time, parse_duration
-from .engine import Case, compiled, step_to_plain
+from .engine import Case, compiled
 from .errors import PayloadError, Problem, ScenarioError
 from .history import Step
 from .load import load
@@ -131,7 +131,9 @@ class TraceStep:
             "accepted": st.accepted,
             "blocked_by": list(st.blocked_by),
             "advice": list(st.advice),
-            "findings": step_to_plain(st)["findings"],
+            "findings": [
+                {"rule": f.rule, "kind": f.kind, "message": f.message, "source": f.source} for f in st.findings
+            ],
         }
         if st.timer:
             out["timer"] = True
