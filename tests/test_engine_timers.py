@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import workflow
 from workflow.clock import as_timestamp
 
@@ -162,3 +164,33 @@ def test_check_sees_a_due_guarded_timer_of_a_builtin_definition() -> None:
     assert case.state == "complaint_received"
     fired = case.fire("remove_inventory")
     assert (fired.accepted, fired.source, fired.target) == (checked.accepted, checked.source, checked.target)
+
+
+TIMER_FIRST = """
+name: timer_first
+version: "1"
+states: {a: {initial: true}, b: {}, c: {terminal: true}}
+events: {tick: {}, go: {}}
+transitions:
+  - {event: tick, from: a, to: b, after: 2d}
+  - {event: go, from: b, to: c}
+"""
+
+
+def test_replay_of_a_history_that_starts_with_a_timer_counts_from_created() -> None:
+    """A timer as the first step: replay from the case's created time rebuilds the same steps at the same times."""
+    case = _case(TIMER_FIRST)
+    _clock(case).advance("3d")
+    assert case.fire("go").accepted
+    assert [(s.event, s.timer) for s in case.history] == [("tick", True), ("go", False)]
+    again = workflow.replay(case.definition, case.history, created=case.created)
+    assert (again.state, again.history) == ("c", case.history)
+
+
+def test_replay_of_a_history_with_a_timer_step_needs_created() -> None:
+    """Without created, a history holding a timer step is refused rather than replayed from a guessed start."""
+    case = _case(TIMER_FIRST)
+    _clock(case).advance("3d")
+    case.fire("go")
+    with pytest.raises(TypeError, match="created="):
+        workflow.replay(case.definition, case.history)

@@ -180,9 +180,20 @@ def replay(
     facts: Mapping[str, Any] | None = None,
     created: dt.datetime | None = None,
 ) -> Case:
-    """A new case built by offering ``steps`` again, each at its own time. Timer steps fire by themselves."""
+    """A new case built by offering ``steps`` again, each at its own time. Timer steps fire by themselves.
+
+    ``created`` is when the case was created (``Case.created``, a snapshot's ``created``): timers count from it.
+    It is required when the history holds a timer step, since when that timer fell due depends on it. Without
+    it, the case counts as created at the first step's time: that rebuilds the same history (a timer due before
+    a step would have been recorded before it), but later deadlines may count from a later start.
+    """
     from .engine import Case
 
+    if created is None and any(step.timer for step in steps):
+        raise TypeError(
+            "replay of a history with timer steps needs created= (when the case was created: Case.created "
+            "or the snapshot's 'created'); the timers count from it"
+        )
     start = (
         created if created is not None else (steps[0].at if steps else dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc))
     )
