@@ -654,3 +654,10 @@ def explain(case: Case) -> Explanation:
     return Explanation(
         state=case.state, allowed=allowed, refused=refused, depends_on_payload={k: v for k, v in pending.items() if v}
     )
+
+
+def explain_cases(trace: Trace) -> dict[str, Explanation]:
+    """``explain`` for each named case of a group scenario's trace, in the scenario's order; empty for one case."""
+    if trace.group is None:
+        return {}
+    return {name: explain(case) for name, case in trace.group.items()}

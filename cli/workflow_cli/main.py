@@ -19,6 +19,7 @@ from workflow.simulate import (
     Trace,
     Walk,
     explain,
+    explain_cases,
     load_scenario,
     random_walk,
     run_scenario,
@@ -171,11 +172,21 @@ def _progress(n: int, label: str) -> _Progress:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def explain_cmd(scenario_path: Path, as_json: bool) -> None:
-    """After a scenario: the events allowed now, and for every other event the rules that refuse it."""
+    """After a scenario: the events allowed now, and for every other event the rules that refuse it.
+
+    A scenario with named cases is explained case by case (in JSON, under "cases"; the top-level keys are the
+    first case's).
+    """
     trace = run_scenario(load_scenario(scenario_path))
     result = explain(trace.case)
+    cases = explain_cases(trace)
     if as_json:
-        _json({"definition": trace.definition.name, "final_state": trace.final_state, **result.to_json()})
+        out = {"definition": trace.definition.name, "final_state": trace.final_state, **result.to_json()}
+        if cases:
+            out["cases"] = {name: r.to_json() for name, r in cases.items()}
+        _json(out)
+    elif cases:
+        click.echo(render.case_explanations(trace, cases))
     else:
         click.echo(render.explanation(trace, result))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from workflow.clock import format_time
@@ -78,7 +78,21 @@ def walk_report(report: WalkReport) -> str:
 
 def explanation(trace: Trace, result: Explanation) -> str:
     lines = [f"{trace.definition.name}: after {len(trace.steps)} steps the case is '{result.state}'", ""]
-    lines.append("allowed now:")
+    return "\n".join(lines + _allowed_and_refused(result))
+
+
+def case_explanations(trace: Trace, results: Mapping[str, Explanation]) -> str:
+    """A section per named case of a group scenario: its state, what it may do now and what is refused."""
+    states = ", ".join(f"{name} '{r.state}'" for name, r in results.items())
+    lines = [f"{trace.definition.name}: after {len(trace.steps)} steps the cases are {states}"]
+    for name, result in results.items():
+        lines += ["", f"case {name} ('{result.state}')", ""]
+        lines += _allowed_and_refused(result)
+    return "\n".join(lines)
+
+
+def _allowed_and_refused(result: Explanation) -> list[str]:
+    lines = ["allowed now:"]
     if not result.allowed:
         lines.append("  (nothing)")
     for event in result.allowed:
@@ -91,7 +105,7 @@ def explanation(trace: Trace, result: Explanation) -> str:
         lines.append(f"  {event}")
         for f in findings:
             lines.append(_wrap(f"✗ {f.rule}: {f.message} [{f.source}]", "      "))
-    return "\n".join(lines)
+    return lines
 
 
 def rule_uses(defn: Definition) -> list[tuple[Rule, str, tuple[str, ...]]]:
