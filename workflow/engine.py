@@ -426,13 +426,13 @@ class Case:
         nxt = self.deadline()
         if nxt is None or nxt[0] > now:
             return self
-        copy = Case.__new__(Case)
-        copy._comp = self._comp
-        copy.clock = self.clock
-        copy.state = self.state
-        copy._facts = self._facts
+        cls = type(self)  # a subclass (a group's member) keeps what its rules see
+        copy = cls.__new__(cls)
+        for klass in cls.__mro__:
+            for name in getattr(klass, "__slots__", ()):
+                if hasattr(self, name):
+                    setattr(copy, name, getattr(self, name))
         copy._history = History(self._history or ())
-        copy._created = self._created
         copy.advance(now)
         return copy
 
