@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -564,23 +564,45 @@ def summarise(defn: Definition, seed: int, walks: list[Walk]) -> WalkReport:
     )
 
 
-def random_walks(defn: Definition, n: int, seed: int, *, max_steps: int = 50, workers: int = 1) -> WalkReport:
+Progress = Callable[[int], None]  # told how many more walks are done, as they finish
+
+
+def random_walks(
+    defn: Definition, n: int, seed: int, *, max_steps: int = 50, workers: int = 1, progress: Progress | None = None
+) -> WalkReport:
     """``n`` reproducible random walks of ``defn``, on ``workers`` processes.
 
     Walk ``i`` is seeded ``walk_seed(seed, i)`` whichever process runs it, so the report is the same for any
-    number of workers.
+    number of workers. ``progress``, if given, is called with the number of walks just finished.
     """
-    return summarise(defn, seed, walk_range(defn, 0, n, seed, max_steps=max_steps, workers=workers))
+    walks = walk_range(defn, 0, n, seed, max_steps=max_steps, workers=workers, progress=progress)
+    return summarise(defn, seed, walks)
 
 
 def walk_range(
-    defn: Definition, start: int, stop: int, seed: int, *, max_steps: int = 50, workers: int = 1
+    defn: Definition,
+    start: int,
+    stop: int,
+    seed: int,
+    *,
+    max_steps: int = 50,
+    workers: int = 1,
+    progress: Progress | None = None,
 ) -> list[Walk]:
-    """Walks ``start`` to ``stop - 1`` of a run seeded ``seed``, in order; split among ``workers`` processes."""
+    """Walks ``start`` to ``stop - 1`` of a run seeded ``seed``, in order; split among ``workers`` processes.
+
+    ``progress``, if given, is called in this process with the number of walks just finished (one at a time
+    here, a chunk at a time from the workers); it does not change the walks.
+    """
     import random
 
     if workers <= 1 or stop - start < 2:
-        return [random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps) for i in range(start, stop)]
+        out = []
+        for i in range(start, stop):
+            out.append(random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps))
+            if progress is not None:
+                progress(1)
+        return out
     import multiprocessing
 
     size = max(1, (stop - start) // (workers * 8))
@@ -594,10 +616,14 @@ def walk_range(
         ctx = multiprocessing.get_context("spawn")
         init = (defn.origin,)
     else:  # a definition from text on a platform without fork: walk here
-        return walk_range(defn, start, stop, seed, max_steps=max_steps)
+        return walk_range(defn, start, stop, seed, max_steps=max_steps, progress=progress)
+    parts: list[list[Walk]] = []
     try:
         with ctx.Pool(min(workers, len(chunks)), initializer=_init_worker, initargs=init) as pool:
-            parts = pool.map(_walk_chunk, chunks, chunksize=1)
+            for part in pool.imap(_walk_chunk, chunks, chunksize=1):  # in chunk order, whichever finishes first
+                parts.append(part)
+                if progress is not None:
+                    progress(len(part))
     finally:
         _WORKER_DEFINITION[0] = None
     return [w for part in parts for w in part]

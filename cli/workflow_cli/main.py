@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import random
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,15 +16,11 @@ from workflow.load import builtin_names, load, resolve
 from workflow.rules import REGISTRY
 from workflow.simulate import (
     Trace,
-    Walk,
     explain,
     explain_cases,
     load_scenario,
-    random_walk,
+    random_walks,
     run_scenario,
-    summarise,
-    walk_range,
-    walk_seed,
 )
 from workflow.source import read
 
@@ -116,14 +111,8 @@ def simulate(
     if definition is None or walks is None:
         raise click.UsageError("give --scenario FILE, or DEFINITION --random N [--seed S]")
     defn = load(definition)
-    results: list[Walk] = []
-    if workers > 1:
-        results = walk_range(defn, 0, walks, seed, max_steps=max_steps, workers=workers)
-    else:
-        with _progress(walks, "walking") as bar:
-            for i in bar:
-                results.append(random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps))
-    report = summarise(defn, seed, results)
+    with _progress(walks, "walking") as advance:
+        report = random_walks(defn, walks, seed, max_steps=max_steps, workers=workers, progress=advance)
     if as_json:
         _json(report.to_json())
     else:
@@ -140,22 +129,30 @@ T = TypeVar("T")
 
 
 class _Progress:
-    """A progress bar on stderr when a run is long enough to want one; silent otherwise."""
+    """A progress bar on stderr when a run is long enough to want one; silent otherwise.
+
+    Entering gives the callback ``random_walks`` takes: it moves the bar on by the walks just finished.
+    """
 
     def __init__(self, n: int, label: str) -> None:
         self.n = n
         self.label = label
         self.bar: Any = None
 
-    def __enter__(self) -> Iterable[int]:
+    def __enter__(self) -> Callable[[int], None]:
         if self.n >= 500 and sys.stderr.isatty():
-            self.bar = click.progressbar(range(self.n), label=self.label, file=sys.stderr)
-            return self.bar.__enter__()  # type: ignore[no-any-return]
-        return range(self.n)
+            self.bar = click.progressbar(length=self.n, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            return self.bar.update  # type: ignore[no-any-return]
+        return _ignore
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
+
+
+def _ignore(done: int) -> None:
+    """No bar: progress is not shown."""
 
 
 def _progress(n: int, label: str) -> _Progress:
