@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +25,10 @@ from _suspension import (
 )
 
 import workflow
+from workflow import engine
 from workflow.clock import as_timestamp
 from workflow.engine import compiled
+from workflow.load import definitions_dir
 from workflow.rules import REGISTRY, Rule
 
 # ------------------------------------------------------------------------------------------ a toy definition
@@ -670,6 +674,27 @@ def test_no_methods_are_attached_to_a_case(suspension_def: workflow.Definition, 
     case = suspended(suspension_def)
     assert not hasattr(case, name)
     assert not hasattr(workflow.Case, name)
+
+
+def test_a_dropped_definition_and_its_compiled_structures_are_collected() -> None:
+    """A definition loaded, compiled and used by a case is freed with its compiled entry once nothing holds it."""
+    text = (definitions_dir() / "account_suspension.yaml").read_text()
+    defn = workflow.load(text=text)
+    case = workflow.Case(defn, clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"))
+    case.fire("suspend", reason_class="performance", issues=["order_defect_rate"])
+    key = id(defn)
+    gone = weakref.ref(defn)
+    comp = weakref.ref(compiled(defn))
+    assert engine._COMPILED[key] is comp()
+    del defn
+    gc.collect()
+    assert gone() is not None, "a live case keeps its definition"
+    assert case.definition is gone()
+    del case
+    gc.collect()
+    assert gone() is None
+    assert comp() is None
+    assert key not in engine._COMPILED
 
 
 def test_one_machine_per_definition(suspension_def: workflow.Definition) -> None:

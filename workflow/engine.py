@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import weakref
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -87,7 +88,8 @@ class Compiled:
     """Everything the engine needs per definition, prepared once and shared by every case."""
 
     def __init__(self, defn: Definition) -> None:
-        self.definition = defn
+        # weakly: the definition's cases hold it, and the cache of compiled definitions must not keep it alive
+        self._definition = weakref.ref(defn)
         team_ids = defn.teams.ids()
         self.payloads: dict[str, s.Record] = {
             e.name: s.Record(
@@ -167,6 +169,14 @@ class Compiled:
             d for d in (_as_date(x) for x in defn.parameters.get("holidays", ())) if d is not None
         )
 
+    @property
+    def definition(self) -> Definition:
+        """The definition compiled (alive as long as someone holds it: every case of it does)."""
+        defn = self._definition()
+        if defn is None:  # pragma: no cover - a Compiled is reached only through a live definition or case
+            raise WorkflowError("the compiled definition is gone")
+        return defn
+
     def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """The payload checked and structured (records built, absent fields left out), or ``PayloadError``."""
         spec = self.payloads.get(event)
@@ -197,16 +207,19 @@ class Compiled:
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_COMPILED: dict[int, tuple[Definition, Compiled]] = {}
+#: by the definition's identity (hashing a whole definition on every new case would cost more than compiling
+#: once); an entry goes when its definition is collected, so dropped definitions do not stay alive through it
+_COMPILED: dict[int, Compiled] = {}
 
 
 def compiled(defn: Definition) -> Compiled:
     """The per-definition structures, built on first use and kept for the life of the definition."""
-    entry = _COMPILED.get(id(defn))
-    if entry is None or entry[0] is not defn:
-        entry = (defn, Compiled(defn))
-        _COMPILED[id(defn)] = entry
-    return entry[1]
+    comp = _COMPILED.get(id(defn))
+    if comp is None or comp._definition() is not defn:
+        comp = Compiled(defn)
+        _COMPILED[id(defn)] = comp
+        weakref.finalize(defn, _COMPILED.pop, id(defn), None)
+    return comp
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -258,7 +271,7 @@ assert tuple(f.name for f in attrs.fields(Context))[:9] == (
 class Case:
     """One running case of a definition. Create it, ``fire`` events at it, ask it what is ``allowed``."""
 
-    __slots__ = ("_comp", "_created", "_facts", "_history", "clock", "state")
+    __slots__ = ("_comp", "_created", "_definition", "_facts", "_history", "clock", "state")
 
     def __init__(
         self,
@@ -269,6 +282,7 @@ class Case:
     ) -> None:
         comp = compiled(definition)
         self._comp = comp
+        self._definition = definition  # keeps it (and so its compiled structures) alive while the case lives
         self.clock: Clock = clock if clock is not None else _SYSTEM_CLOCK
         self.state: str = comp.initial
         self._facts = comp.fact_defaults if not facts else _check_facts(definition, facts)
@@ -279,7 +293,7 @@ class Case:
 
     @property
     def definition(self) -> Definition:
-        return self._comp.definition
+        return self._definition
 
     @property
     def facts(self) -> Mapping[str, Any]:
@@ -298,7 +312,7 @@ class Case:
         return self.state in self._comp.terminal
 
     def __repr__(self) -> str:
-        return f"<Case {self._comp.definition.name} state={self.state!r} steps={len(self._history or ())}>"
+        return f"<Case {self._definition.name} state={self.state!r} steps={len(self._history or ())}>"
 
     # ----------------------------------------------------------------------------------------- deciding
 
@@ -543,7 +557,7 @@ class Case:
 
     def snapshot(self) -> dict[str, Any]:
         """The whole case as JSON-safe data, naming the definition, its version and content hash."""
-        defn = self._comp.definition
+        defn = self._definition
         return {
             "format": SNAPSHOT_FORMAT,
             "definition": {"name": defn.name, "version": defn.version, "hash": defn.hash},
@@ -580,6 +594,7 @@ class Case:
         case = cls.__new__(cls)
         comp = compiled(definition)
         case._comp = comp
+        case._definition = definition
         case.clock = clock if clock is not None else _SYSTEM_CLOCK
         case.state = state
         case._facts = MappingProxyType(dict(facts)) if facts else comp.fact_defaults
