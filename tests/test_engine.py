@@ -344,6 +344,29 @@ def test_a_wrong_fact_raises(suspension_def: workflow.Definition) -> None:
         new_case(suspension_def, facts={"mood": "grim"})
 
 
+def test_a_facts_error_speaks_of_facts_not_of_an_event(suspension_def: workflow.Definition) -> None:
+    """Wrong facts raise FactsError (still a PayloadError), one line naming the facts and each fault's path."""
+    with pytest.raises(workflow.FactsError) as info:
+        new_case(suspension_def, facts={"rejections": "two", "mood": "grim"})
+    message = str(info.value)
+    assert message.startswith("facts: ")
+    assert "event" not in message
+    assert "rejections: expected an integer" in message
+    assert "mood: unknown field 'mood'" in message
+    assert "\n" not in message
+    assert isinstance(info.value, workflow.PayloadError)
+    assert {p.path for p in info.value.problems} == {"rejections", "mood"}
+
+
+def test_restore_reports_wrong_facts_once_as_facts(suspension_def: workflow.Definition) -> None:
+    """A snapshot's wrong fact is reported as 'snapshot facts: <fact>: ...', not as an event's payload."""
+    data = json.loads(json.dumps(new_case(suspension_def).snapshot()))
+    data["facts"] = {"bogus": 1}
+    with pytest.raises(workflow.SnapshotError) as info:
+        workflow.Case.restore(suspension_def, data)
+    assert str(info.value).startswith("snapshot facts: bogus: unknown field 'bogus'")
+
+
 # ------------------------------------------------------------------------------------------ allowed / why_not / check
 
 

@@ -78,7 +78,20 @@ class PayloadError(WorkflowError):
         self.event = event
         self.problems = tuple(problems)
         parts = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in self.problems)
-        super().__init__(f"event '{event}': {parts}")
+        super().__init__(f"{self._subject()}: {parts}")
+
+    def _subject(self) -> str:
+        return f"event '{printable(self.event)}'"
+
+
+class FactsError(PayloadError):
+    """A case's facts are malformed: an unknown fact, or a value of the wrong type (``event`` is ``'facts'``)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("facts", problems)
+
+    def _subject(self) -> str:
+        return "facts"
 
 
 class UnknownEvent(WorkflowError):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import schema as s
 from .clock import Clock, SimulatedClock
-from .errors import DefinitionMismatch, PayloadError, Problem, SnapshotError, WorkflowError
+from .errors import DefinitionMismatch, FactsError, PayloadError, Problem, SnapshotError, WorkflowError
 from .facts import to_plain
 from .history import Finding, Step
 from .model import Definition
@@ -40,7 +40,7 @@ def check_facts(defn: Definition, given: Mapping[str, Any]) -> Mapping[str, Any]
     """The case's facts: the definition's defaults overlaid with ``given``, each checked against its type."""
     out, faults = s.run(fact_schema(defn), dict(given))
     if faults:
-        raise PayloadError("facts", [Problem(message=m, path=format_path(p)) for p, m in faults])
+        raise FactsError([Problem(message=m, path=format_path(p)) for p, m in faults])
     return MappingProxyType(dict(out))
 
 
@@ -168,8 +168,8 @@ def restore_case(
         raise SnapshotError(f"snapshot state '{checked['state']}' is not {what}, '{at}'")
     try:
         facts = check_facts(definition, checked["facts"])
-    except PayloadError as e:
-        raise SnapshotError(f"snapshot facts: {e}") from e
+    except FactsError as e:
+        raise SnapshotError(f"snapshot {e}") from e
     return cls._restored(definition, checked["state"], facts, checked["created"], steps, clock)
 
 
