@@ -153,6 +153,22 @@ def test_missing_definition_file_is_not_found(tmp_path: Path) -> None:
         workflow.load(path=missing)
 
 
+def test_load_without_a_definition_says_what_to_give() -> None:
+    """load() with nothing raises TypeError naming the three ways to give a definition, not an OS error."""
+    with pytest.raises(TypeError, match=r"give a built-in definition's name, path= or text="):
+        workflow.load()
+
+
+def test_an_empty_name_or_a_directory_is_not_found(tmp_path: Path) -> None:
+    """An empty name and a directory raise NotFound saying so, instead of reading a directory."""
+    with pytest.raises(NotFound, match=r"^an empty definition name \(known: account_suspension"):
+        workflow.load("")
+    with pytest.raises(NotFound, match=r"is a directory, not a definition file$"):
+        workflow.load(path=tmp_path)
+    with pytest.raises(NotFound, match=r"is a directory, not a definition file$"):
+        workflow.load(str(tmp_path))
+
+
 def test_errors_from_a_file_name_the_file(tmp_path: Path) -> None:
     """Problems found in a file carry its path; problems in text carry the name given with ``file=``."""
     f = tmp_path / "broken.yaml"

@@ -222,10 +222,14 @@ def builtin_names() -> tuple[str, ...]:
 
 def resolve(name_or_path: str | Path) -> Path:
     """A built-in definition's name, or a path to a YAML file, as a path."""
+    if str(name_or_path) == "":
+        raise NotFound(f"an empty definition name (known: {', '.join(builtin_names())})")
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml", ".json") or p.exists() or "/" in str(name_or_path):
         if not p.exists():
             raise NotFound(f"no such definition file: {p}")
+        if p.is_dir():
+            raise NotFound(f"{p} is a directory, not a definition file")
         return p
     candidate = definitions_dir() / f"{name_or_path}.yaml"
     if not candidate.exists() or candidate.stem == "teams":
@@ -250,7 +254,10 @@ def load(
     if text is not None:
         located = parse(text, file=file, error=DefinitionError)
         return build(located, base=None)
-    target = resolve(path if path is not None else name_or_path if name_or_path is not None else "")
+    given = path if path is not None else name_or_path
+    if given is None:
+        raise TypeError("load() needs a definition: give a built-in definition's name, path= or text=")
+    target = resolve(given)
     stat = target.stat()
     key = (str(target.resolve()), stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(key)
