@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,46 @@ def test_an_empty_name_or_a_directory_is_not_found(tmp_path: Path) -> None:
         workflow.load(str(tmp_path))
 
 
+TEAMS = """
+default_enforcer: seller_performance
+teams:
+  seller_performance: {name: Seller Performance, source: S0, channels: [email]}
+"""
+
+
+def test_a_changed_own_teams_file_is_read_again(tmp_path: Path) -> None:
+    """A definition naming its own teams file is rebuilt when that file changes, though the definition did not."""
+    (tmp_path / "my_teams.yaml").write_text(TEAMS)
+    f = tmp_path / "mini.yaml"
+    f.write_text("teams: my_teams.yaml\n" + MINI)
+    first = workflow.load(path=f)
+    assert workflow.load(path=f) is first  # unchanged files: the cached definition
+    assert first.teams.ids() == ("seller_performance",)
+    (tmp_path / "my_teams.yaml").write_text(
+        TEAMS + "  seller_support: {name: Seller Support, source: S0, channels: [phone]}\n"
+    )
+    second = workflow.load(path=f)
+    assert second is not first
+    assert set(second.teams.ids()) == {"seller_performance", "seller_support"}
+    assert second.hash != first.hash
+
+
+def test_a_changed_default_teams_file_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A definition using the built-in teams file is rebuilt when that file changes."""
+    builtin = tmp_path / "builtin"
+    builtin.mkdir()
+    (builtin / "teams.yaml").write_text(TEAMS)
+    monkeypatch.setattr(sys.modules["workflow.load"], "definitions_dir", lambda: builtin)
+    f = tmp_path / "mini.yaml"
+    f.write_text(MINI)
+    first = workflow.load(path=f)
+    assert workflow.load(path=f) is first
+    (builtin / "teams.yaml").write_text(TEAMS.replace("Seller Performance", "Seller Performance Team"))
+    second = workflow.load(path=f)
+    assert second is not first
+    assert second.teams["seller_performance"].name == "Seller Performance Team"
+
+
 def test_errors_from_a_file_name_the_file(tmp_path: Path) -> None:
     """Problems found in a file carry its path; problems in text carry the name given with ``file=``."""
     f = tmp_path / "broken.yaml"
@@ -306,7 +347,7 @@ def test_unknown_rule_parameter() -> None:
     """A parameter the rule does not take is named with the ones it does."""
     problem = one_problem(mini(("patience_days: 3", "patience_dayz: 3")))
     assert (problem.path, problem.line) == ("transitions[1].guards[0].params.patience_dayz", 25)
-    assert problem.message == "unknown parameter 'patience_dayz' for rule 'patience.wait' (known: patience_days)"
+    assert problem.message == "unknown parameter 'patience_dayz' for rule 'patience.wait' (known: patience_days, follow_ups_wait_too)"
 
 
 @pytest.mark.parametrize(
