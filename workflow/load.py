@@ -237,7 +237,24 @@ def resolve(name_or_path: str | Path) -> Path:
     return candidate
 
 
-_CACHE: dict[tuple[str, int, int], Definition] = {}
+#: by the definition file's (path, mtime, size): the definition and the (path, mtime, size) of the teams file it
+#: was built with (the built-in one, or the file its ``teams:`` names), so a changed teams file is read again
+_CACHE: dict[tuple[str, int, int], tuple[Definition, tuple[str, int, int] | None]] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    """A file's identity for the cache: resolved path, mtime and size (None when it cannot be read)."""
+    try:
+        stat = path.stat()
+        return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
+
+
+def _teams_path(located: Located, base: Path) -> Path:
+    """The teams file a definition file is built with: the one its ``teams:`` names, or the built-in one."""
+    own = located.data.get("teams") if isinstance(located.data, Mapping) else None
+    return base / own if isinstance(own, str) and own else definitions_dir() / "teams.yaml"
 
 
 def load(
@@ -261,10 +278,12 @@ def load(
     stat = target.stat()
     key = (str(target.resolve()), stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    defn = build(read(target, error=DefinitionError), base=target.parent)
-    _CACHE[key] = defn
+    if cached is not None and cached[1] is not None and _stamp(Path(cached[1][0])) == cached[1]:
+        return cached[0]
+    located = read(target, error=DefinitionError)
+    teams = _stamp(_teams_path(located, target.parent))  # before building: a change while building reloads
+    defn = build(located, base=target.parent)
+    _CACHE[key] = (defn, teams)
     return defn
 
 
