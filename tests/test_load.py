@@ -347,7 +347,9 @@ def test_unknown_rule_parameter() -> None:
     """A parameter the rule does not take is named with the ones it does."""
     problem = one_problem(mini(("patience_days: 3", "patience_dayz: 3")))
     assert (problem.path, problem.line) == ("transitions[1].guards[0].params.patience_dayz", 25)
-    assert problem.message == "unknown parameter 'patience_dayz' for rule 'patience.wait' (known: patience_days, follow_ups_wait_too)"
+    assert problem.message == (
+        "unknown parameter 'patience_dayz' for rule 'patience.wait' (known: patience_days, follow_ups_wait_too)"
+    )
 
 
 @pytest.mark.parametrize(
