@@ -457,15 +457,18 @@ class Case:
         """
         checked = self._comp.check_payload(event, payload)
         now = self.clock.now()
-        case = self._settled(now)
-        verdict = case._decide(event, checked, now)
+        return self._settled(now)._preview(event, checked, now)
+
+    def _preview(self, event: str, checked: Mapping[str, Any], now: dt.datetime) -> Step:
+        """The step this case would record for ``event`` (its payload already checked) at ``now``; not recorded."""
+        verdict = self._decide(event, checked, now)
         edge = verdict.edge
         return Step(
-            index=len(case._history or ()),
+            index=len(self._history or ()),
             event=event,
             at=now,
-            source=case.state,
-            target=edge.dest if edge is not None else case.state,
+            source=self.state,
+            target=edge.dest if edge is not None else self.state,
             accepted=edge is not None,
             payload=verdict.payload,
             findings=verdict.findings,

@@ -303,19 +303,7 @@ def _clone(case: Case, steps: Sequence[Step], state: str, now: dt.datetime, read
 
 def _try(case: Case, event: str, payload: Mapping[str, Any]) -> Step:
     """What ``fire`` would record now, without changing the case."""
-    now = case.clock.now()
-    verdict = case._decide(event, payload, now)
-    edge = verdict.edge
-    return Step(
-        index=len(case._history or ()),
-        event=event,
-        at=now,
-        source=case.state,
-        target=edge.dest if edge is not None else case.state,
-        accepted=edge is not None,
-        payload=verdict.payload,
-        findings=verdict.findings,
-    )
+    return case._preview(event, payload, case.clock.now())
 
 
 def _summary(step: Step) -> tuple[Any, ...]:
