@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -474,12 +475,16 @@ def random_walk(
 ) -> Walk:
     """Walk one case: mostly events the state has a transition for, sometimes any event (``wander``).
 
-    The simulated clock moves 0-4 business days before each step, so patience rules pass and fail. Timers that
-    fall due are steps of the walk too, taken before the next event is chosen (from the state they lead to); the
-    walk stops after ``max_steps`` steps or in a terminal state.
+    Each payload is, with even odds, one of the event's representative payloads (the payload-class catalog
+    exploration uses: a sound base payload and one variant per class the rules tell apart, so walks get past
+    the rules as often as they meet them) or one drawn at random by ``workflow.generate``. The simulated clock
+    moves 0-4 business days before each step, so patience rules pass and fail. Timers that fall due are steps
+    of the walk too, taken before the next event is chosen (from the state they lead to); the walk stops after
+    ``max_steps`` steps or in a terminal state.
     """
     from .generate import payload
 
+    classes = _representatives(defn)
     comp = compiled(defn)
     clock = SimulatedClock(start, holidays=comp.holidays)
     case = Case(defn, clock=clock)
@@ -508,8 +513,26 @@ def random_walk(
                 break
         here = here_of[case.state]
         event = by_name[rng.choice(here)] if here and rng.random() >= wander else rng.choice(events)
-        count(case.fire_payload(event.name, payload(rng, event, defn)))
+        known = classes.get(event.name)
+        drawn = rng.choice(known) if known and rng.random() < 0.5 else payload(rng, event, defn)
+        count(case.fire_payload(event.name, drawn))
     return Walk(final_state=case.state, length=steps, refusals=refusals, accepted=accepted)
+
+
+_REPRESENTATIVES: weakref.WeakKeyDictionary[Definition, dict[str, tuple[Mapping[str, Any], ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _representatives(defn: Definition) -> dict[str, tuple[Mapping[str, Any], ...]]:
+    """Per event, the payloads of its classes in the payload-class catalog (computed once per definition)."""
+    found = _REPRESENTATIVES.get(defn)
+    if found is None:
+        from .payload_classes import catalog
+
+        found = {event: tuple(c.payload for c in classes) for event, classes in catalog(defn).items()}
+        _REPRESENTATIVES[defn] = found
+    return found
 
 
 _BUSINESS_DAYS = tuple(Duration(business_days=n) for n in range(5))
