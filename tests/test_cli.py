@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner, Result
+from _cli import run, write
+from click.testing import Result
 from workflow_cli.main import main
 
 import workflow
@@ -45,17 +46,6 @@ steps:
 CONTRACT_TOP = {"definition", "version", "initial_state", "final_state", "steps", "expectations_met"}
 CONTRACT_STEP = {"index", "event", "at", "source", "target", "accepted", "blocked_by", "advice"}
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-
-
-def run(*args: str | Path) -> Result:
-    """``workflow ARGS`` in-process; stdout and stderr kept apart."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def simulate_json(path: Path, *extra: str) -> tuple[int, dict[str, Any]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-from workflow_cli.main import main
+from _cli import run, write
 
 # Suspending "books" for a policy violation suspends "toys" with it; "books" is then deactivated for good.
 GROUP = """\
@@ -31,17 +30,6 @@ steps:
   - event: suspend
     with: {reason_class: performance, issues: [order_defect_rate]}
 """
-
-
-def run(*args: str | Path) -> Result:
-    """``workflow ARGS`` in-process; stdout and stderr kept apart."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "scenario.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_explain_json_has_a_section_per_case(tmp_path: Path) -> None:

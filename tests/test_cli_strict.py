@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import attrs
-from click.testing import CliRunner, Result
-from workflow_cli.main import main
+from _cli import run, write
 
 from workflow.simulate import load_scenario, run_scenario
 
@@ -24,17 +23,6 @@ steps:
   - event: claimant_sues
     after: 20d
 """
-
-
-def run(*args: str | Path) -> Result:
-    """``workflow ARGS`` in-process; stdout and stderr kept apart."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "scenario.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_a_refused_timer_does_not_fail_strict(tmp_path: Path) -> None:
