@@ -283,7 +283,7 @@ def build_table(located: Located) -> Table:
                 )
                 continue
             if ref is not None:
-                _check_params(b, (*path, "marketplaces", code, "params"), ref, spec["params"])
+                b.rule_params((*path, "marketplaces", code, "params"), REGISTRY[ref], spec["params"])
             overrides[code] = (spec["source"], MappingProxyType(dict(spec["params"])))
         for code, (_src, params) in [("", (None, row["params"])), *overrides.items()]:
             target = params.get("target")
@@ -355,16 +355,6 @@ def _rule(b: _Builder, path: PathKey, row: Mapping[str, Any], metric: str | None
     return ref.id
 
 
-def _check_params(b: _Builder, path: PathKey, rule_id: str, params: Mapping[str, Any]) -> None:
-    rule = REGISTRY[rule_id]
-    for name, value in params.items():
-        if name not in rule.params:
-            known = ", ".join(rule.params) or "none"
-            b.fault((*path, name), f"unknown parameter '{name}' for rule '{rule_id}' (known: {known})")
-        else:
-            b.param_type((*path, name), name, value, rule.params[name])
-
-
 def _with_defaults(rule_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return {**REGISTRY[rule_id].params, **params}
 
@@ -403,20 +393,12 @@ _HEAD = {
 }
 
 
-class _Any:
-    def describe(self) -> str:
-        return "a value"
-
-    def check(self, value: Any, path: PathKey, faults: s.Faults) -> Any:
-        return value
-
-
-OURS = s.Record(fields={**_HEAD, "metrics": s.Field(s.MapOf(_Any()), required=True)}, name="a metrics snapshot")
+OURS = s.Record(fields={**_HEAD, "metrics": s.Field(s.MapOf(s.Anything()), required=True)}, name="a metrics snapshot")
 REPORT = s.Record(
     fields={
         **_HEAD,
-        "performanceMetrics": s.Field(s.ListOf(s.MapOf(_Any()), min_len=1), required=True),
-        "accountStatuses": s.Field(_Any(), default=None),
+        "performanceMetrics": s.Field(s.ListOf(s.MapOf(s.Anything()), min_len=1), required=True),
+        "accountStatuses": s.Field(s.Anything(), default=None),
     },
     name="an account health report",
 )

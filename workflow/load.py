@@ -31,7 +31,7 @@ from .model import (
     Timer,
     Transition,
 )
-from .rules.registry import ADVICE, EFFECT, GUARD, REGISTRY, STATE
+from .rules.registry import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from .source import Located, PathKey, format_path, parse, read
 from .teams import Team, Teams
 from .validate import check_all
@@ -344,13 +344,17 @@ class _Builder:
         if rule.kind not in kinds:
             self.fault((*path, "rule"), f"rule '{rule_id}' is {_a(rule.kind)} rule, not {_a(kinds[0])} rule")
             return None
-        for name, value in use["params"].items():
+        self.rule_params((*path, "params"), rule, use["params"])
+        return RuleRef(id=rule_id, source=use["source"], params=use["params"], branch=bool(use.get("branch")))
+
+    def rule_params(self, path: PathKey, rule: Rule, params: Mapping[str, Any]) -> None:
+        """Every parameter given to ``rule`` is one it takes, of the type of its default."""
+        for name, value in params.items():
             if name not in rule.params:
                 names = ", ".join(rule.params) or "none"
-                self.fault((*path, "params", name), f"unknown parameter '{name}' for rule '{rule_id}' (known: {names})")
+                self.fault((*path, name), f"unknown parameter '{name}' for rule '{rule.id}' (known: {names})")
             else:
-                self.param_type((*path, "params", name), name, value, rule.params[name])
-        return RuleRef(id=rule_id, source=use["source"], params=use["params"], branch=bool(use.get("branch")))
+                self.param_type((*path, name), name, value, rule.params[name])
 
     def param_type(self, path: PathKey, name: str, value: Any, default: Any) -> None:
         expected = type(default)

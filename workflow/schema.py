@@ -193,6 +193,17 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
 
 
 @attrs.frozen
+class Anything:
+    """Any value, unchecked here: what is checked later against another schema (a payload, say)."""
+
+    def describe(self) -> str:
+        return "a value"
+
+    def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
+        return value
+
+
+@attrs.frozen
 class Timestamp:
     def fast(self, value: Any) -> Any:
         stamp = parse_timestamp(value)
