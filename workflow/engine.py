@@ -432,7 +432,13 @@ class Case:
         self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
     ) -> Step:
         """``fire`` with the payload as a mapping (for payload names that are not Python identifiers)."""
-        checked = self._comp.check_payload(event, payload)
+        return self._fire_checked(event, self._comp.check_payload(event, payload), timer=timer, at=at)
+
+    def _fire_checked(
+        self, event: str, checked: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
+    ) -> Step:
+        """``fire_payload`` for a payload already checked and structured by ``Compiled.check_payload`` (or built
+        the same way: records for record fields, absent fields left out), e.g. one checked once and fired often."""
         if self._comp.timers and not timer:
             self.advance()
         now = at if at is not None else self.clock.now()
