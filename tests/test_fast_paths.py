@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workflow import generate
-from workflow.facts import Document, EscalationLetter, PlanOfAction, RootCause, _builder
+from workflow.facts import Document, EscalationLetter, PlanOfAction, RootCause
+from workflow.schema import SlotBuilder
 from workflow.history import Finding, Step
 
 findings = st.lists(
@@ -62,7 +63,7 @@ def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
         (EscalationLetter, {"asks_for": None, "key_actions": ("a", "b"), "text": ""}),
     )
     for cls, data in cases:
-        fast, slow = _builder(cls)(data), cls(**data)
+        fast, slow = SlotBuilder(cls)(data), cls(**data)
         assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             fast.text = "changed"
@@ -72,10 +73,10 @@ def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
         "preventive_measures": (),
         "documents": (),
     }
-    fast_plan = _builder(PlanOfAction)(plan)
+    fast_plan = SlotBuilder(PlanOfAction)(plan)
     assert fast_plan == PlanOfAction(**plan) and fast_plan.content_key() == PlanOfAction(**plan).content_key()
     with pytest.raises(TypeError):
-        _builder(RootCause)({"issue": "x", "text": "y", "extra": 1})  # other keys: the class's own error
+        SlotBuilder(RootCause)({"issue": "x", "text": "y", "extra": 1})  # other keys: the class's own error
 
 
 @given(found=findings)

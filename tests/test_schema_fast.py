@@ -94,3 +94,42 @@ def test_a_faulty_payload_still_gets_every_fault(suspension_def: workflow.Defini
     paths = sorted(str(p) for p, _ in faults)
     assert len(faults) == 3, faults
     assert any("extra" in p for p in paths) and any("root_causes" in p for p in paths)
+
+
+def test_slot_records_fall_back_to_the_class_when_it_checks_its_own_fields() -> None:
+    """A record class with a validator is built through its ``__init__`` (so the validator runs), both ways."""
+    import attrs
+    import pytest
+
+    @attrs.frozen
+    class Positive:
+        n: int = attrs.field(validator=attrs.validators.gt(0))
+        label: str = ""
+
+    schema = s.record(
+        "a positive", s.SlotBuilder(Positive), n=s.Field(s.Int(), required=True), label=s.Field(s.Str(), default="")
+    )
+    assert not s.SlotBuilder(Positive).simple
+    fast = s.compile_fast(schema)
+    assert fast({"n": 2}) == Positive(2) == s.run(schema, {"n": 2})[0]
+    with pytest.raises(ValueError):
+        fast({"n": -1})
+    assert fast({"n": 2, "other": 1}) is s.INVALID and fast({"label": "x"}) is s.INVALID
+
+
+def test_slot_records_checked_in_one_pass_match_the_slow_check() -> None:
+    """The one-pass check of a slotted record sets defaults, refuses unknown and missing keys, as ``check`` does."""
+    from workflow.facts import Document
+
+    schema = compiled(workflow.load("account_suspension")).payloads["provide_info"].fields["documents"].schema
+    fast = s.compile_fast(schema)
+    for docs in ([{"kind": "invoice"}], [{"kind": "id", "genuine": False, "issued": "2025-01-02"}], []):
+        assert fast(docs) == s.run(schema, docs)[0]
+    assert fast([{"kind": "invoice"}])[0] == Document(kind="invoice")
+    for bad in (
+        [{"kind": "invoice", "colour": "red"}],
+        [{"genuine": True}],
+        [{"kind": ""}],
+        [{"kind": "x", "genuine": 1}],
+    ):
+        assert fast(bad) is s.INVALID and s.run(schema, bad)[1]

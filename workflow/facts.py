@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import attrs
 
@@ -93,40 +93,9 @@ def normalise(text: str) -> str:
 
 ASKS_FOR = ("senior_investigator", "seller_performance_manager")
 
-T = TypeVar("T")
-
-
-def _builder(cls: type[T]) -> Callable[[Mapping[str, Any]], T]:
-    """``lambda d: cls(**d)``, built by setting the record's slots when ``d`` holds exactly its fields (the
-    schema fills the defaults): the same record without the frozen ``__init__``'s cost. A class with converters,
-    validators or factories, or a ``d`` with other keys, goes through ``cls(**d)``."""
-    fields: Any = attrs.fields(cast(Any, cls))
-    simple = all(
-        f.converter is None and f.validator is None and not isinstance(f.default, type(attrs.Factory(list)))
-        for f in fields
-    )
-    if not simple or not hasattr(cls, "__slots__"):
-        return lambda d: cls(**d)
-    setters = tuple((f.name, cls.__dict__[f.name].__set__) for f in fields)
-    n = len(setters)
-
-    def build(d: Mapping[str, Any]) -> T:
-        if len(d) != n:
-            return cls(**d)
-        record = object.__new__(cls)
-        try:
-            for name, set_slot in setters:
-                set_slot(record, d[name])
-        except KeyError:
-            return cls(**d)
-        return record
-
-    return build
-
-
 _document = s.record(
     "a document mapping (kind, genuine, ...)",
-    _builder(Document),
+    s.SlotBuilder(Document),
     kind=s.Field(s.Str(nonempty=True), required=True, doc="invoice, licence, utility_bill, id ..."),
     genuine=s.Field(s.Bool(), default=True, doc="false for a fabricated or altered document"),
     legible=s.Field(s.Bool(), default=True),
@@ -138,13 +107,13 @@ _document = s.record(
 _documents = s.ListOf(_document)
 _root_cause = s.record(
     "a root cause mapping (issue, text)",
-    _builder(RootCause),
+    s.SlotBuilder(RootCause),
     issue=s.Field(s.Str(nonempty=True), required=True, doc="the issue the notice cited"),
     text=s.Field(s.Str(), default="", doc="what went wrong"),
 )
 _poa = s.record(
     "a plan of action mapping (root_causes, corrective_actions, preventive_measures, documents)",
-    _builder(PlanOfAction),
+    s.SlotBuilder(PlanOfAction),
     root_causes=s.Field(s.ListOf(_root_cause), default=()),
     corrective_actions=s.Field(s.ListOf(s.Str()), default=()),
     preventive_measures=s.Field(s.ListOf(s.Str()), default=()),
@@ -152,7 +121,7 @@ _poa = s.record(
 )
 _letter = s.record(
     "an escalation letter mapping (asks_for, key_actions, text)",
-    _builder(EscalationLetter),
+    s.SlotBuilder(EscalationLetter),
     asks_for=s.Field(s.Str(), default=None, doc="senior_investigator or seller_performance_manager"),
     key_actions=s.Field(s.ListOf(s.Str()), default=()),
     text=s.Field(s.Str(), default=""),

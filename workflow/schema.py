@@ -479,20 +479,82 @@ def compile_fast(schema: Schema) -> Callable[[Any], Any]:
 _PLACEHOLDER = object()
 
 
+class SlotBuilder:
+    """A record's ``build`` for an attrs class with slots: ``cls(**d)``, made by setting the slots directly
+    when ``d`` holds exactly the class's fields (the schema fills in the defaults), without the frozen
+    ``__init__``'s cost. A class with converters, validators or factories, or a ``d`` with other keys, goes
+    through ``cls(**d)``. The compiled fast check of a record built this way sets the slots as it checks."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        fields: Any = attrs.fields(cls)
+        self.simple = hasattr(cls, "__slots__") and all(
+            f.converter is None and f.validator is None and not isinstance(f.default, _FACTORY) for f in fields
+        )
+        #: (field name, slot setter) in the class's field order
+        self.setters: tuple[tuple[str, Callable[[Any, Any], None]], ...] = (
+            tuple((f.name, cls.__dict__[f.name].__set__) for f in fields) if self.simple else ()
+        )
+
+    def __call__(self, d: Mapping[str, Any]) -> Any:
+        if not self.simple or len(d) != len(self.setters):
+            return self.cls(**d)
+        record: Any = object.__new__(self.cls)
+        try:
+            for name, set_slot in self.setters:
+                set_slot(record, d[name])
+        except KeyError:
+            return self.cls(**d)
+        return record
+
+
+_FACTORY: type = type(attrs.Factory(list))
+
+
 def _compile_record(schema: Record) -> Callable[[Any], Any]:
     checks = {name: compile_fast(spec.schema) for name, spec in schema.fields.items()}
+    build = schema.build
+    invalid = INVALID
+    if isinstance(build, SlotBuilder) and build.simple and {n for n, _ in build.setters} == set(schema.fields):
+        # check each field and set its slot in one pass, in the class's field order
+        plan = tuple(
+            (name, checks[name], set_slot, schema.fields[name].required, schema.fields[name].default)
+            for name, set_slot in build.setters
+        )
+        new, cls, missing = object.__new__, build.cls, _PLACEHOLDER
+
+        def slots_fast(value: Any) -> Any:
+            if type(value) is not dict and not isinstance(value, Mapping):
+                return invalid
+            record: Any = new(cls)
+            given = 0
+            get = value.get
+            for name, check, set_slot, required, default in plan:
+                v = get(name, missing)
+                if v is missing:
+                    if required:
+                        return invalid
+                    set_slot(record, default)
+                    continue
+                v = check(v)
+                if v is invalid:
+                    return invalid
+                set_slot(record, v)
+                given += 1
+            return record if given == len(value) else invalid  # otherwise a key is not a field
+
+        return slots_fast
+
     # every field in declaration order (so the output keeps that order), with its default
     template = {name: _PLACEHOLDER if spec.required else spec.default for name, spec in schema.fields.items()}
     required = frozenset(name for name, spec in schema.fields.items() if spec.required)
-    build = schema.build
-    invalid = INVALID
 
     def record_fast(value: Any) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
             return invalid
         out = template.copy()
         for k, v in value.items():
-            check = checks.get(k) if type(k) is str or isinstance(k, str) else None
+            check = checks.get(k)  # None for a key that is not a field (of any type)
             if check is None:
                 return invalid
             checked = check(v)
@@ -510,6 +572,21 @@ def _compile_list(schema: ListOf) -> Callable[[Any], Any]:
     item = compile_fast(schema.item)
     single_ok, min_len = schema.single_ok, schema.min_len
     invalid = INVALID
+    if isinstance(schema.item, Str) and schema.item.choices is None and not schema.item.nonempty and not single_ok:
+        # a list of any strings (the commonest list in payloads) comes back as is, as a tuple
+
+        def strs_fast(value: Any) -> Any:
+            kind = type(value)
+            if kind is not list and kind is not tuple and not isinstance(value, list | tuple):
+                return invalid
+            if len(value) < min_len:
+                return invalid
+            for v in value:
+                if type(v) is not str and not isinstance(v, str):
+                    return invalid
+            return tuple(value)
+
+        return strs_fast
 
     def list_fast(value: Any) -> Any:
         kind = type(value)
