@@ -78,10 +78,14 @@ class Edge:
     token: int
     #: the machine's ``State`` of ``dest`` (read off the machine's own transition), which ``set_state`` sets
     target: Any = attrs.field(default=None, eq=False, repr=False)
-    #: per guard, what deciding needs, unpacked once: (check, params, id, source, branch, reads the payload)
-    checks: tuple[tuple[Any, Mapping[str, Any], str, str, bool, bool], ...] = attrs.field(
+    #: per guard, what deciding needs, unpacked once: (check, params, id, source, branch)
+    checks: tuple[tuple[Any, Mapping[str, Any], str, str, bool], ...] = attrs.field(default=(), eq=False, repr=False)
+    #: the same for the guards that do not read the payload (what ``allowed`` and ``why_not`` ask)
+    fixed_checks: tuple[tuple[Any, Mapping[str, Any], str, str, bool], ...] = attrs.field(
         default=(), eq=False, repr=False
     )
+    #: whether a guard of this edge is a branch guard (one that only selects among an event's transitions)
+    branches: bool = attrs.field(default=False, eq=False, repr=False)
 
 
 def _bind(defn: Definition, ref: RuleRef) -> BoundRule:
@@ -146,9 +150,11 @@ class Compiled:
                     guards=guards,
                     token=token,
                     target=self.states[_machine_transition(moves, t.event, src, t.dest).dest],
-                    checks=tuple(
-                        (g.rule.check, g.params, g.rule.id, g.source, g.branch, bool(g.rule.reads)) for g in guards
+                    checks=tuple((g.rule.check, g.params, g.rule.id, g.source, g.branch) for g in guards),
+                    fixed_checks=tuple(
+                        (g.rule.check, g.params, g.rule.id, g.source, g.branch) for g in guards if not g.rule.reads
                     ),
+                    branches=any(g.branch for g in guards),
                 )
                 token += 1
                 if t.timer is not None:
@@ -385,6 +391,27 @@ class Case:
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
             return _verdict(edges[0], (), payload)
         ctx = self._context(event, payload, now)
+        if len(edges) == 1 and not edges[0].branches:  # one candidate (the common case): its guards decide
+            edge = edges[0]
+            ctx.target = edge.dest
+            refusals: list[Finding] | None = None
+            for check, params, rule_id, source, _ in edge.checks if reads_payload else edge.fixed_checks:
+                try:
+                    refusal = check(ctx, params)
+                except Exception as e:
+                    raise RuleFailure(rule_id, event, e) from e
+                if refusal is not None:
+                    if refusals is None:
+                        refusals = [Finding(rule_id, "refusal", refusal, source)]
+                    else:
+                        refusals.append(Finding(rule_id, "refusal", refusal, source))
+            if refusals is not None:
+                if len(refusals) > 1 and (self.state, event) in comp.repeats:
+                    refusals = _unique(refusals)
+                return _verdict(None, tuple(refusals), payload)
+            if not advice:
+                return _verdict(edge, (), payload)
+            return self._advised(edge, ctx, advice, [], payload)
         findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
         elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
         chosen: Edge | None = None
@@ -392,9 +419,7 @@ class Case:
             ctx.target = edge.dest
             failed: list[Finding] = []
             applies = True
-            for check, params, rule_id, source, branch, reads in edge.checks:
-                if reads and not reads_payload:
-                    continue
+            for check, params, rule_id, source, branch in edge.checks if reads_payload else edge.fixed_checks:
                 try:
                     refusal = check(ctx, params)
                 except Exception as e:
@@ -408,17 +433,26 @@ class Case:
                 findings = [attrs.evolve(f, kind="route") for f in findings if f.kind == "refusal"]
                 break
             (findings if applies else elsewhere).extend(failed)
-        if chosen is None and not findings:  # no candidate applied: every reason counts
-            findings = elsewhere
-        if chosen is not None:
-            ctx.target = chosen.dest
-            for bound in advice:
-                said = _run(bound, ctx, event)
-                if said is not None:
-                    findings.append(bound.finding("advice", said))
-        if len(findings) > 1 and (self.state, event) in comp.repeats:
-            return _verdict(chosen, tuple(_unique(findings)), payload)
-        return _verdict(chosen, tuple(findings), payload)
+        if chosen is None:
+            if not findings:  # no candidate applied: every reason counts
+                findings = elsewhere
+            if len(findings) > 1 and (self.state, event) in comp.repeats:
+                findings = _unique(findings)
+            return _verdict(None, tuple(findings), payload)
+        return self._advised(chosen, ctx, advice, findings, payload)
+
+    def _advised(
+        self, edge: Edge, ctx: Context, advice: Sequence[BoundRule], findings: list[Finding], payload: Mapping[str, Any]
+    ) -> Verdict:
+        """The verdict taking ``edge``, with what the advice rules of the event say (after ``findings``)."""
+        ctx.target = edge.dest
+        for bound in advice:
+            said = _run(bound, ctx, ctx.event)
+            if said is not None:
+                findings.append(bound.finding("advice", said))
+        if len(findings) > 1 and (self.state, ctx.event) in self._comp.repeats:
+            findings = _unique(findings)
+        return _verdict(edge, tuple(findings), payload)
 
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload. Returns the step, accepted or refused; a refusal changes nothing.
