@@ -37,13 +37,16 @@ class Step:
     payload: Mapping[str, Any] = attrs.field(factory=dict)
     findings: tuple[Finding, ...] = ()
     timer: bool = False
-    blocked_by: tuple[str, ...] = attrs.field(init=False)
-    advice: tuple[str, ...] = attrs.field(init=False)
 
-    def __attrs_post_init__(self) -> None:
-        blocked_by, advice = _rule_ids(self.findings)
-        object.__setattr__(self, "blocked_by", blocked_by)
-        object.__setattr__(self, "advice", advice)
+    @property
+    def blocked_by(self) -> tuple[str, ...]:
+        """The sorted ids of the rules that refused the step (read from ``findings`` when asked)."""
+        return _rule_ids(self.findings, "refusal")
+
+    @property
+    def advice(self) -> tuple[str, ...]:
+        """The sorted ids of the rules that advised on the step."""
+        return _rule_ids(self.findings, "advice")
 
     @classmethod
     def record(
@@ -60,7 +63,6 @@ class Step:
     ) -> Step:
         """The same step as ``Step(...)``, built by setting its slots directly (the engine records one per event)."""
         step = object.__new__(cls)
-        blocked_by, advice = _rule_ids(findings) if findings else _NONE
         s = _SETTERS
         s[0](step, index)
         s[1](step, event)
@@ -71,8 +73,6 @@ class Step:
         s[6](step, payload)
         s[7](step, findings)
         s[8](step, timer)
-        s[9](step, blocked_by)
-        s[10](step, advice)
         return step
 
     @property
@@ -85,38 +85,21 @@ class Step:
         return tuple(f for f in self.findings if f.kind == "route")
 
 
-_NONE: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 #: the slot setters of Step, in the order ``Step.record`` passes the values
 _SETTERS: tuple[Any, ...] = tuple(
     Step.__dict__[name].__set__
-    for name in (
-        "index",
-        "event",
-        "at",
-        "source",
-        "target",
-        "accepted",
-        "payload",
-        "findings",
-        "timer",
-        "blocked_by",
-        "advice",
-    )
+    for name in ("index", "event", "at", "source", "target", "accepted", "payload", "findings", "timer")
 )
 assert len(attrs.fields(Step)) == len(_SETTERS), "Step.record sets every field"
 
 
-def _rule_ids(findings: tuple[Finding, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The sorted ids of the rules that refused and of those that advised."""
+def _rule_ids(findings: tuple[Finding, ...], kind: str) -> tuple[str, ...]:
+    """The sorted ids of the rules whose findings are of ``kind``, each once."""
     if not findings:
-        return _NONE
+        return ()
     if len(findings) == 1:
-        only = findings[0]
-        return ((only.rule,), ()) if only.kind == "refusal" else ((), (only.rule,) if only.kind == "advice" else ())
-    return (
-        tuple(sorted({f.rule for f in findings if f.kind == "refusal"})),
-        tuple(sorted({f.rule for f in findings if f.kind == "advice"})),
-    )
+        return (findings[0].rule,) if findings[0].kind == kind else ()
+    return tuple(sorted({f.rule for f in findings if f.kind == kind}))
 
 
 class History(Sequence[Step]):
