@@ -107,9 +107,9 @@ def test_slot_records_fall_back_to_the_class_when_it_checks_its_own_fields() -> 
         label: str = ""
 
     schema = s.record(
-        "a positive", s.SlotBuilder(Positive), n=s.Field(s.Int(), required=True), label=s.Field(s.Str(), default="")
+        "a positive", s.RecordBuilder(Positive), n=s.Field(s.Int(), required=True), label=s.Field(s.Str(), default="")
     )
-    assert not s.SlotBuilder(Positive).simple
+    assert not s.RecordBuilder(Positive).simple
     fast = s.compile_fast(schema)
     assert fast({"n": 2}) == Positive(2) == s.run(schema, {"n": 2})[0]
     with pytest.raises(ValueError):

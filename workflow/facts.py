@@ -21,7 +21,7 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
 class RootCause:
     """One root cause in a plan of action, answering one issue the notice cited."""
 
@@ -29,7 +29,7 @@ class RootCause:
     text: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
 class Document:
     """A supporting document: an invoice, a licence, a utility bill, an ID ...
 
@@ -46,7 +46,7 @@ class Document:
     issuer: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
 class PlanOfAction:
     """A plan of action (appeal): root causes, corrective actions taken, preventive measures, documents."""
 
@@ -77,7 +77,7 @@ class PlanOfAction:
         )
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
 class EscalationLetter:
     """The letter that goes with an escalation: whom it asks for, and the key actions it restates."""
 
@@ -95,7 +95,7 @@ ASKS_FOR = ("senior_investigator", "seller_performance_manager")
 
 _document = s.record(
     "a document mapping (kind, genuine, ...)",
-    s.SlotBuilder(Document),
+    s.RecordBuilder(Document),
     kind=s.Field(s.Str(nonempty=True), required=True, doc="invoice, licence, utility_bill, id ..."),
     genuine=s.Field(s.Bool(), default=True, doc="false for a fabricated or altered document"),
     legible=s.Field(s.Bool(), default=True),
@@ -107,13 +107,13 @@ _document = s.record(
 _documents = s.ListOf(_document)
 _root_cause = s.record(
     "a root cause mapping (issue, text)",
-    s.SlotBuilder(RootCause),
+    s.RecordBuilder(RootCause),
     issue=s.Field(s.Str(nonempty=True), required=True, doc="the issue the notice cited"),
     text=s.Field(s.Str(), default="", doc="what went wrong"),
 )
 _poa = s.record(
     "a plan of action mapping (root_causes, corrective_actions, preventive_measures, documents)",
-    s.SlotBuilder(PlanOfAction),
+    s.RecordBuilder(PlanOfAction),
     root_causes=s.Field(s.ListOf(_root_cause), default=()),
     corrective_actions=s.Field(s.ListOf(s.Str()), default=()),
     preventive_measures=s.Field(s.ListOf(s.Str()), default=()),
@@ -121,7 +121,7 @@ _poa = s.record(
 )
 _letter = s.record(
     "an escalation letter mapping (asks_for, key_actions, text)",
-    s.SlotBuilder(EscalationLetter),
+    s.RecordBuilder(EscalationLetter),
     asks_for=s.Field(s.Str(), default=None, doc="senior_investigator or seller_performance_manager"),
     key_actions=s.Field(s.ListOf(s.Str()), default=()),
     text=s.Field(s.Str(), default=""),

@@ -479,75 +479,56 @@ def compile_fast(schema: Schema) -> Callable[[Any], Any]:
 _PLACEHOLDER = object()
 
 
-class SlotBuilder:
-    """A record's ``build`` for an attrs class with slots: ``cls(**d)``, made by setting the slots directly
-    when ``d`` holds exactly the class's fields (the schema fills in the defaults), without the frozen
-    ``__init__``'s cost. A class with converters, validators or factories, or a ``d`` with other keys, goes
-    through ``cls(**d)``. The compiled fast check of a record built this way sets the slots as it checks."""
+class RecordBuilder:
+    """A record's ``build`` for an attrs class without slots: ``cls(**d)``, made by giving a new instance the
+    checked dict as its ``__dict__`` when ``d`` holds exactly the class's fields (the schema fills in the
+    defaults). That is the instance ``__init__`` would make, without a call per field. A class with slots,
+    converters, validators, factories or ``__attrs_post_init__``, or a ``d`` with other keys, goes through
+    ``cls(**d)``."""
 
     def __init__(self, cls: type) -> None:
         self.cls = cls
         fields: Any = attrs.fields(cls)
-        self.simple = hasattr(cls, "__slots__") and all(
-            f.converter is None and f.validator is None and not isinstance(f.default, _FACTORY) for f in fields
-        )
-        #: (field name, slot setter) in the class's field order
-        self.setters: tuple[tuple[str, Callable[[Any, Any], None]], ...] = (
-            tuple((f.name, cls.__dict__[f.name].__set__) for f in fields) if self.simple else ()
+        self.names = frozenset(f.name for f in fields)
+        self.simple = (
+            "__slots__" not in cls.__dict__
+            and not hasattr(cls, "__attrs_post_init__")
+            and not hasattr(cls, "__attrs_pre_init__")
+            and all(f.converter is None and f.validator is None and not isinstance(f.default, _FACTORY) for f in fields)
         )
 
     def __call__(self, d: Mapping[str, Any]) -> Any:
-        if not self.simple or len(d) != len(self.setters):
+        return self.adopt(dict(d))
+
+    def adopt(self, d: dict[str, Any]) -> Any:
+        """The record of ``d``, a dict no one else holds (it may become the record's ``__dict__``)."""
+        if not self.simple or d.keys() != self.names:
             return self.cls(**d)
-        record: Any = object.__new__(self.cls)
-        try:
-            for name, set_slot in self.setters:
-                set_slot(record, d[name])
-        except KeyError:
-            return self.cls(**d)
+        record: Any = _new(self.cls)
+        _set(record, "__dict__", d)
         return record
 
 
 _FACTORY: type = type(attrs.Factory(list))
+_new: Any = object.__new__
+_set: Any = object.__setattr__
 
 
 def _compile_record(schema: Record) -> Callable[[Any], Any]:
     checks = {name: compile_fast(spec.schema) for name, spec in schema.fields.items()}
-    build = schema.build
-    invalid = INVALID
-    if isinstance(build, SlotBuilder) and build.simple and {n for n, _ in build.setters} == set(schema.fields):
-        # check each field and set its slot in one pass, in the class's field order
-        plan = tuple(
-            (name, checks[name], set_slot, schema.fields[name].required, schema.fields[name].default)
-            for name, set_slot in build.setters
-        )
-        new, cls, missing = object.__new__, build.cls, _PLACEHOLDER
-
-        def slots_fast(value: Any) -> Any:
-            if type(value) is not dict and not isinstance(value, Mapping):
-                return invalid
-            record: Any = new(cls)
-            given = 0
-            get = value.get
-            for name, check, set_slot, required, default in plan:
-                v = get(name, missing)
-                if v is missing:
-                    if required:
-                        return invalid
-                    set_slot(record, default)
-                    continue
-                v = check(v)
-                if v is invalid:
-                    return invalid
-                set_slot(record, v)
-                given += 1
-            return record if given == len(value) else invalid  # otherwise a key is not a field
-
-        return slots_fast
-
     # every field in declaration order (so the output keeps that order), with its default
     template = {name: _PLACEHOLDER if spec.required else spec.default for name, spec in schema.fields.items()}
     required = frozenset(name for name, spec in schema.fields.items() if spec.required)
+    build = schema.build
+    invalid = INVALID
+    if isinstance(build, RecordBuilder) and build.simple and build.names == template.keys():
+        # ``out`` below is new for every value and holds exactly the class's fields: the record keeps it
+        cls, new, set_dict = build.cls, _new, _set
+
+        def build(out: dict[str, Any]) -> Any:
+            record: Any = new(cls)
+            set_dict(record, "__dict__", out)
+            return record
 
     def record_fast(value: Any) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
@@ -597,12 +578,12 @@ def _compile_list(schema: ListOf) -> Callable[[Any], Any]:
             return invalid if single is invalid else (single,)
         if len(value) < min_len:
             return invalid
-        if not value:
-            return ()
-        out = [item(v) for v in value]
-        for v in out:
-            if v is invalid:
+        out = []
+        for v in value:
+            checked = item(v)
+            if checked is invalid:
                 return invalid
+            out.append(checked)
         return tuple(out)
 
     return list_fast
