@@ -275,3 +275,45 @@ def test_advancing_past_year_9999_raises_a_value_error_and_keeps_the_clock(durat
         clock.advance(duration)
     assert isinstance(info.value, TimeOutOfRange)
     assert clock.now() == at("9999-12-31T23:59:59Z")
+
+
+@given(
+    st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31), timezones=st.just(UTC)),
+    st.integers(min_value=-2, max_value=12),
+    st.one_of(st.just(frozenset()), holiday_sets),
+)
+def test_advance_business_days_is_advance_by_a_duration(
+    start: dt.datetime, days: int, holidays: frozenset[dt.date]
+) -> None:
+    """``advance_business_days`` (a table lookup for short moves without holidays) lands where ``advance`` does,
+    or raises as it does near the year 9999 and leaves the clock where it was."""
+    fast, slow = workflow.SimulatedClock(start, holidays), workflow.SimulatedClock(start, holidays)
+    try:
+        expected: dt.datetime | None = slow.advance(Duration(business_days=days))
+    except TimeOutOfRange:
+        expected = None
+    if expected is None:
+        with pytest.raises(TimeOutOfRange):
+            fast.advance_business_days(days)
+        assert fast.now() == start
+    else:
+        assert fast.advance_business_days(days) == expected == fast.now()
+
+
+@pytest.mark.parametrize("days", [1, 5, 6])
+def test_advance_business_days_past_year_9999_raises(days: int) -> None:
+    """From the last Friday a clock can hold, any business day is past the end: TimeOutOfRange, clock unchanged."""
+    clock = workflow.SimulatedClock("9999-12-31T09:00:00Z")  # a Friday
+    with pytest.raises(TimeOutOfRange, match="past the last date"):
+        clock.advance_business_days(days)
+    assert clock.now() == at("9999-12-31T09:00:00Z")
+
+
+def test_advance_business_days_from_every_weekday_and_time() -> None:
+    """Each start weekday (and a time late in the day), each short move: the same as ``add_business_days``."""
+    for offset in range(7):
+        for hour in (0, 23):
+            start = MONDAY.replace(hour=hour) + dt.timedelta(days=offset)
+            for days in range(12):
+                clock = workflow.SimulatedClock(start)
+                assert clock.advance_business_days(days) == workflow.add_business_days(start, days), (offset, days)

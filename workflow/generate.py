@@ -2,15 +2,27 @@
 
 Random walks use these generators; a plan of action may come complete or with a part missing, answering
 the cited issues or not, with a fabricated document now and then, so that every rule gets to refuse.
+
+A payload is drawn once, already structured as checking would leave it (records for plans, letters and
+documents, dates as dates, lists as tuples, absent fields left out): ``drawer(defn, event)`` gives that
+form, which ``Case._fire_checked`` takes as is, and ``payload`` the same payload as plain data (the form a
+scenario file or ``Case.fire`` takes), which checks back to exactly the structured one. Every decision is
+one ``rng.random()`` call, read against a threshold or scaled to an index into a fixed tuple.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import random
+import weakref
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
-from .facts import ASKS_FOR
+import attrs
+
+from .facts import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, to_plain
 from .model import Definition, Event, PayloadField
 
 #: issues a notice may cite; small so that plans and notices meet often
@@ -26,110 +38,222 @@ ACTIONS = (
 WORDS = ("a question about my account", "when will my appeal be read?", "we will take legal action")
 DOC_KINDS = ("invoice", "licence", "letter_of_authorisation", "utility_bill", "bank_statement", "id")
 ISSUERS = ("rights_owner", "manufacturer", "distributor")
+TEXTS = ("late carrier hand-off in December", "an unvetted supplier", "no stock checks", "the owner read no reports")
+#: whom a letter may ask for: the two a letter should name, and one it should not
+ASKS = (*ASKS_FOR, "jeff")
+
+Random = Callable[[], float]  # ``rng.random``: every draw below is made from it
+Drawer = Callable[[random.Random], Mapping[str, Any]]
+
+_UTC = dt.timezone.utc
+_DAYS = tuple((m, d) for m in range(1, 13) for d in range(1, 29))  # the 28 first days of each month
+_ISSUED = tuple(dt.date(2025, m, d) for m, d in _DAYS)  # when a document was issued
+_DATES = tuple(dt.date(2026, m, d) for m, d in _DAYS)
+_STAMPS = tuple(dt.datetime(2026, m, d, 9, tzinfo=_UTC) for m, d in _DAYS)
 
 
-def _text(rng: random.Random) -> str:
-    return rng.choice(
-        ("late carrier hand-off in December", "an unvetted supplier", "no stock checks", "the owner read no reports")
+def _orders(pool: tuple[Any, ...], sizes: range) -> tuple[tuple[tuple[Any, ...], ...], ...]:
+    """Per size in ``sizes``, every ordered selection of that many distinct items of ``pool``."""
+    return tuple(tuple(itertools.permutations(pool, k)) for k in sizes)
+
+
+def _pick(r: Random, tables: tuple[tuple[Any, ...], ...]) -> Any:
+    """A table at random, then an entry of it at random (e.g. a size, then a selection of that size)."""
+    table = tables[int(r() * len(tables))]
+    return table[int(r() * len(table))]
+
+
+def _sample(r: Random, pool: tuple[str, ...], k: int) -> tuple[str, ...]:
+    """``k`` distinct items of ``pool`` in random order (a partial Fisher-Yates shuffle)."""
+    n = len(pool)
+    if k == 1:
+        return (pool[int(r() * n)],)
+    items = list(pool)
+    for i in range(k):
+        j = i + int(r() * (n - i))
+        items[i], items[j] = items[j], items[i]
+    return tuple(items[:k])
+
+
+#: per number of root causes (1 to 3): every list of root causes answering that many distinct issues
+_ROOT_CAUSES: tuple[tuple[tuple[RootCause, ...], ...], ...] = tuple(
+    tuple(
+        tuple(RootCause(issue, text) for issue, text in zip(issues, texts, strict=True))
+        for issues in itertools.permutations(ISSUES, k)
+        for texts in itertools.product(TEXTS, repeat=k)
+    )
+    for k in range(1, 4)
+)
+_CORRECTIVE = _orders(ACTIONS[:3], range(1, 3))
+_PREVENTIVE = _orders(ACTIONS[3:], range(1, 3))
+_ISSUE_LISTS = _orders(ISSUES, range(1, 3))
+
+
+def _document(r: Random) -> Document:
+    return Document(  # positionally (checked below): a third faster than by keyword
+        DOC_KINDS[int(r() * 6)],  # kind
+        r() >= 0.15,  # genuine
+        r() >= 0.1,  # legible
+        r() >= 0.1,  # matches_registration
+        r() < 0.1,  # screenshot
+        _ISSUED[int(r() * 336)] if r() < 0.3 else None,  # issued
+        ISSUERS[int(r() * 3)] if r() < 0.5 else None,  # issuer
     )
 
 
-def document(rng: random.Random) -> dict[str, Any]:
-    doc: dict[str, Any] = {"kind": rng.choice(DOC_KINDS)}
-    if rng.random() < 0.15:
-        doc["genuine"] = False
-    if rng.random() < 0.1:
-        doc["legible"] = False
-    if rng.random() < 0.1:
-        doc["screenshot"] = True
-    if rng.random() < 0.1:
-        doc["matches_registration"] = False
-    if rng.random() < 0.3:
-        doc["issued"] = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    if rng.random() < 0.5:
-        doc["issuer"] = rng.choice(ISSUERS)
-    return doc
+def _documents(r: Random) -> tuple[Document, ...]:
+    n = int(r() * 3)
+    return (_document(r), _document(r)) if n == 2 else (_document(r),) if n else ()
 
 
-def poa(rng: random.Random) -> dict[str, Any]:
-    issues = rng.sample(ISSUES, rng.randint(1, 3))
-    plan: dict[str, Any] = {
-        "root_causes": [{"issue": i, "text": _text(rng)} for i in issues],
-        "corrective_actions": rng.sample(ACTIONS[:3], rng.randint(1, 2)),
-        "preventive_measures": rng.sample(ACTIONS[3:], rng.randint(1, 2)),
-        "documents": [document(rng) for _ in range(rng.randint(0, 2))],
-    }
-    if rng.random() < 0.15:
-        plan[rng.choice(("root_causes", "corrective_actions", "preventive_measures"))] = []
-    return plan
+def _poa(r: Random) -> PlanOfAction:
+    causes = _pick(r, _ROOT_CAUSES)
+    corrective = _pick(r, _CORRECTIVE)
+    preventive = _pick(r, _PREVENTIVE)
+    documents = _documents(r)
+    if r() < 0.15:  # a part left empty
+        part = int(r() * 3)
+        if part == 0:
+            causes = ()
+        elif part == 1:
+            corrective = ()
+        else:
+            preventive = ()
+    return PlanOfAction(causes, corrective, preventive, documents)
 
 
-def letter(rng: random.Random, plan: Mapping[str, Any] | None) -> dict[str, Any]:
-    actions = list((plan or {}).get("corrective_actions", ())) + list((plan or {}).get("preventive_measures", ()))
-    out: dict[str, Any] = {}
-    if rng.random() < 0.85:
-        out["asks_for"] = rng.choice((*ASKS_FOR, "jeff"))
-    pool = actions if actions and rng.random() < 0.85 else list(ACTIONS)
-    out["key_actions"] = rng.sample(pool, min(len(pool), rng.randint(1, 4)))
-    return out
+def _plan_actions(plan: Any) -> tuple[str, ...]:
+    """A plan's corrective actions and preventive measures, the plan a record or plain data (or absent)."""
+    if isinstance(plan, PlanOfAction):
+        return plan.actions()
+    if isinstance(plan, Mapping):
+        return (*plan.get("corrective_actions", ()), *plan.get("preventive_measures", ()))
+    return ()
 
 
-def value(rng: random.Random, field: PayloadField, teams: tuple[str, ...], partial: Mapping[str, Any]) -> Any:
-    """A value of ``field``'s type; choices and team ids drawn from what the definition declares."""
-    if field.choices:
-        if field.type == "list[str]":
-            return rng.sample(field.choices, rng.randint(1, len(field.choices)))
-        return rng.choice(field.choices)
-    kind = field.type
-    gen = SIMPLE.get(kind)
-    if gen is not None:
-        return gen(rng)
-    if kind == "team":
-        return rng.choice(teams)  # deciding teams first in ``teams``: see ``payload``
-    if kind == "letter":
-        return letter(rng, partial.get("poa"))
-    raise KeyError(kind)
+def _letter(r: Random, plan: Any) -> EscalationLetter:
+    asks_for = ASKS[int(r() * 3)] if r() < 0.85 else None
+    actions = _plan_actions(plan)
+    pool = actions if actions and r() < 0.85 else ACTIONS
+    return EscalationLetter(asks_for, _sample(r, pool, min(len(pool), 1 + int(r() * 4))))
 
 
-SIMPLE: dict[str, Callable[[random.Random], Any]] = {
-    "str": lambda rng: rng.choice(WORDS),
-    "int": lambda rng: rng.randint(0, 5),
-    "number": lambda rng: round(rng.uniform(0, 0.1), 4),
-    "bool": lambda rng: rng.random() < 0.5,
-    "date": lambda rng: f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-    "timestamp": lambda rng: f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T09:00:00Z",
-    "list[str]": lambda rng: rng.sample(ISSUES, rng.randint(1, 2)),
-    "poa": poa,
-    "document": document,
-    "list[document]": lambda rng: [document(rng) for _ in range(rng.randint(0, 2))],
+#: the records above are built positionally, in this field order
+_DOCUMENT_FIELDS = ["kind", "genuine", "legible", "matches_registration", "screenshot", "issued", "issuer"]
+assert [f.name for f in attrs.fields(Document)] == _DOCUMENT_FIELDS
+_PLAN_FIELDS = ["root_causes", "corrective_actions", "preventive_measures", "documents"]
+assert [f.name for f in attrs.fields(PlanOfAction)][:4] == _PLAN_FIELDS
+assert [f.name for f in attrs.fields(EscalationLetter)][:2] == ["asks_for", "key_actions"]
+
+
+FieldDrawer = Callable[[Random, Mapping[str, Any]], Any]  # given what was drawn of the payload so far
+
+#: type name -> drawer of a structured value
+_VALUES: dict[str, FieldDrawer] = {
+    "str": lambda r, partial: WORDS[int(r() * 3)],
+    "int": lambda r, partial: int(r() * 6),
+    "number": lambda r, partial: round(r() * 0.1, 4),
+    "bool": lambda r, partial: r() < 0.5,
+    "date": lambda r, partial: _DATES[int(r() * 336)],
+    "timestamp": lambda r, partial: _STAMPS[int(r() * 336)],
+    "list[str]": lambda r, partial: _pick(r, _ISSUE_LISTS),
+    "poa": lambda r, partial: _poa(r),
+    "document": lambda r, partial: _document(r),
+    "list[document]": lambda r, partial: _documents(r),
+    "letter": lambda r, partial: _letter(r, partial.get("poa")),
 }
 
 
-def payload(rng: random.Random, event: Event, defn: Definition, *, keep: float = 0.9) -> dict[str, Any]:
-    """A payload for ``event``: every required field, each optional one with probability ``keep``.
+def _field_drawer(field: PayloadField, teams: tuple[str, ...]) -> FieldDrawer:
+    """Draws a structured value of ``field``'s type, given what was drawn of the payload so far."""
+    choices = field.choices
+    if choices:
+        n = len(choices)
+        if field.type == "list[str]":
+            return lambda r, partial: _sample(r, choices, 1 + int(r() * n))
+        return lambda r, partial: choices[int(r() * n)]
+    if field.type == "team":
+        n = len(teams)
+        return lambda r, partial: teams[int(r() * n)]  # deciding teams first in ``teams``: see _teams
+    return _VALUES[field.type]  # KeyError for a type not known here
 
-    Fields are drawn in declaration order except that a plan of action comes before the letter quoting it.
-    """
+
+def _teams(defn: Definition) -> tuple[str, ...]:
+    """The team ids to draw from: deciding teams three times over, so that a drawn team decides more often."""
+    deciders = tuple(t.id for t in defn.teams.values() if t.decides)
+    return (deciders * 3 + defn.teams.ids()) if deciders else (defn.teams.ids() or ("none",))
+
+
+_NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})
+
+
+def _make_drawer(defn: Definition, event: Event, keep: float) -> Drawer:
     if not event.payload:
-        return {}
-    teams, order = _prepared(defn, event)
-    out: dict[str, Any] = {}
-    for f in order:
-        if f.required or rng.random() < keep:
-            out[f.name] = value(rng, f, teams, out)
+        return lambda rng: _NO_PAYLOAD
+    teams = _teams(defn)
+    # declaration order, except that a plan of action comes before the letter quoting it
+    plan = tuple(
+        (f.name, f.required, _field_drawer(f, teams)) for f in sorted(event.payload, key=lambda f: f.type == "letter")
+    )
+
+    def draw(rng: random.Random) -> Mapping[str, Any]:
+        r = rng.random
+        out: dict[str, Any] = {}
+        for name, required, value in plan:
+            if required or r() < keep:
+                out[name] = value(r, out)
+        return MappingProxyType(out)
+
+    return draw
+
+
+_DRAWERS: dict[tuple[int, int, float], tuple[weakref.ref[Definition], Event, Drawer]] = {}
+
+
+def drawer(defn: Definition, event: Event, *, keep: float = 0.9) -> Drawer:
+    """Draws ``event``'s payloads as ``Compiled.check_payload`` would structure them: every required field, each
+    optional one with probability ``keep``. Made once per definition, event and ``keep``."""
+    key = (id(defn), id(event), keep)
+    entry = _DRAWERS.get(key)
+    if entry is None or entry[0]() is not defn or entry[1] is not event:
+        entry = (weakref.ref(defn), event, _make_drawer(defn, event, keep))
+        _DRAWERS[key] = entry
+        weakref.finalize(defn, _DRAWERS.pop, key, None)
+    return entry[2]
+
+
+def payload(rng: random.Random, event: Event, defn: Definition, *, keep: float = 0.9) -> dict[str, Any]:
+    """A payload for ``event`` as plain data: every required field, each optional one with probability ``keep``.
+
+    The same draws as ``drawer(defn, event, keep=keep)`` from the same ``rng`` state, so checking this payload
+    gives exactly what the drawer gives.
+    """
+    return {name: to_plain(v) for name, v in drawer(defn, event, keep=keep)(rng).items()}
+
+
+def value(rng: random.Random, field: PayloadField, teams: tuple[str, ...], partial: Mapping[str, Any]) -> Any:
+    """A value of ``field``'s type as plain data; choices and team ids drawn from what the definition declares
+    (``teams``), a letter's actions from the plan in ``partial``. ``KeyError`` for a type not known here."""
+    return to_plain(_field_drawer(field, teams)(rng.random, partial))
+
+
+def document(rng: random.Random) -> dict[str, Any]:
+    """A document as plain data (fields at their defaults left out)."""
+    out: dict[str, Any] = to_plain(_document(rng.random))
     return out
 
 
-_PREPARED: dict[tuple[int, int], tuple[Definition, Event, tuple[str, ...], tuple[PayloadField, ...]]] = {}
+def poa(rng: random.Random) -> dict[str, Any]:
+    """A plan of action as plain data: complete, or with a part empty (about one in seven)."""
+    out: dict[str, Any] = to_plain(_poa(rng.random))
+    return out
 
 
-def _prepared(defn: Definition, event: Event) -> tuple[tuple[str, ...], tuple[PayloadField, ...]]:
-    """The team ids to draw from (deciding teams weighted) and the fields in drawing order, once per event."""
-    key = (id(defn), id(event))
-    entry = _PREPARED.get(key)
-    if entry is None or entry[0] is not defn or entry[1] is not event:
-        deciders = tuple(t.id for t in defn.teams.values() if t.decides)
-        teams = (deciders * 3 + defn.teams.ids()) if deciders else (defn.teams.ids() or ("none",))
-        entry = (defn, event, teams, tuple(sorted(event.payload, key=lambda f: f.type == "letter")))
-        _PREPARED[key] = entry
-    return entry[2], entry[3]
+def letter(rng: random.Random, plan: Mapping[str, Any] | PlanOfAction | None) -> dict[str, Any]:
+    """An escalation letter as plain data, mostly restating actions of ``plan``."""
+    out: dict[str, Any] = to_plain(_letter(rng.random, plan))
+    return out
+
+
+def _text(rng: random.Random) -> str:
+    return TEXTS[int(rng.random() * len(TEXTS))]

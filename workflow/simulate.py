@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 from . import schema as s
-from .clock import Duration, SimulatedClock, TimeOutOfRange, format_time, parse_duration
-from .engine import Case, compiled
+from .clock import SimulatedClock, TimeOutOfRange, format_time, parse_duration
+from .engine import Case, Compiled, compiled
 from .errors import PayloadError, Problem, ScenarioError
 from .history import Step
 from .load import load
@@ -473,61 +473,93 @@ def random_walk(
     moves 0-4 business days before each step, so patience rules pass and fail. Timers that fall due are steps
     of the walk too, taken before the next event is chosen (from the state they lead to); the walk stops after
     ``max_steps`` steps or in a terminal state.
-    """
-    from .generate import payload
 
-    classes = _representatives(defn)
-    comp = compiled(defn)
+    Every draw is one ``rng.random()`` call. The payloads come checked and structured: the representatives
+    once per definition, the drawn ones built so by ``workflow.generate.drawer``.
+    """
+    plan = _walk_plan(defn)
+    comp = plan.comp
     clock = SimulatedClock(start, holidays=comp.holidays)
     case = Case(defn, clock=clock)
-    events = defn.events
-    by_name = {e.name: e for e in events}
-    here_of = {state: tuple(table) for state, table in comp.table.items()}
+    terminal = comp.terminal
+    timers = bool(comp.timers)
+    here_of = plan.here
+    every = plan.every
+    n_every = len(every)
+    fire = case._fire_checked
+    move = clock.advance_business_days
+    r = rng.random
     refusals: dict[str, int] = {}
     accepted = 0
     steps = 0
-
-    def count(st: Step) -> None:
-        nonlocal steps, accepted
-        steps += 1
-        accepted += st.accepted
-        for rule in st.blocked_by:
-            refusals[rule] = refusals.get(rule, 0) + 1
-
-    while steps < max_steps and case.state not in comp.terminal:
-        days = rng.randint(0, 4)
+    state = case.state
+    while steps < max_steps and state not in terminal:
+        days = int(r() * 5)
         if days:
-            clock.advance(_BUSINESS_DAYS[days])
-        if comp.timers:
-            for timer_step in case.advance():
-                count(timer_step)
-            if steps >= max_steps or case.state in comp.terminal:
+            move(days)
+        if timers:
+            for st in case.advance():
+                steps += 1
+                accepted += st.accepted
+                for rule in st.blocked_by:
+                    refusals[rule] = refusals.get(rule, 0) + 1
+            state = case.state
+            if steps >= max_steps or state in terminal:
                 break
-        here = here_of[case.state]
-        event = by_name[rng.choice(here)] if here and rng.random() >= wander else rng.choice(events)
-        known = classes.get(event.name)
-        drawn = rng.choice(known) if known and rng.random() < 0.5 else payload(rng, event, defn)
-        count(case.fire_payload(event.name, drawn))
-    return Walk(final_state=case.state, length=steps, refusals=refusals, accepted=accepted)
+        here = here_of[state]
+        if here and r() >= wander:
+            name, known, draw = here[int(r() * len(here))]
+        else:
+            name, known, draw = every[int(r() * n_every)]
+        st = fire(name, known[int(r() * len(known))] if known and r() < 0.5 else draw(rng))
+        steps += 1
+        if st.accepted:
+            accepted += 1
+            state = case.state
+        if st.findings:
+            for rule in st.blocked_by:
+                refusals[rule] = refusals.get(rule, 0) + 1
+    return Walk(final_state=state, length=steps, refusals=refusals, accepted=accepted)
 
 
-_REPRESENTATIVES: weakref.WeakKeyDictionary[Definition, dict[str, tuple[Mapping[str, Any], ...]]] = (
-    weakref.WeakKeyDictionary()
-)
+Choice = tuple[str, tuple[Mapping[str, Any], ...], Callable[[Any], Mapping[str, Any]]]
 
 
-def _representatives(defn: Definition) -> dict[str, tuple[Mapping[str, Any], ...]]:
-    """Per event, the payloads of its classes in the payload-class catalog (computed once per definition)."""
-    found = _REPRESENTATIVES.get(defn)
-    if found is None:
+@attrs.frozen
+class _WalkPlan:
+    """What walks of one definition draw from: per event its name, its representative payloads (checked and
+    structured) and its payload drawer; every event, and per state the events it has a transition for."""
+
+    comp: Compiled
+    every: tuple[Choice, ...]
+    here: Mapping[str, tuple[Choice, ...]]
+
+
+#: by the definition's identity, as ``compiled`` keeps its structures (hashing a definition costs more than a walk)
+_WALK_PLANS: dict[int, tuple[weakref.ref[Definition], _WalkPlan]] = {}
+
+
+def _walk_plan(defn: Definition) -> _WalkPlan:
+    entry = _WALK_PLANS.get(id(defn))
+    if entry is None or entry[0]() is not defn:
+        from .generate import drawer
         from .payload_classes import catalog
 
-        found = {event: tuple(c.payload for c in classes) for event, classes in catalog(defn).items()}
-        _REPRESENTATIVES[defn] = found
-    return found
-
-
-_BUSINESS_DAYS = tuple(Duration(business_days=n) for n in range(5))
+        comp = compiled(defn)
+        classes = catalog(defn)
+        choice = {
+            e.name: (
+                e.name,
+                tuple(comp.check_payload(e.name, c.payload) for c in classes.get(e.name, ())),
+                drawer(defn, e),
+            )
+            for e in defn.events
+        }
+        here = {state: tuple(choice[name] for name in table) for state, table in comp.table.items()}
+        entry = (weakref.ref(defn), _WalkPlan(comp, tuple(choice[e.name] for e in defn.events), here))
+        _WALK_PLANS[id(defn)] = entry
+        weakref.finalize(defn, _WALK_PLANS.pop, id(defn), None)
+    return entry[1]
 
 
 def walk_seed(seed: int, index: int) -> int:
