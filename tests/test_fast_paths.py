@@ -53,7 +53,7 @@ def test_step_record_equals_step(found: tuple[Finding, ...], accepted: bool, tim
 
 @given(seed=st.integers(0, 5000))
 def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
-    """A plan, its root causes and documents, and a letter built from a dict equal (and hash as) the attrs-built ones."""
+    """A plan, its root causes and documents, and a letter built from a dict equal (and hash as) attrs-built ones."""
     rng = random.Random(seed)
     doc = generate.document(rng)
     full_doc = {f.name: doc.get(f.name, f.default) for f in attrs.fields(Document)}
@@ -78,12 +78,3 @@ def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
     assert fast_plan == PlanOfAction(**plan) and fast_plan.content_key() == PlanOfAction(**plan).content_key()
     with pytest.raises(TypeError):
         RecordBuilder(RootCause)({"issue": "x", "text": "y", "extra": 1})  # other keys: the class's own error
-
-
-@given(found=findings)
-def test_verdict_builder_equals_the_class(found: tuple[Finding, ...]) -> None:
-    """The engine's verdict builder gives a verdict equal to the class's own."""
-    from workflow.engine import Verdict, _verdict
-
-    assert _verdict(None, found, {"a": 1}) == Verdict(edge=None, findings=found, payload={"a": 1})
-    assert not _verdict(None, found, {}).accepted

@@ -194,28 +194,31 @@ class Compiled:
 
     def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """The payload checked and structured (records built, absent fields left out), or ``PayloadError``."""
-        spec = self.payloads.get(event)
-        if spec is None:
+        fields = self.fast_payloads.get(event)
+        if fields is None:
             raise UnknownEvent(event, tuple(self.payloads))
         if not payload and event in self.optional_payload:
             return _EMPTY
         out: dict[str, Any] = {}
         given = 0
-        invalid = s.INVALID
-        for name, required, check in self.fast_payloads[event]:  # declaration order, as the slow path gives it
-            if name in payload:
-                given += 1
-                value = check(payload[name])
-                if value is invalid:
+        invalid = missing = s.INVALID
+        get = payload.get
+        for name, required, check in fields:  # declaration order, as the slow path gives it
+            value = get(name, missing)
+            if value is missing:
+                if required:
                     break
-                if value is not None:
-                    out[name] = value
-            elif required:
+                continue
+            given += 1
+            value = check(value)
+            if value is invalid:
                 break
+            if value is not None:
+                out[name] = value
         else:
             if given == len(payload):  # no unknown field
                 return MappingProxyType(out)
-        checked, faults = s.run(spec, payload)
+        checked, faults = s.run(self.payloads[event], payload)
         if faults:
             raise PayloadError(event, [Problem(message=m, path=format_path(p)) for p, m in faults])
         return MappingProxyType({k: v for k, v in checked.items() if v is not None})  # pragma: no cover
@@ -285,19 +288,6 @@ class Verdict:
     @property
     def accepted(self) -> bool:
         return self.edge is not None
-
-
-_VERDICT_SETTERS: tuple[Any, ...] = tuple(Verdict.__dict__[f.name].__set__ for f in attrs.fields(Verdict))
-assert tuple(f.name for f in attrs.fields(Verdict)) == ("edge", "findings", "payload")
-
-
-def _verdict(edge: Edge | None, findings: tuple[Finding, ...], payload: Mapping[str, Any]) -> Verdict:
-    """``Verdict(edge=..., findings=..., payload=...)``, built by setting its slots (one per event offered)."""
-    verdict = object.__new__(Verdict)
-    _VERDICT_SETTERS[0](verdict, edge)
-    _VERDICT_SETTERS[1](verdict, findings)
-    _VERDICT_SETTERS[2](verdict, payload)
-    return verdict
 
 
 assert tuple(f.name for f in attrs.fields(Context))[:9] == (
@@ -380,16 +370,23 @@ class Case:
     def _decide(
         self, event: str, payload: Mapping[str, Any], now: dt.datetime, *, reads_payload: bool = True
     ) -> Verdict:
+        """What would happen to ``event`` (its payload checked) at ``now``: the edge taken and every finding."""
+        edge, findings = self._judge(event, payload, now, reads_payload)
+        return Verdict(edge=edge, findings=findings, payload=payload)
+
+    def _judge(
+        self, event: str, payload: Mapping[str, Any], now: dt.datetime, reads_payload: bool = True
+    ) -> tuple[Edge | None, tuple[Finding, ...]]:
         comp = self._comp
         edges = comp.table[self.state].get(event)
         if not edges:
             ctx = self._context(event, payload, now)
             bound = comp.refusal[self.state]
             message = _run(bound, ctx, event) or f"'{event}' cannot happen now."
-            return _verdict(None, (bound.finding("refusal", message),), payload)
+            return None, (bound.finding("refusal", message),)
         advice = comp.advice.get(event, ())
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
-            return _verdict(edges[0], (), payload)
+            return edges[0], ()
         ctx = self._context(event, payload, now)
         if len(edges) == 1 and not edges[0].branches:  # one candidate (the common case): its guards decide
             edge = edges[0]
@@ -408,10 +405,10 @@ class Case:
             if refusals is not None:
                 if len(refusals) > 1 and (self.state, event) in comp.repeats:
                     refusals = _unique(refusals)
-                return _verdict(None, tuple(refusals), payload)
+                return None, tuple(refusals)
             if not advice:
-                return _verdict(edge, (), payload)
-            return self._advised(edge, ctx, advice, [], payload)
+                return edge, ()
+            return self._advised(edge, ctx, advice, [])
         findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
         elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
         chosen: Edge | None = None
@@ -438,13 +435,13 @@ class Case:
                 findings = elsewhere
             if len(findings) > 1 and (self.state, event) in comp.repeats:
                 findings = _unique(findings)
-            return _verdict(None, tuple(findings), payload)
-        return self._advised(chosen, ctx, advice, findings, payload)
+            return None, tuple(findings)
+        return self._advised(chosen, ctx, advice, findings)
 
     def _advised(
-        self, edge: Edge, ctx: Context, advice: Sequence[BoundRule], findings: list[Finding], payload: Mapping[str, Any]
-    ) -> Verdict:
-        """The verdict taking ``edge``, with what the advice rules of the event say (after ``findings``)."""
+        self, edge: Edge, ctx: Context, advice: Sequence[BoundRule], findings: list[Finding]
+    ) -> tuple[Edge, tuple[Finding, ...]]:
+        """``edge`` taken, with what the advice rules of the event say (after ``findings``)."""
         ctx.target = edge.dest
         for bound in advice:
             said = _run(bound, ctx, ctx.event)
@@ -452,7 +449,7 @@ class Case:
                 findings.append(bound.finding("advice", said))
         if len(findings) > 1 and (self.state, ctx.event) in self._comp.repeats:
             findings = _unique(findings)
-        return _verdict(edge, tuple(findings), payload)
+        return edge, tuple(findings)
 
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload. Returns the step, accepted or refused; a refusal changes nothing.
@@ -460,31 +457,42 @@ class Case:
         Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a
         malformed payload: those are the caller's mistakes, not the rules' decisions.
         """
-        return self.fire_payload(event, payload)
+        return self._fire_checked(event, self._comp.check_payload(event, payload), False, None)
 
     def fire_payload(
         self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
     ) -> Step:
         """``fire`` with the payload as a mapping (for payload names that are not Python identifiers)."""
-        return self._fire_checked(event, self._comp.check_payload(event, payload), timer=timer, at=at)
+        return self._fire_checked(event, self._comp.check_payload(event, payload), timer, at)
 
     def _fire_checked(
-        self, event: str, checked: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
+        self, event: str, checked: Mapping[str, Any], timer: bool = False, at: dt.datetime | None = None
     ) -> Step:
         """``fire_payload`` for a payload already checked and structured by ``Compiled.check_payload`` (or built
         the same way: records for record fields, absent fields left out), e.g. one checked once and fired often."""
         if self._comp.timers and not timer:
             self.advance()
         now = at if at is not None else self.clock.now()
-        verdict = self._decide(event, checked, now)
-        return self._record(event, verdict, now, timer)
+        edge, findings = self._judge(event, checked, now)
+        return self._commit(event, edge, findings, checked, now, timer)
 
     def _record(self, event: str, verdict: Verdict, now: dt.datetime, timer: bool) -> Step:
+        """Record ``verdict`` on ``event`` as the case's next step, moving the case if it was accepted."""
+        return self._commit(event, verdict.edge, verdict.findings, verdict.payload, now, timer)
+
+    def _commit(
+        self,
+        event: str,
+        edge: Edge | None,
+        findings: tuple[Finding, ...],
+        payload: Mapping[str, Any],
+        now: dt.datetime,
+        timer: bool,
+    ) -> Step:
         source = self.state
         history = self._history
         if history is None:
             history = self._history = History()
-        edge = verdict.edge
         step = Step.record(
             len(history),
             event,
@@ -492,8 +500,8 @@ class Case:
             source,
             edge.dest if edge is not None else source,
             edge is not None,
-            verdict.payload,
-            verdict.findings,
+            payload,
+            findings,
             timer,
         )
         if edge is not None:
