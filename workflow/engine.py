@@ -59,13 +59,25 @@ class BoundRule:
     params: Mapping[str, Any]
     source: str
     branch: bool = False
+    #: the findings this rule gave here, by message: a rule says the same few sentences again and again, and a
+    #: finding is frozen, so cases share them (bounded: once full, new sentences are not kept)
+    said: dict[str, Finding] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def id(self) -> str:
         return self.rule.id
 
     def finding(self, kind: str, message: str) -> Finding:
-        return Finding(self.rule.id, kind, message, self.source)
+        found = self.said.get(message)
+        if found is None or found.kind != kind:
+            found = Finding(self.rule.id, kind, message, self.source)
+            if len(self.said) < _SAID:
+                self.said[message] = found
+        return found
+
+
+#: how many different findings a bound rule keeps for reuse
+_SAID = 256
 
 
 @attrs.frozen
@@ -78,10 +90,12 @@ class Edge:
     token: int
     #: the machine's ``State`` of ``dest`` (read off the machine's own transition), which ``set_state`` sets
     target: Any = attrs.field(default=None, eq=False, repr=False)
-    #: per guard, what deciding needs, unpacked once: (check, params, id, source, branch)
-    checks: tuple[tuple[Any, Mapping[str, Any], str, str, bool], ...] = attrs.field(default=(), eq=False, repr=False)
+    #: per guard, what deciding needs, unpacked once: (check, params, the findings said, the guard, branch)
+    checks: tuple[tuple[Any, Mapping[str, Any], dict[str, Finding], BoundRule, bool], ...] = attrs.field(
+        default=(), eq=False, repr=False
+    )
     #: the same for the guards that do not read the payload (what ``allowed`` and ``why_not`` ask)
-    fixed_checks: tuple[tuple[Any, Mapping[str, Any], str, str, bool], ...] = attrs.field(
+    fixed_checks: tuple[tuple[Any, Mapping[str, Any], dict[str, Finding], BoundRule, bool], ...] = attrs.field(
         default=(), eq=False, repr=False
     )
     #: whether a guard of this edge is a branch guard (one that only selects among an event's transitions)
@@ -150,9 +164,9 @@ class Compiled:
                     guards=guards,
                     token=token,
                     target=self.states[_machine_transition(moves, t.event, src, t.dest).dest],
-                    checks=tuple((g.rule.check, g.params, g.rule.id, g.source, g.branch) for g in guards),
+                    checks=tuple((g.rule.check, g.params, g.said, g, g.branch) for g in guards),
                     fixed_checks=tuple(
-                        (g.rule.check, g.params, g.rule.id, g.source, g.branch) for g in guards if not g.rule.reads
+                        (g.rule.check, g.params, g.said, g, g.branch) for g in guards if not g.rule.reads
                     ),
                     branches=any(g.branch for g in guards),
                 )
@@ -392,16 +406,17 @@ class Case:
             edge = edges[0]
             ctx.target = edge.dest
             refusals: list[Finding] | None = None
-            for check, params, rule_id, source, _ in edge.checks if reads_payload else edge.fixed_checks:
+            for check, params, said, bound, _ in edge.checks if reads_payload else edge.fixed_checks:
                 try:
                     refusal = check(ctx, params)
                 except Exception as e:
-                    raise RuleFailure(rule_id, event, e) from e
+                    raise RuleFailure(bound.rule.id, event, e) from e
                 if refusal is not None:
+                    found = said.get(refusal) or bound.finding("refusal", refusal)
                     if refusals is None:
-                        refusals = [Finding(rule_id, "refusal", refusal, source)]
+                        refusals = [found]
                     else:
-                        refusals.append(Finding(rule_id, "refusal", refusal, source))
+                        refusals.append(found)
             if refusals is not None:
                 if len(refusals) > 1 and (self.state, event) in comp.repeats:
                     refusals = _unique(refusals)
@@ -416,13 +431,13 @@ class Case:
             ctx.target = edge.dest
             failed: list[Finding] = []
             applies = True
-            for check, params, rule_id, source, branch in edge.checks if reads_payload else edge.fixed_checks:
+            for check, params, said, bound, branch in edge.checks if reads_payload else edge.fixed_checks:
                 try:
                     refusal = check(ctx, params)
                 except Exception as e:
-                    raise RuleFailure(rule_id, event, e) from e
+                    raise RuleFailure(bound.rule.id, event, e) from e
                 if refusal is not None:
-                    failed.append(Finding(rule_id, "refusal", refusal, source))
+                    failed.append(said.get(refusal) or bound.finding("refusal", refusal))
                     applies = applies and not branch
             if not failed:
                 chosen = edge
