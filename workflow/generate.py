@@ -18,7 +18,7 @@ import random
 import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -42,6 +42,7 @@ TEXTS = ("late carrier hand-off in December", "an unvetted supplier", "no stock 
 #: whom a letter may ask for: the two a letter should name, and one it should not
 ASKS = (*ASKS_FOR, "jeff")
 
+T = TypeVar("T")
 Random = Callable[[], float]  # ``rng.random``: every draw below is made from it
 Drawer = Callable[[random.Random], Mapping[str, Any]]
 
@@ -57,7 +58,7 @@ def _orders(pool: tuple[Any, ...], sizes: range) -> tuple[tuple[tuple[Any, ...],
     return tuple(tuple(itertools.permutations(pool, k)) for k in sizes)
 
 
-def _pick(r: Random, tables: tuple[tuple[Any, ...], ...]) -> Any:
+def _pick(r: Random, tables: tuple[tuple[T, ...], ...]) -> T:
     """A table at random, then an entry of it at random (e.g. a size, then a selection of that size)."""
     table = tables[int(r() * len(tables))]
     return table[int(r() * len(table))]
@@ -135,7 +136,21 @@ def _letter(r: Random, plan: Any) -> EscalationLetter:
     asks_for = ASKS[int(r() * 3)] if r() < 0.85 else None
     actions = _plan_actions(plan)
     pool = actions if actions and r() < 0.85 else ACTIONS
-    return EscalationLetter(asks_for, _sample(r, pool, min(len(pool), 1 + int(r() * 4))))
+    return EscalationLetter(asks_for, _key_actions(r, pool))
+
+
+#: per pool of actions (the drawn plans have about a hundred), the letter's choices: see ``_key_actions``
+_KEY_ACTIONS: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]] = {}
+
+
+def _key_actions(r: Random, pool: tuple[str, ...]) -> tuple[str, ...]:
+    """One to four actions of ``pool`` (as many as it has, if fewer), distinct, in random order."""
+    tables = _KEY_ACTIONS.get(pool)
+    if tables is None:
+        if len(pool) > 6 or len(_KEY_ACTIONS) >= 4096:  # not worth a table: shuffle
+            return _sample(r, pool, min(len(pool), 1 + int(r() * 4)))
+        tables = _KEY_ACTIONS[pool] = tuple(tuple(itertools.permutations(pool, min(len(pool), k))) for k in range(1, 5))
+    return _pick(r, tables)  # a number of actions, then a selection of that many
 
 
 #: the records above are built positionally, in this field order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import attrs
 
 from . import schema as s
-from .clock import SimulatedClock, TimeOutOfRange, format_time, parse_duration
+from .clock import SimulatedClock, TimeOutOfRange, as_timestamp, format_time, parse_duration
 from .engine import Case, Compiled, compiled
 from .errors import PayloadError, Problem, ScenarioError
 from .history import Step
@@ -479,7 +480,7 @@ def random_walk(
     """
     plan = _walk_plan(defn)
     comp = plan.comp
-    clock = SimulatedClock(start, holidays=comp.holidays)
+    clock = SimulatedClock(_start_time(start), holidays=comp.holidays)
     case = Case(defn, clock=clock)
     terminal = comp.terminal
     timers = bool(comp.timers)
@@ -516,10 +517,19 @@ def random_walk(
         if st.accepted:
             accepted += 1
             state = case.state
-        if st.findings:
-            for rule in st.blocked_by:
-                refusals[rule] = refusals.get(rule, 0) + 1
+        found = st.findings
+        if found:
+            if len(found) == 1:  # the common case: one finding, so ``blocked_by`` is its rule if it refused
+                if found[0].kind == "refusal":
+                    rule = found[0].rule
+                    refusals[rule] = refusals.get(rule, 0) + 1
+            else:
+                for rule in st.blocked_by:
+                    refusals[rule] = refusals.get(rule, 0) + 1
     return Walk(final_state=state, length=steps, refusals=refusals, accepted=accepted)
+
+
+_start_time = functools.lru_cache(maxsize=32)(as_timestamp)  # a walk's start, parsed once
 
 
 Choice = tuple[str, tuple[Mapping[str, Any], ...], Callable[[Any], Mapping[str, Any]]]

@@ -1,0 +1,90 @@
+"""One random walk's bookkeeping: what it reports is what its case recorded, and what it fires is checked payloads."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+import workflow
+from workflow import generate
+from workflow.engine import Case, compiled
+from workflow.facts import to_plain
+from workflow.history import Step
+
+simulate = importlib.import_module("workflow.simulate")  # the package's ``simulate`` is the function
+
+
+def _spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Mapping[str, Any], Step]]:
+    fired: list[tuple[str, Mapping[str, Any], Step]] = []
+    real = Case._fire_checked
+
+    def spy(self: Case, event: str, checked: Mapping[str, Any], *args: Any, **kwargs: Any) -> Step:
+        step = real(self, event, checked, *args, **kwargs)
+        fired.append((event, checked, step))
+        return step
+
+    monkeypatch.setattr(Case, "_fire_checked", spy)
+    return fired
+
+
+def test_a_walk_reports_what_its_case_recorded(
+    suspension_def: workflow.Definition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Length, accepted steps, refusals per rule (each rule once per step) and the final state match the steps."""
+    fired = _spied(monkeypatch)
+    several_findings = lone_advice = 0
+    for seed in range(60):
+        fired.clear()
+        walk = simulate.random_walk(suspension_def, random.Random(seed), max_steps=40)
+        steps = [step for _, _, step in fired]
+        assert walk.length == len(steps)
+        assert walk.accepted == sum(s.accepted for s in steps)
+        assert dict(walk.refusals) == dict(Counter(rule for s in steps for rule in s.blocked_by))
+        assert walk.final_state == (steps[-1].target if steps else suspension_def.initial.name)
+        several_findings += sum(len(s.findings) > 1 for s in steps)
+        lone_advice += sum(len(s.findings) == 1 and s.findings[0].kind == "advice" for s in steps)
+    assert several_findings > 0 and lone_advice > 0  # steps of each kind were counted (or rightly not)
+
+
+def test_a_walk_fires_payloads_as_checking_builds_them(
+    suspension_def: workflow.Definition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every payload fired (representatives and drawn ones alike) equals its plain form checked afresh."""
+    fired = _spied(monkeypatch)
+    comp = compiled(suspension_def)
+    for seed in range(30):
+        simulate.random_walk(suspension_def, random.Random(seed), max_steps=30)
+    assert len({event for event, _, _ in fired}) == len(suspension_def.events)
+    for event, checked, _ in fired:
+        plain = {name: to_plain(value) for name, value in checked.items()}
+        assert comp.check_payload(event, plain) == checked
+
+
+def test_walks_are_reproducible(suspension_def: workflow.Definition) -> None:
+    """The same seed gives the same walk; a definition loaded afresh walks the same way."""
+    again = workflow.load("account_suspension")
+    for seed in range(20):
+        one = simulate.random_walk(suspension_def, random.Random(seed))
+        assert simulate.random_walk(suspension_def, random.Random(seed)) == one
+        assert simulate.random_walk(again, random.Random(seed)) == one
+
+
+def test_key_actions_are_distinct_actions_of_the_pool() -> None:
+    """A letter's key actions: 1 to 4 distinct actions of the pool (all of a smaller pool at most), every count
+    and every action turning up; a pool too large for a table is shuffled instead, with the same bounds."""
+    r = random.Random(2).random
+    for pool in (("a",), ("a", "b", "c"), generate.ACTIONS, tuple("abcdefghij")):
+        counts: set[int] = set()
+        seen: set[str] = set()
+        for _ in range(300):
+            got = generate._key_actions(r, pool)
+            assert len(set(got)) == len(got) and set(got) <= set(pool)
+            counts.add(len(got))
+            seen.update(got)
+        assert counts == set(range(1, min(len(pool), 4) + 1)), pool
+        assert seen == set(pool), pool
