@@ -85,8 +85,12 @@ _ROOT_CAUSES: tuple[tuple[tuple[RootCause, ...], ...], ...] = tuple(
     )
     for k in range(1, 4)
 )
-_CORRECTIVE = _orders(ACTIONS[:3], range(1, 3))
-_PREVENTIVE = _orders(ACTIONS[3:], range(1, 3))
+#: per number of corrective actions and of preventive measures (1 or 2 each): every pair of ordered selections
+_ACTIONS = tuple(
+    tuple(itertools.product(corrective, preventive))
+    for corrective in _orders(ACTIONS[:3], range(1, 3))
+    for preventive in _orders(ACTIONS[3:], range(1, 3))
+)
 _ISSUE_LISTS = _orders(ISSUES, range(1, 3))
 
 
@@ -109,8 +113,7 @@ def _documents(r: Random) -> tuple[Document, ...]:
 
 def _poa(r: Random) -> PlanOfAction:
     causes = _pick(r, _ROOT_CAUSES)
-    corrective = _pick(r, _CORRECTIVE)
-    preventive = _pick(r, _PREVENTIVE)
+    corrective, preventive = _pick(r, _ACTIONS)
     documents = _documents(r)
     if r() < 0.15:  # a part left empty
         part = int(r() * 3)
