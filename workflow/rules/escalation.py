@@ -87,12 +87,24 @@ def strong_poa(ctx: Context, params: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _matches(key_action: str, actions: tuple[str, ...]) -> bool:
+def _first_stray(key_actions: tuple[str, ...], keys: list[str], actions: tuple[str, ...]) -> str | None:
+    """The first key action that restates none of the plan's ``actions``; ``keys`` are the key actions normalised."""
+    normalised: tuple[str, ...] | None = None  # the plan's actions, normalised when first needed
+    for key_action, key in zip(key_actions, keys, strict=True):
+        if key and key_action in actions:  # the very words of one of the plan's actions
+            continue
+        if normalised is None:
+            normalised = tuple(normalise(a) for a in actions)
+        if not _matches(key, normalised):
+            return key_action
+    return None
+
+
+def _matches(key: str, actions: tuple[str, ...]) -> bool:
     """A key action restates a plan action: the same words, or the action's words within a longer sentence.
 
-    ``actions`` are normalised already.
+    ``key`` and ``actions`` are normalised already.
     """
-    key = normalise(key_action)
     return bool(key) and any(a and (key == a or a in key) for a in actions)
 
 
@@ -111,17 +123,18 @@ def letter(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if not isinstance(text, EscalationLetter):
         return "An escalation needs a letter asking for a senior investigator or Seller Performance manager."
     poa = ctx.payload.get("poa")
-    actions = tuple(normalise(a) for a in poa.actions()) if isinstance(poa, PlanOfAction) else ()
+    actions = poa.actions() if isinstance(poa, PlanOfAction) else ()
     faults = []
     if text.asks_for not in ASKS_FOR:
         faults.append("ask for a senior investigator or a Seller Performance manager to review the plan")
     low, high = int(params["min_key_actions"]), int(params["max_key_actions"])
-    n = len({normalise(k) for k in text.key_actions})  # the same action restated twice is one key action
+    keys = [normalise(k) for k in text.key_actions]
+    n = len(set(keys))  # the same action restated twice is one key action
     if not low <= n <= high:
         faults.append(f"restate {low} to {high} key actions (it restates {n})")
-    strays = [k for k in text.key_actions if not _matches(k, actions)]
-    if strays:
-        faults.append(f"restate only actions from the plan ('{strays[0]}' is not one)")
+    stray = _first_stray(text.key_actions, keys, actions)
+    if stray is not None:
+        faults.append(f"restate only actions from the plan ('{stray}' is not one)")
     if faults:
         return "The escalation letter must " + "; ".join(faults) + "."
     return None

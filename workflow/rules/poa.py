@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..facts import PlanOfAction, normalise
+from ..facts import PlanOfAction, RootCause, normalise
 from . import _case
 from .registry import Context, register
 
@@ -20,18 +20,37 @@ def _poa(ctx: Context) -> PlanOfAction:
 def missing_parts(poa: PlanOfAction) -> list[str]:
     """The parts of a POA that are empty: root causes (each with its explanation), actions, measures."""
     missing = []
-    if not poa.root_causes or any(not r.text.strip() for r in poa.root_causes):
-        missing.append("root causes" if not poa.root_causes else "an explanation for each root cause")
-    if not [a for a in poa.corrective_actions if a.strip()]:
+    if not poa.root_causes:
+        missing.append("root causes")
+    elif not _each_explained(poa.root_causes):
+        missing.append("an explanation for each root cause")
+    if _blank(poa.corrective_actions):
         missing.append("corrective actions")
-    if not [a for a in poa.preventive_measures if a.strip()]:
+    if _blank(poa.preventive_measures):
         missing.append("preventive measures")
     return missing
 
 
+def _each_explained(causes: tuple[RootCause, ...]) -> bool:
+    """Every root cause has an explanation that says something (not empty, not only spaces)."""
+    for cause in causes:  # noqa: SIM110  (a loop: twice as fast as all() over a generator)
+        if not cause.text.strip():
+            return False
+    return True
+
+
+def _blank(texts: tuple[str, ...]) -> bool:
+    """No text says anything: there is none, or each is empty or only spaces (then so is all of it together)."""
+    return not "".join(texts).strip()
+
+
 def unanswered_issues(poa: PlanOfAction, cited: tuple[str, ...]) -> list[str]:
-    answered = {normalise(r.issue) for r in poa.root_causes}
-    return [i for i in cited if normalise(i) not in answered]
+    """The cited issues no root cause answers, compared as normalised text."""
+    answered = {r.issue for r in poa.root_causes}
+    if answered.issuperset(cited):  # each issue in the very words of a root cause
+        return []
+    normalised = {normalise(r.issue) for r in poa.root_causes}
+    return [i for i in cited if i not in answered and normalise(i) not in normalised]
 
 
 def fake_documents(poa: PlanOfAction) -> list[str]:
@@ -41,8 +60,23 @@ def fake_documents(poa: PlanOfAction) -> list[str]:
 def repeats_rejected(ctx: Context, poa: PlanOfAction) -> bool:
     if not ctx.history.count(_case.REJECT):  # no appeal was rejected yet: nothing to repeat
         return False
-    key = poa.content_key()
-    return any(old.content_key() == key for old in _case.rejected_poas(ctx))
+    key: tuple[Any, ...] | None = None  # the plan's content key, worked out only for a rejected plan of its shape
+    shape = _shape(poa)
+    for old in _case.rejected_poas(ctx):
+        if old is poa:
+            return True
+        if _shape(old) != shape:  # a different number of causes, actions, measures or documents: another plan
+            continue
+        if key is None:
+            key = poa.content_key()
+        if old.content_key() == key:
+            return True
+    return False
+
+
+def _shape(poa: PlanOfAction) -> tuple[int, int, int, int]:
+    """How many parts of each kind a plan has; plans with the same content key have the same shape."""
+    return len(poa.root_causes), len(poa.corrective_actions), len(poa.preventive_measures), len(poa.documents)
 
 
 def _and(items: list[str]) -> str:

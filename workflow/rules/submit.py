@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,6 +62,12 @@ def in_writing(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if deciding is None or not deciding.appeal_channels:
         return None
     if channel not in deciding.appeal_channels:
-        ways = " or ".join(c.replace("_", " ") for c in deciding.appeal_channels)
+        ways = _spoken(tuple(deciding.appeal_channels))
         return f"{deciding.name} takes appeals in writing only ({ways}), never by {str(channel).replace('_', ' ')}."
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _spoken(channels: tuple[str, ...]) -> str:
+    """A team's channels as a sentence says them: ``email or appeal form`` (worked out once per team)."""
+    return " or ".join(c.replace("_", " ") for c in channels)
