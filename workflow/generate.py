@@ -142,7 +142,7 @@ def _letter(r: Random, plan: Any) -> EscalationLetter:
     return EscalationLetter(asks_for, _key_actions(r, pool))
 
 
-#: per pool of actions (the drawn plans have about a hundred), the letter's choices: see ``_key_actions``
+#: per pool of actions (a drawn plan's, at most four, or ``ACTIONS``), the letter's choices: see ``_key_actions``
 _KEY_ACTIONS: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]] = {}
 
 
@@ -150,7 +150,7 @@ def _key_actions(r: Random, pool: tuple[str, ...]) -> tuple[str, ...]:
     """One to four actions of ``pool`` (as many as it has, if fewer), distinct, in random order."""
     tables = _KEY_ACTIONS.get(pool)
     if tables is None:
-        if len(pool) > 6 or len(_KEY_ACTIONS) >= 4096:  # not worth a table: shuffle
+        if (len(pool) > 4 and pool != ACTIONS) or len(_KEY_ACTIONS) >= 512:  # not worth a table: shuffle
             return _sample(r, pool, min(len(pool), 1 + int(r() * 4)))
         tables = _KEY_ACTIONS[pool] = tuple(tuple(itertools.permutations(pool, min(len(pool), k))) for k in range(1, 5))
     return _pick(r, tables)  # a number of actions, then a selection of that many
