@@ -88,3 +88,22 @@ def test_key_actions_are_distinct_actions_of_the_pool() -> None:
             seen.update(got)
         assert counts == set(range(1, min(len(pool), 4) + 1)), pool
         assert seen == set(pool), pool
+
+
+@pytest.mark.parametrize("name", ["ip_complaint", "verification"])
+def test_a_walk_with_timers_reports_its_timer_steps_too(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a definition with timed transitions, timer steps count in the walk like events (and some are taken)."""
+    defn = workflow.load(name)
+    assert compiled(defn).timers
+    fired = _spied(monkeypatch)
+    timer_steps = 0
+    for seed in range(300):  # a verification timer is rare: about one walk in twenty takes one
+        fired.clear()
+        walk = simulate.random_walk(defn, random.Random(seed), max_steps=40)
+        steps = [step for _, _, step in fired]
+        assert walk.length == len(steps) <= 40
+        assert walk.accepted == sum(s.accepted for s in steps)
+        assert dict(walk.refusals) == dict(Counter(rule for s in steps for rule in s.blocked_by))
+        assert walk.final_state == (steps[-1].target if steps else defn.initial.name)
+        timer_steps += sum(s.timer for s in steps)
+    assert timer_steps > 0
