@@ -274,6 +274,7 @@ def test_silence_is_counted_as_the_clock_counts_it(
     for a, b in ((start, end), (start + h1, end + h2), (start + h2, end)):
         for off in (holidays, frozenset()):  # the same dates with and without holidays: two answers
             assert _case._business_days(a, b, off) == business_days_between(a, b, off)
+        assert _case._business_days(a, b, set(holidays)) == business_days_between(a, b, holidays)  # type: ignore[arg-type]
 
 
 def test_silence_days_counts_from_the_latest_submission() -> None:

@@ -76,6 +76,8 @@ _BUSINESS_DAYS_KEPT = 4096
 
 def _business_days(start: dt.datetime, end: dt.datetime, holidays: frozenset[dt.date]) -> int:
     """``business_days_between``, remembered by dates: it counts dates only, whatever the times of day."""
+    if not isinstance(holidays, frozenset):  # a set given by hand cannot be a key: count
+        return business_days_between(start, end, holidays)
     key = (start.date(), end.date(), holidays)
     days = _BUSINESS_DAYS.get(key)
     if days is None:
