@@ -66,10 +66,11 @@ class SimulatedClock:
 
     def advance_business_days(self, days: int) -> dt.datetime:
         """``advance(Duration(business_days=days))``; without holidays, a week or less by a table lookup."""
-        if 0 <= days < _SHORT and not self.holidays:
+        if not self.holidays and 0 <= days < 6:  # the table's moves: 0 to 5 business days
+            now = self._now
             try:
-                self._now += _SHORT_SPANS[self._now.weekday()][days]
-                return self._now
+                self._now = now = now + _SHORT_SPANS[now.weekday()][days]
+                return now
             except OverflowError:
                 pass  # the general path says why
         return self.advance(Duration(business_days=days))
@@ -133,10 +134,10 @@ def business_days_between(start: dt.datetime, end: dt.datetime, holidays: Collec
     return count
 
 
-_SHORT = 6  # business days the clock moves by a table lookup: 0 to 5
-#: per weekday of the start (Monday 0), how far ``n`` business days take it, for ``n`` below ``_SHORT``
+#: per weekday of the start (Monday 0), how far ``n`` business days take it, for ``n`` from 0 to 5
+#: (``SimulatedClock.advance_business_days``)
 _SHORT_SPANS = tuple(
-    tuple(dt.timedelta(days=_weekday_span(dt.date(2024, 1, 1 + wd), n) if n else 0) for n in range(_SHORT))
+    tuple(dt.timedelta(days=_weekday_span(dt.date(2024, 1, 1 + wd), n) if n else 0) for n in range(6))
     for wd in range(7)
 )
 
