@@ -70,10 +70,10 @@ class PlanOfAction:
     @functools.cached_property
     def _content_key(self) -> tuple[Any, ...]:  # computed once per plan: rules compare plans often
         return (
-            tuple(sorted((normalise(r.issue), normalise(r.text)) for r in self.root_causes)),
-            tuple(sorted(normalise(a) for a in self.corrective_actions)),
-            tuple(sorted(normalise(a) for a in self.preventive_measures)),
-            tuple(sorted((d.kind, d.genuine) for d in self.documents)),
+            tuple(sorted([(normalise(r.issue), normalise(r.text)) for r in self.root_causes])),
+            tuple(sorted([normalise(a) for a in self.corrective_actions])),
+            tuple(sorted([normalise(a) for a in self.preventive_measures])),
+            tuple(sorted([(d.kind, d.genuine) for d in self.documents])),
         )
 
 
