@@ -86,6 +86,7 @@ class EscalationLetter:
     text: str = ""
 
 
+@functools.lru_cache(maxsize=4096)  # the same issues and actions are compared again and again
 def normalise(text: str) -> str:
     """Lower case, single spaces: how free text is compared."""
     return " ".join(text.lower().split())

@@ -467,6 +467,9 @@ def compile_fast(schema: Schema) -> Callable[[Any], Any]:
         return _compile_record(schema)
     if isinstance(schema, ListOf):
         return _compile_list(schema)
+    if isinstance(schema, Str) and schema.choices is not None and not schema.nonempty:
+        allowed = frozenset(schema.choices)
+        return lambda value: value if (type(value) is str or isinstance(value, str)) and value in allowed else INVALID
     if isinstance(schema, Str) and schema.choices is None:
         if schema.nonempty:
             return lambda value: value if (type(value) is str or isinstance(value, str)) and value.strip() else INVALID
