@@ -532,7 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeats = args.repeats or (2 if quick else 7)
     sizes = (100, 1_000) if quick else (1_000, 10_000, 100_000, 1_000_000)
     idle_n = 1_000 if quick else 1_000_000
-    sim_walks = 40 if quick else 4_000
+    sim_walks = 40 if quick else 12_000
+    sim_rounds = 1 if quick else 3
 
     defn = workflow.load("account_suspension")
     print(f"# workflow benchmarks ({'quick' if quick else 'full'} run)")
@@ -629,12 +630,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     sim: dict[int, float] = {}
     sim_cpu = 0.0
+    n_events = 0
+    for _ in range(sim_rounds):  # alternately, the best round of each: what the machine's other work left
+        for workers in (1, 2):
+            wall_rate, cpu_rate, n_events = walk_throughput(defn, sim_walks, workers)
+            sim[workers] = max(sim.get(workers, 0.0), wall_rate)
+            if workers == 1:
+                sim_cpu = max(sim_cpu, cpu_rate)
     for workers in (1, 2):
-        sim[workers], cpu_rate, n_events = walk_throughput(defn, sim_walks, workers)
         text = f"{sim[workers]:,.0f} events/s wall ({n_events} events)"
         if workers == 1:
-            sim_cpu = cpu_rate
-            text += f"; {cpu_rate:,.0f} events per CPU second"
+            text += f"; {sim_cpu:,.0f} events per CPU second"
         rows.append((f"random walks, --workers {workers}", text))
     rows.append(("scaling 1 -> 2 workers (wall)", f"{sim[2] / sim[1]:.2f}×"))
     text = (ROOT / "definitions" / "account_suspension.yaml").read_text(encoding="utf-8")
