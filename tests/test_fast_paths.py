@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from workflow import generate
 from workflow.facts import Document, EscalationLetter, PlanOfAction, RootCause
-from workflow.history import Finding, Step
+from workflow.history import Finding, Step, new_step
 from workflow.schema import RecordBuilder
 
 findings = st.lists(
@@ -30,7 +30,7 @@ findings = st.lists(
 
 @given(found=findings, accepted=st.booleans(), timer=st.booleans(), index=st.integers(0, 99))
 def test_step_record_equals_step(found: tuple[Finding, ...], accepted: bool, timer: bool, index: int) -> None:
-    """Step.record(...) is equal, field by field, to Step(...) with the same values (blocked_by, advice too)."""
+    """new_step(...) is equal, field by field, to Step(...) with the same values (blocked_by, advice too)."""
     at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
     payload = {"poa": None}
     made = Step(
@@ -44,7 +44,7 @@ def test_step_record_equals_step(found: tuple[Finding, ...], accepted: bool, tim
         findings=found,
         timer=timer,
     )
-    fast = Step.record(index, "submit_poa", at, "suspended", "poa_submitted", accepted, payload, found, timer)
+    fast = new_step(index, "submit_poa", at, "suspended", "poa_submitted", accepted, payload, found, timer)
     assert fast == made
     assert (fast.blocked_by, fast.advice) == (made.blocked_by, made.advice)
     assert fast.blocked_by == tuple(sorted({f.rule for f in found if f.kind == "refusal"}))

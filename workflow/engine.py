@@ -30,7 +30,7 @@ from . import facts as payload_types
 from . import schema as s
 from .clock import Clock, SystemClock, format_time
 from .errors import DefinitionMismatch, PayloadError, Problem, SnapshotError, UnknownEvent, WorkflowError
-from .history import Finding, History, Step
+from .history import Finding, History, Step, new_step
 from .model import Definition, RuleRef, Transition
 from .rules.registry import REGISTRY, Context, Rule
 from .source import format_path
@@ -472,7 +472,13 @@ class Case:
         Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a
         malformed payload: those are the caller's mistakes, not the rules' decisions.
         """
-        return self._fire_checked(event, self._comp.check_payload(event, payload), False, None)
+        comp = self._comp
+        checked = comp.check_payload(event, payload)
+        if comp.timers:
+            self.advance()
+        now = self.clock.now()
+        edge, findings = self._judge(event, checked, now)
+        return self._commit(event, edge, findings, checked, now, False)
 
     def fire_payload(
         self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
@@ -508,8 +514,8 @@ class Case:
         history = self._history
         if history is None:
             history = self._history = History()
-        step = Step.record(
-            len(history),
+        step = new_step(
+            len(history._steps),
             event,
             now,
             source,

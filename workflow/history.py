@@ -48,33 +48,6 @@ class Step:
         """The sorted ids of the rules that advised on the step."""
         return _rule_ids(self.findings, "advice")
 
-    @classmethod
-    def record(
-        cls,
-        index: int,
-        event: str,
-        at: dt.datetime,
-        source: str,
-        target: str,
-        accepted: bool,
-        payload: Mapping[str, Any],
-        findings: tuple[Finding, ...],
-        timer: bool,
-    ) -> Step:
-        """The same step as ``Step(...)``, built by setting its slots directly (the engine records one per event)."""
-        step = object.__new__(cls)
-        s = _SETTERS
-        s[0](step, index)
-        s[1](step, event)
-        s[2](step, at)
-        s[3](step, source)
-        s[4](step, target)
-        s[5](step, accepted)
-        s[6](step, payload)
-        s[7](step, findings)
-        s[8](step, timer)
-        return step
-
     @property
     def refusals(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == "refusal")
@@ -85,12 +58,36 @@ class Step:
         return tuple(f for f in self.findings if f.kind == "route")
 
 
-#: the slot setters of Step, in the order ``Step.record`` passes the values
-_SETTERS: tuple[Any, ...] = tuple(
-    Step.__dict__[name].__set__
-    for name in ("index", "event", "at", "source", "target", "accepted", "payload", "findings", "timer")
+_new = object.__new__
+#: the slot setters of Step, in field order
+(_s0, _s1, _s2, _s3, _s4, _s5, _s6, _s7, _s8) = (
+    Step.__dict__[f.name].__set__ for f in attrs.fields(Step)  # nine fields: unpacking checks there are nine
 )
-assert len(attrs.fields(Step)) == len(_SETTERS), "Step.record sets every field"
+
+
+def new_step(
+    index: int,
+    event: str,
+    at: dt.datetime,
+    source: str,
+    target: str,
+    accepted: bool,
+    payload: Mapping[str, Any],
+    findings: tuple[Finding, ...],
+    timer: bool,
+) -> Step:
+    """The same step as ``Step(...)``, built by setting its slots directly (the engine records one per event)."""
+    step: Step = _new(Step)
+    _s0(step, index)
+    _s1(step, event)
+    _s2(step, at)
+    _s3(step, source)
+    _s4(step, target)
+    _s5(step, accepted)
+    _s6(step, payload)
+    _s7(step, findings)
+    _s8(step, timer)
+    return step
 
 
 def _rule_ids(findings: tuple[Finding, ...], kind: str) -> tuple[str, ...]:
