@@ -483,9 +483,9 @@ _PLACEHOLDER = object()
 
 
 class RecordBuilder:
-    """A record's ``build`` for an attrs class without slots: ``cls(**d)``, made by giving a new instance the
-    checked dict as its ``__dict__`` when ``d`` holds exactly the class's fields (the schema fills in the
-    defaults). That is the instance ``__init__`` would make, without a call per field. A class with slots,
+    """A record's ``build`` for an attrs class without slots: ``cls(**d)``, made by putting the checked dict
+    into a new instance's ``__dict__`` at once when ``d`` holds exactly the class's fields (the schema fills in
+    the defaults). That is the instance ``__init__`` would make, without a statement per field. A class with slots,
     converters, validators, factories or ``__attrs_post_init__``, or a ``d`` with other keys, goes through
     ``cls(**d)``."""
 
@@ -501,20 +501,15 @@ class RecordBuilder:
         )
 
     def __call__(self, d: Mapping[str, Any]) -> Any:
-        return self.adopt(dict(d))
-
-    def adopt(self, d: dict[str, Any]) -> Any:
-        """The record of ``d``, a dict no one else holds (it may become the record's ``__dict__``)."""
         if not self.simple or d.keys() != self.names:
             return self.cls(**d)
         record: Any = _new(self.cls)
-        _set(record, "__dict__", d)
+        record.__dict__.update(d)
         return record
 
 
 _FACTORY: type = type(attrs.Factory(list))
 _new: Any = object.__new__
-_set: Any = object.__setattr__
 
 
 def _compile_record(schema: Record) -> Callable[[Any], Any]:
@@ -525,12 +520,12 @@ def _compile_record(schema: Record) -> Callable[[Any], Any]:
     build = schema.build
     invalid = INVALID
     if isinstance(build, RecordBuilder) and build.simple and build.names == template.keys():
-        # ``out`` below is new for every value and holds exactly the class's fields: the record keeps it
-        cls, new, set_dict = build.cls, _new, _set
+        # ``out`` below holds exactly the class's fields: a new record takes them into its own ``__dict__``
+        cls, new = build.cls, _new
 
         def build(out: dict[str, Any]) -> Any:
             record: Any = new(cls)
-            set_dict(record, "__dict__", out)
+            record.__dict__.update(out)
             return record
 
     def record_fast(value: Any) -> Any:
