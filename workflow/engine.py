@@ -5,19 +5,18 @@ definition (built once, with ``auto_transitions=False`` and no models registered
 by the engine before the machine is asked to move, so every guard of every candidate transition is
 evaluated and explained; a refused step changes nothing.
 
-The hot path is prepared per definition, once: the transition table is read off the machine
-(``machine.events[event].transitions[source]``, in the machine's order), with each edge's guards bound and
-unpacked. A definition holds no code, so the machine carries no callbacks (no ``prepare``, ``conditions``,
-``before``/``after``, ``on_enter``/``on_exit``, ``on_final``; checked when it is built): running a
-``transitions.Transition`` would only set the state, after creating an ``EventData`` and walking empty callback
-lists, about 12 µs per move. An accepted step is therefore applied with the machine's own ``set_state`` on the
-case, given the destination's ``State`` looked up once, under 1 µs.
+The hot path is prepared per definition, once: a table of edges by state and event, each checked against
+the machine's own transition (``machine.events[event].transitions[source]``, in the machine's order), with
+its guards bound and unpacked. A definition holds no code, so the machine carries no callbacks (no
+``prepare``, ``conditions``, ``before``/``after``, ``on_enter``/``on_exit``, ``on_final``; checked when it is
+built): running a ``transitions.Transition`` would only set the state, after creating an ``EventData`` and
+walking empty callback lists, about 12 µs per move. An accepted step is therefore applied with the machine's
+own ``set_state`` on the case, given the destination's ``State`` looked up once, under 1 µs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import weakref
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -34,8 +33,6 @@ from .history import Finding, History, Step, new_step
 from .model import Definition, RuleRef, Transition
 from .rules.registry import REGISTRY, Context, Rule
 from .source import format_path
-
-logging.getLogger("transitions.core").setLevel(logging.ERROR)
 
 SNAPSHOT_FORMAT = "workflow.case/1"
 _SYSTEM_CLOCK = SystemClock()
