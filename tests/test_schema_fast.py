@@ -96,8 +96,57 @@ def test_a_faulty_payload_still_gets_every_fault(suspension_def: workflow.Defini
     assert any("extra" in p for p in paths) and any("root_causes" in p for p in paths)
 
 
-def test_slot_records_fall_back_to_the_class_when_it_checks_its_own_fields() -> None:
-    """A record class with a validator is built through its ``__init__`` (so the validator runs), both ways."""
+def _unsimple_classes() -> list[type]:
+    """Record classes whose ``__init__`` does more than store its arguments, one reason each."""
+    import attrs
+
+    @attrs.frozen
+    class Validated:
+        n: int = attrs.field(validator=attrs.validators.gt(0))
+
+    @attrs.frozen
+    class Converted:
+        n: int = attrs.field(converter=abs)
+
+    @attrs.frozen
+    class Factoried:
+        n: tuple[int, ...] = attrs.field(factory=tuple)
+
+    @attrs.frozen
+    class PostInit:
+        n: int
+
+        def __attrs_post_init__(self) -> None:
+            if self.n < 0:
+                raise ValueError("negative")
+
+    @attrs.frozen
+    class Private:
+        _n: int
+
+    @attrs.frozen
+    class NotInInit:
+        n: int = attrs.field(init=False, default=0)
+
+    @attrs.frozen(cache_hash=True)
+    class CachedHash:
+        n: int
+
+    @attrs.frozen(slots=False)
+    class NoSlots:
+        n: int
+
+    return [Validated, Converted, Factoried, PostInit, Private, NotInInit, CachedHash, NoSlots]
+
+
+def test_records_built_by_their_init_when_it_does_more_than_store() -> None:
+    """A record class whose ``__init__`` validates, converts, defaults, renames or caches is built through it."""
+    for cls in _unsimple_classes():
+        assert not s.RecordBuilder(cls).simple, cls.__name__
+
+
+def test_a_validated_record_is_checked_by_its_class_on_the_fast_path() -> None:
+    """The fast check of a record with a validator builds through ``__init__``: the validator runs."""
     import attrs
     import pytest
 
@@ -109,7 +158,6 @@ def test_slot_records_fall_back_to_the_class_when_it_checks_its_own_fields() -> 
     schema = s.record(
         "a positive", s.RecordBuilder(Positive), n=s.Field(s.Int(), required=True), label=s.Field(s.Str(), default="")
     )
-    assert not s.RecordBuilder(Positive).simple
     fast = s.compile_fast(schema)
     assert fast({"n": 2}) == Positive(2) == s.run(schema, {"n": 2})[0]
     with pytest.raises(ValueError):
@@ -117,8 +165,30 @@ def test_slot_records_fall_back_to_the_class_when_it_checks_its_own_fields() -> 
     assert fast({"n": 2, "other": 1}) is s.INVALID and fast({"label": "x"}) is s.INVALID
 
 
-def test_slot_records_checked_in_one_pass_match_the_slow_check() -> None:
-    """The one-pass check of a slotted record sets defaults, refuses unknown and missing keys, as ``check`` does."""
+def test_choice_and_string_list_fast_checks_agree_with_check() -> None:
+    """Strings with choices and lists of strings: the compiled checks answer as ``check`` does, str subclasses too."""
+
+    class Name(str):
+        pass
+
+    choice = s.Str(choices=("email", "phone"))
+    strs = s.ListOf(s.Str())
+    values: list[object] = ["email", Name("phone"), "fax", "", 3, None, b"email", ["email"]]
+    for value in values:
+        for schema in (choice, strs):
+            checked, faults = s.run(schema, value)
+            fast = s.compile_fast(schema)(value)
+            assert (fast is s.INVALID) == bool(faults), (schema, value)
+            if not faults:
+                assert fast == checked
+    for items in (["a", Name("b")], ("a",), [], ["a", 1], "ab", [None]):
+        checked, faults = s.run(strs, items)
+        fast = s.compile_fast(strs)(items)
+        assert (fast is s.INVALID) == bool(faults) and (faults or fast == checked), items
+
+
+def test_payload_records_checked_fast_match_the_slow_check() -> None:
+    """The fast check of a payload record sets defaults, refuses unknown and missing keys, as ``check`` does."""
     from workflow.facts import Document
 
     schema = compiled(workflow.load("account_suspension")).payloads["provide_info"].fields["documents"].schema

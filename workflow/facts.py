@@ -17,11 +17,7 @@ import attrs
 from . import schema as s
 
 
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(value)
-
-
-@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
+@attrs.frozen
 class RootCause:
     """One root cause in a plan of action, answering one issue the notice cited."""
 
@@ -29,7 +25,7 @@ class RootCause:
     text: str = ""
 
 
-@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
+@attrs.frozen
 class Document:
     """A supporting document: an invoice, a licence, a utility bill, an ID ...
 
@@ -46,7 +42,7 @@ class Document:
     issuer: str | None = None
 
 
-@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
+@attrs.frozen
 class PlanOfAction:
     """A plan of action (appeal): root causes, corrective actions taken, preventive measures, documents."""
 
@@ -77,7 +73,7 @@ class PlanOfAction:
         )
 
 
-@attrs.frozen(slots=False)  # built from a checked dict at once: schema.RecordBuilder
+@attrs.frozen
 class EscalationLetter:
     """The letter that goes with an escalation: whom it asks for, and the key actions it restates."""
 

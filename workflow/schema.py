@@ -483,28 +483,46 @@ _PLACEHOLDER = object()
 
 
 class RecordBuilder:
-    """A record's ``build`` for an attrs class without slots: ``cls(**d)``, made by putting the checked dict
-    into a new instance's ``__dict__`` at once when ``d`` holds exactly the class's fields (the schema fills in
-    the defaults). That is the instance ``__init__`` would make, without a statement per field. A class with slots,
-    converters, validators, factories or ``__attrs_post_init__``, or a ``d`` with other keys, goes through
-    ``cls(**d)``."""
+    """A record's ``build`` for a frozen attrs class with slots: ``cls(**d)``, made by setting the slots
+    directly when ``d`` holds exactly the class's fields (the schema fills in the defaults), without the frozen
+    ``__init__``'s cost; the same record. A class whose ``__init__`` does more than store its arguments
+    (converters, validators, factories, ``__attrs_pre_init__``/``__attrs_post_init__``, fields not in
+    ``__init__`` or under another name, a cached hash, its own ``__init__``), or a ``d`` with other keys, goes
+    through ``cls(**d)``."""
 
     def __init__(self, cls: type) -> None:
         self.cls = cls
         fields: Any = attrs.fields(cls)
-        self.names = frozenset(f.name for f in fields)
+        slots = cls.__dict__.get("__slots__", ())
+        init = getattr(cls.__dict__.get("__init__"), "__code__", None)
         self.simple = (
-            "__slots__" not in cls.__dict__
+            bool(slots)
+            and "_attrs_cached_hash" not in slots
+            and init is not None
+            and init.co_filename.startswith("<attrs generated")
             and not hasattr(cls, "__attrs_post_init__")
             and not hasattr(cls, "__attrs_pre_init__")
-            and all(f.converter is None and f.validator is None and not isinstance(f.default, _FACTORY) for f in fields)
+            and all(
+                f.init
+                and f.alias == f.name
+                and f.converter is None
+                and f.validator is None
+                and not isinstance(f.default, _FACTORY)
+                for f in fields
+            )
+        )
+        #: the field names, and their slot setters, in the class's field order
+        self.names: tuple[str, ...] = tuple(f.name for f in fields)
+        self.setters: tuple[Callable[[Any, Any], None], ...] = (
+            tuple(cls.__dict__[f.name].__set__ for f in fields) if self.simple else ()
         )
 
     def __call__(self, d: Mapping[str, Any]) -> Any:
-        if not self.simple or d.keys() != self.names:
+        if not self.simple or d.keys() != set(self.names):
             return self.cls(**d)
         record: Any = _new(self.cls)
-        record.__dict__.update(d)
+        for name, set_slot in zip(self.names, self.setters, strict=True):
+            set_slot(record, d[name])
         return record
 
 
@@ -519,14 +537,8 @@ def _compile_record(schema: Record) -> Callable[[Any], Any]:
     required = frozenset(name for name, spec in schema.fields.items() if spec.required)
     build = schema.build
     invalid = INVALID
-    if isinstance(build, RecordBuilder) and build.simple and build.names == template.keys():
-        # ``out`` below holds exactly the class's fields: a new record takes them into its own ``__dict__``
-        cls, new = build.cls, _new
-
-        def build(out: dict[str, Any]) -> Any:
-            record: Any = new(cls)
-            record.__dict__.update(out)
-            return record
+    if isinstance(build, RecordBuilder) and build.simple and set(build.names) == template.keys():
+        return _slots_fast(schema, build, checks)
 
     def record_fast(value: Any) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping):
@@ -545,6 +557,40 @@ def _compile_record(schema: Record) -> Callable[[Any], Any]:
         return build(out) if build is not None else out
 
     return record_fast
+
+
+def _slots_fast(
+    schema: Record, build: RecordBuilder, checks: Mapping[str, Callable[[Any], Any]]
+) -> Callable[[Any], Any]:
+    """The fast check of a record built by slots: each field checked and its slot set in one pass, in the
+    class's field order (a default set where the field is not given)."""
+    plan = tuple(
+        (name, checks[name], set_slot, schema.fields[name].required, schema.fields[name].default)
+        for name, set_slot in zip(build.names, build.setters, strict=True)
+    )
+    new, cls, missing, invalid = _new, build.cls, _PLACEHOLDER, INVALID
+
+    def slots_fast(value: Any) -> Any:
+        if type(value) is not dict and not isinstance(value, Mapping):
+            return invalid
+        record: Any = new(cls)
+        given = 0
+        get = value.get
+        for name, check, set_slot, required, default in plan:
+            v = get(name, missing)
+            if v is missing:
+                if required:
+                    return invalid
+                set_slot(record, default)
+                continue
+            v = check(v)
+            if v is invalid:
+                return invalid
+            set_slot(record, v)
+            given += 1
+        return record if given == len(value) else invalid  # otherwise a key is not a field
+
+    return slots_fast
 
 
 def _compile_list(schema: ListOf) -> Callable[[Any], Any]:
