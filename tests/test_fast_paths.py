@@ -45,6 +45,7 @@ def test_new_step_equals_step(found: tuple[Finding, ...], accepted: bool, timer:
         timer=timer,
     )
     fast = new_step(index, "submit_poa", at, "suspended", "poa_submitted", accepted, payload, found, timer)
+    assert Step.record(index, "submit_poa", at, "suspended", "poa_submitted", accepted, payload, found, timer) == fast
     assert fast == made
     assert (fast.blocked_by, fast.advice) == (made.blocked_by, made.advice)
     assert fast.blocked_by == tuple(sorted({f.rule for f in found if f.kind == "refusal"}))
@@ -79,3 +80,42 @@ def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
     assert fast_plan == PlanOfAction(**plan) and fast_plan.content_key() == PlanOfAction(**plan).content_key()
     with pytest.raises(TypeError):
         RecordBuilder(RootCause)({"issue": "x", "text": "y", "extra": 1})  # other keys: the class's own error
+
+
+def test_a_machine_with_a_callback_is_refused() -> None:
+    """A move is made by ``set_state``, which would skip a callback: a machine carrying any is refused."""
+    from transitions import Machine
+
+    from workflow.engine import _check_quiet
+    from workflow.errors import WorkflowError
+
+    def quiet() -> Machine:
+        return Machine(model=None, states=["a", "b"], transitions=[["go", "a", "b"]], initial="a")
+
+    _check_quiet(quiet())  # no callback: accepted
+    on_enter = quiet()
+    on_enter.get_state("b").add_callback("enter", print)
+    after = quiet()
+    after.events["go"].transitions["a"][0].add_callback("after", print)
+    machine_wide = Machine(
+        model=None, states=["a", "b"], transitions=[["go", "a", "b"]], initial="a", after_state_change=print
+    )
+    for machine in (on_enter, after, machine_wide):
+        with pytest.raises(WorkflowError):
+            _check_quiet(machine)
+
+
+def test_a_rule_saying_the_same_sentence_again_gives_an_equal_finding() -> None:
+    """Findings kept by a bound rule equal fresh ones, of their own kind, and no more than the bound are kept."""
+    from workflow.engine import _SAID, BoundRule
+    from workflow.rules.registry import REGISTRY
+
+    bound = BoundRule(rule=REGISTRY["poa.complete"], params={}, source="S")
+    first = bound.finding("refusal", "missing parts")
+    again = bound.finding("refusal", "missing parts")
+    assert again is first and again == Finding("poa.complete", "refusal", "missing parts", "S")
+    advice = bound.finding("advice", "missing parts")  # another kind: never the refusal kept
+    assert advice.kind == "advice" and advice == Finding("poa.complete", "advice", "missing parts", "S")
+    for i in range(_SAID * 2):
+        assert bound.finding("refusal", f"sentence {i}").message == f"sentence {i}"
+    assert len(bound.said) == _SAID

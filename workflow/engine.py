@@ -10,8 +10,8 @@ the machine's own transition (``machine.events[event].transitions[source]``, in 
 its guards bound and unpacked. A definition holds no code, so the machine carries no callbacks (no
 ``prepare``, ``conditions``, ``before``/``after``, ``on_enter``/``on_exit``, ``on_final``; checked when it is
 built): running a ``transitions.Transition`` would only set the state, after creating an ``EventData`` and
-walking empty callback lists, about 12 µs per move. An accepted step is therefore applied with the machine's
-own ``set_state`` on the case, given the destination's ``State`` looked up once, under 1 µs.
+walking empty callback lists. An accepted step is therefore applied with the machine's own ``set_state`` on
+the case, given the destination's ``State`` looked up once (BENCHMARKS.md has what each costs).
 """
 
 from __future__ import annotations
@@ -87,16 +87,10 @@ class Edge:
     token: int
     #: the machine's ``State`` of ``dest`` (read off the machine's own transition), which ``set_state`` sets
     target: Any = attrs.field(default=None, eq=False, repr=False)
-    #: per guard, what deciding needs, unpacked once: (check, params, the findings said, the guard, branch)
-    checks: tuple[tuple[Any, Mapping[str, Any], dict[str, Finding], BoundRule, bool], ...] = attrs.field(
-        default=(), eq=False, repr=False
-    )
+    #: per guard, what deciding needs, unpacked once: (check, params, the bound guard)
+    checks: tuple[tuple[Any, Mapping[str, Any], BoundRule], ...] = attrs.field(default=(), eq=False, repr=False)
     #: the same for the guards that do not read the payload (what ``allowed`` and ``why_not`` ask)
-    fixed_checks: tuple[tuple[Any, Mapping[str, Any], dict[str, Finding], BoundRule, bool], ...] = attrs.field(
-        default=(), eq=False, repr=False
-    )
-    #: whether a guard of this edge is a branch guard (one that only selects among an event's transitions)
-    branches: bool = attrs.field(default=False, eq=False, repr=False)
+    fixed_checks: tuple[tuple[Any, Mapping[str, Any], BoundRule], ...] = attrs.field(default=(), eq=False, repr=False)
 
 
 def _bind(defn: Definition, ref: RuleRef) -> BoundRule:
@@ -161,11 +155,8 @@ class Compiled:
                     guards=guards,
                     token=token,
                     target=self.states[_machine_transition(moves, t.event, src, t.dest).dest],
-                    checks=tuple((g.rule.check, g.params, g.said, g, g.branch) for g in guards),
-                    fixed_checks=tuple(
-                        (g.rule.check, g.params, g.said, g, g.branch) for g in guards if not g.rule.reads
-                    ),
-                    branches=any(g.branch for g in guards),
+                    checks=tuple((g.rule.check, g.params, g) for g in guards),
+                    fixed_checks=tuple((g.rule.check, g.params, g) for g in guards if not g.rule.reads),
                 )
                 token += 1
                 if t.timer is not None:
@@ -277,7 +268,7 @@ def _check_quiet(machine: Machine) -> None:
         for t in found
         for name in _TRANSITION_CALLBACKS
     ]
-    if any(lists):  # pragma: no cover - a definition holds no code, so none is ever added
+    if any(lists):  # a definition holds no code, so none is ever added to the machine it is built into
         raise WorkflowError("the state machine of a definition must carry no callbacks")
 
 
@@ -399,56 +390,28 @@ class Case:
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
             return edges[0], ()
         ctx = self._context(event, payload, now)
-        if len(edges) == 1 and not edges[0].branches:  # one candidate (the common case): its guards decide
-            edge = edges[0]
-            ctx.target = edge.dest
-            refusals: list[Finding] | None = None
-            for check, params, said, bound, _ in edge.checks if reads_payload else edge.fixed_checks:
-                try:
-                    refusal = check(ctx, params)
-                except Exception as e:
-                    raise RuleFailure(bound.rule.id, event, e) from e
-                if refusal is not None:
-                    found = said.get(refusal) or bound.finding("refusal", refusal)
-                    if refusals is None:
-                        refusals = [found]
-                    else:
-                        refusals.append(found)
-            if refusals is not None:
-                if len(refusals) > 1 and (self.state, event) in comp.repeats:
-                    refusals = _unique(refusals)
-                return None, tuple(refusals)
-            if not advice:
-                return edge, ()
-            return self._advised(edge, ctx, advice, [])
         findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
         elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
-        chosen: Edge | None = None
         for edge in edges:  # in definition order: the first candidate whose guards all pass is taken
             ctx.target = edge.dest
-            failed: list[Finding] = []
+            failed: list[Finding] | None = None
             applies = True
-            for check, params, said, bound, branch in edge.checks if reads_payload else edge.fixed_checks:
+            for check, params, bound in edge.checks if reads_payload else edge.fixed_checks:
                 try:
                     refusal = check(ctx, params)
                 except Exception as e:
                     raise RuleFailure(bound.rule.id, event, e) from e
                 if refusal is not None:
-                    failed.append(said.get(refusal) or bound.finding("refusal", refusal))
-                    applies = applies and not branch
-            if not failed:
-                chosen = edge
+                    if failed is None:
+                        failed = []
+                    failed.append(bound.finding("refusal", refusal))
+                    applies = applies and not bound.branch
+            if failed is None:
                 # why the earlier candidates were passed over: the route, not a refusal
-                findings = [attrs.evolve(f, kind="route") for f in findings if f.kind == "refusal"]
-                break
+                routes = [attrs.evolve(f, kind="route") for f in findings if f.kind == "refusal"]
+                return self._advised(edge, ctx, advice, routes) if advice or routes else (edge, ())
             (findings if applies else elsewhere).extend(failed)
-        if chosen is None:
-            if not findings:  # no candidate applied: every reason counts
-                findings = elsewhere
-            if len(findings) > 1 and (self.state, event) in comp.repeats:
-                findings = _unique(findings)
-            return None, tuple(findings)
-        return self._advised(chosen, ctx, advice, findings)
+        return None, self._distinct(event, findings or elsewhere)  # when no candidate applied, every reason counts
 
     def _advised(
         self, edge: Edge, ctx: Context, advice: Sequence[BoundRule], findings: list[Finding]
@@ -459,9 +422,13 @@ class Case:
             said = _run(bound, ctx, ctx.event)
             if said is not None:
                 findings.append(bound.finding("advice", said))
-        if len(findings) > 1 and (self.state, ctx.event) in self._comp.repeats:
-            findings = _unique(findings)
-        return edge, tuple(findings)
+        return edge, self._distinct(ctx.event, findings)
+
+    def _distinct(self, event: str, findings: list[Finding]) -> tuple[Finding, ...]:
+        """``findings`` without repeats, where a rule may speak twice on ``event`` from here."""
+        if len(findings) > 1 and (self.state, event) in self._comp.repeats:
+            return tuple(_unique(findings))
+        return tuple(findings)
 
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload. Returns the step, accepted or refused; a refusal changes nothing.
@@ -469,13 +436,7 @@ class Case:
         Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a
         malformed payload: those are the caller's mistakes, not the rules' decisions.
         """
-        comp = self._comp
-        checked = comp.check_payload(event, payload)
-        if comp.timers:
-            self.advance()
-        now = self.clock.now()
-        edge, findings = self._judge(event, checked, now)
-        return self._commit(event, edge, findings, checked, now, False)
+        return self._fire_checked(event, self._comp.check_payload(event, payload))
 
     def fire_payload(
         self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
@@ -512,7 +473,7 @@ class Case:
         if history is None:
             history = self._history = History()
         step = new_step(
-            len(history._steps),
+            len(history),
             event,
             now,
             source,

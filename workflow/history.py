@@ -48,6 +48,21 @@ class Step:
         """The sorted ids of the rules that advised on the step."""
         return _rule_ids(self.findings, "advice")
 
+    @staticmethod
+    def record(
+        index: int,
+        event: str,
+        at: dt.datetime,
+        source: str,
+        target: str,
+        accepted: bool,
+        payload: Mapping[str, Any],
+        findings: tuple[Finding, ...],
+        timer: bool,
+    ) -> Step:
+        """``new_step``: the same step as ``Step(...)``, built by setting its slots."""
+        return new_step(index, event, at, source, target, accepted, payload, findings, timer)
+
     @property
     def refusals(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == "refusal")
@@ -61,7 +76,8 @@ class Step:
 _new = object.__new__
 #: the slot setters of Step, in field order
 (_s0, _s1, _s2, _s3, _s4, _s5, _s6, _s7, _s8) = (
-    Step.__dict__[f.name].__set__ for f in attrs.fields(Step)  # nine fields: unpacking checks there are nine
+    Step.__dict__[f.name].__set__
+    for f in attrs.fields(Step)  # nine fields: unpacking checks there are nine
 )
 
 
@@ -150,4 +166,5 @@ class History(Sequence[Step]):
         return best
 
     def accepted_steps(self) -> Iterator[Step]:
+        """Every accepted step, oldest first."""
         return (s for s in self._steps if s.accepted)
