@@ -72,8 +72,33 @@ def test_business_days_between_counts_a_repeated_holiday_once() -> None:
 def test_business_days_between_matches_counting_one_by_one(
     a: dt.datetime, b: dt.datetime, holidays: frozenset[dt.date]
 ) -> None:
-    """business_days_between agrees with counting each date, weekends and holidays left out."""
+    """The closed form (whole weeks, then a table for the days left) agrees with counting each date one by one,
+    weekends and holidays left out, and without holidays too."""
     assert workflow.business_days_between(a, b, holidays) == brute_count(a, b, holidays)
+    assert workflow.business_days_between(a, b) == brute_count(a, b)
+
+
+@given(stamps, st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=86399), holiday_sets)
+def test_business_days_between_matches_counting_over_short_spans(
+    a: dt.datetime, days: int, seconds: int, holidays: frozenset[dt.date]
+) -> None:
+    """Over spans of up to three weeks (where the leftover days matter most), at any time of the end date, the
+    closed form agrees with counting one by one, with and without holidays."""
+    b = a + dt.timedelta(days=days, seconds=seconds)
+    assert workflow.business_days_between(a, b, holidays) == brute_count(a, b, holidays)
+    assert workflow.business_days_between(a, b) == brute_count(a, b)
+
+
+def test_business_days_between_from_every_weekday_and_leftover() -> None:
+    """Every start weekday and every number of leftover days (0 to 6), over zero to three whole weeks: the same
+    as counting one by one, and the holidays given subtracted as counting skips them."""
+    holidays = frozenset(MONDAY.date() + dt.timedelta(days=n) for n in (1, 5, 9, 17))  # Tue, Sat, Wed, Thu
+    for offset in range(7):
+        start = MONDAY + dt.timedelta(days=offset)
+        for span in range(28):
+            end = start + dt.timedelta(days=span)
+            assert workflow.business_days_between(start, end) == brute_count(start, end), (offset, span)
+            assert workflow.business_days_between(start, end, holidays) == brute_count(start, end, holidays)
 
 
 @given(stamps, stamps, stamps, holiday_sets)
@@ -285,8 +310,9 @@ def test_advancing_past_year_9999_raises_a_value_error_and_keeps_the_clock(durat
 def test_advance_business_days_is_advance_by_a_duration(
     start: dt.datetime, days: int, holidays: frozenset[dt.date]
 ) -> None:
-    """``advance_business_days`` (a table lookup for short moves without holidays) lands where ``advance`` does,
-    or raises as it does near the year 9999 and leaves the clock where it was."""
+    """``advance_business_days`` (``add_business_days`` with the clock's holidays: a table lookup for short moves
+    without them) lands where ``advance`` does, or raises as it does near the year 9999 and leaves the clock where
+    it was."""
     fast, slow = workflow.SimulatedClock(start, holidays), workflow.SimulatedClock(start, holidays)
     try:
         expected: dt.datetime | None = slow.advance(Duration(business_days=days))

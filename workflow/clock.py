@@ -65,15 +65,13 @@ class SimulatedClock:
         return self._now
 
     def advance_business_days(self, days: int) -> dt.datetime:
-        """``advance(Duration(business_days=days))``; without holidays, a week or less by a table lookup."""
-        if not self.holidays and 0 <= days < 6:  # the table's moves: 0 to 5 business days
-            now = self._now
-            try:
-                self._now = now = now + _SHORT_SPANS[now.weekday()][days]
-                return now
-            except OverflowError:
-                pass  # the general path says why
-        return self.advance(Duration(business_days=days))
+        """``advance(Duration(business_days=days))`` without building a ``Duration``: ``add_business_days`` with
+        the clock's holidays (random walks move the clock so before every step)."""
+        try:
+            self._now = add_business_days(self._now, days, self.holidays)
+        except OverflowError:
+            raise _past_the_end(self._now, Duration(business_days=days)) from None  # the clock stays as it was
+        return self._now
 
 
 def format_time(stamp: dt.datetime) -> str:
@@ -90,10 +88,13 @@ def add_business_days(start: dt.datetime, days: int, holidays: Collection[dt.dat
     """``start`` moved forward by ``days`` business days, keeping the time of day.
 
     Computed, not counted: whole weeks at once, then the remaining weekdays, then one more business day for each
-    weekday holiday passed on the way (repeated, since the extra days may pass holidays of their own).
+    weekday holiday passed on the way (repeated, since the extra days may pass holidays of their own). Without
+    holidays, a week or less is one table lookup. ``OverflowError`` past the last date a datetime can hold.
     """
     if days <= 0:
         return start
+    if not holidays and days < 6:
+        return start + _SHORT_SPANS[start.weekday()][days]
     end = start + dt.timedelta(days=_weekday_span(start.date(), days))
     if not holidays:
         return end
@@ -117,25 +118,25 @@ def _weekday_span(start: dt.date, n: int) -> int:
 
 
 def business_days_between(start: dt.datetime, end: dt.datetime, holidays: Collection[dt.date] = ()) -> int:
-    """How many business days have passed: business dates ``d`` with ``start.date() < d <= end.date()``."""
+    """How many business days have passed: business dates ``d`` with ``start.date() < d <= end.date()``.
+
+    Computed, not counted: five for each whole week, then the weekdays among the days left over (a table by
+    the start's weekday and the number left, 0 to 6), less the weekday holidays in the span.
+    """
     first, last = start.date(), end.date()
     if last <= first:
         return 0
-    total = (last - first).days
-    weeks, rest = divmod(total, 7)
-    count = weeks * 5
-    day = first + dt.timedelta(days=weeks * 7)
-    for _ in range(rest):
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count += 1
+    weeks, rest = divmod((last - first).days, 7)
+    count = weeks * 5 + _WEEKDAYS_AFTER[first.weekday()][rest]
     if holidays:
         count -= sum(1 for h in set(holidays) if first < h <= last and h.weekday() < 5)
     return count
 
 
-#: per weekday of the start (Monday 0), how far ``n`` business days take it, for ``n`` from 0 to 5
-#: (``SimulatedClock.advance_business_days``)
+#: per weekday of a start date (Monday 0), how many of the ``n`` dates after it are weekdays, for ``n`` from 0 to 6
+_WEEKDAYS_AFTER = tuple(tuple(sum((wd + k) % 7 < 5 for k in range(1, n + 1)) for n in range(7)) for wd in range(7))
+
+#: per weekday of the start (Monday 0), how far ``n`` business days take it, for ``n`` from 0 to 5 (holidays aside)
 _SHORT_SPANS = tuple(
     tuple(dt.timedelta(days=_weekday_span(dt.date(2024, 1, 1 + wd), n) if n else 0) for n in range(6))
     for wd in range(7)
@@ -157,9 +158,7 @@ class Duration:
         try:
             return add_business_days(start + dt.timedelta(seconds=self.seconds), self.business_days, holidays)
         except OverflowError:
-            raise TimeOutOfRange(
-                f"{format_time(start)} + {self} is past the last date the clock can hold (9999-12-31)"
-            ) from None
+            raise _past_the_end(start, self) from None
 
     def __str__(self) -> str:
         parts = []
@@ -171,6 +170,10 @@ class Duration:
         if self.business_days:
             parts.append(f"{self.business_days}bd")
         return "".join(parts) or "0s"
+
+
+def _past_the_end(start: dt.datetime, duration: Duration) -> TimeOutOfRange:
+    return TimeOutOfRange(f"{format_time(start)} + {duration} is past the last date the clock can hold (9999-12-31)")
 
 
 def parse_duration(text: str | int) -> Duration:

@@ -6,7 +6,6 @@ the rule catalog; the rules below read them from history, never from the engine.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -65,24 +64,4 @@ def silence_days(ctx: Context, *, counting: tuple[str, ...] = SUBMISSIONS) -> in
     last = ctx.history.last(*counting)
     if last is None:
         return None
-    return _business_days(last.at, ctx.now, ctx.holidays)
-
-
-#: (first date, last date, holidays) -> business days between them; a case asks the same question until a
-#: submission or the date moves, and so do the cases of a walk
-_BUSINESS_DAYS: dict[tuple[dt.date, dt.date, frozenset[dt.date]], int] = {}
-_BUSINESS_DAYS_KEPT = 4096
-
-
-def _business_days(start: dt.datetime, end: dt.datetime, holidays: frozenset[dt.date]) -> int:
-    """``business_days_between``, remembered by dates: it counts dates only, whatever the times of day."""
-    if not isinstance(holidays, frozenset):  # a set given by hand cannot be a key: count
-        return business_days_between(start, end, holidays)
-    key = (start.date(), end.date(), holidays)
-    days = _BUSINESS_DAYS.get(key)
-    if days is None:
-        days = business_days_between(start, end, holidays)
-        if len(_BUSINESS_DAYS) >= _BUSINESS_DAYS_KEPT:
-            _BUSINESS_DAYS.clear()
-        _BUSINESS_DAYS[key] = days
-    return days
+    return business_days_between(last.at, ctx.now, ctx.holidays)
