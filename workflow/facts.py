@@ -82,10 +82,17 @@ class EscalationLetter:
     text: str = ""
 
 
-@functools.lru_cache(maxsize=4096)  # the same issues and actions are compared again and again
 def normalise(text: str) -> str:
     """Lower case, single spaces: how free text is compared."""
+    return _normalise_short(text) if len(text) <= 200 else _normalised(text)
+
+
+def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+#: the same issues and actions are compared again and again: the last 4,096 short ones are kept (under 1 MB)
+_normalise_short = functools.lru_cache(maxsize=4096)(_normalised)
 
 
 ASKS_FOR = ("senior_investigator", "seller_performance_manager")
