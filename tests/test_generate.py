@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import Counter
@@ -94,10 +95,44 @@ def test_built_in_definitions_round_trip(name: str) -> None:
 
 
 def test_a_drawer_is_made_once_per_definition_and_event(suspension_def: workflow.Definition) -> None:
-    """The same drawer comes back for the same definition and event; another ``keep`` gets its own."""
+    """The same drawer comes back for the same definition and event; another ``keep`` applies that same drawer."""
     event = suspension_def.event("submit_poa")
-    assert generate.drawer(suspension_def, event) is generate.drawer(suspension_def, event)
-    assert generate.drawer(suspension_def, event, keep=0.5) is not generate.drawer(suspension_def, event)
+    made = generate.drawer(suspension_def, event)
+    assert generate.drawer(suspension_def, event) is made
+    other = generate.drawer(suspension_def, event, keep=0.5)
+    assert other is not made and isinstance(other, functools.partial) and other.func is made
+    assert other(random.Random(4)) == made(random.Random(4), keep=0.5)
+
+
+def test_many_keep_values_do_not_grow_the_drawer_cache(every_type: workflow.Definition) -> None:
+    """Thousands of calls with different ``keep`` values leave one cached drawer per event, and each call still
+    keeps its own share of the optional fields (none at 0, all at 1)."""
+    event = every_type.event("everything")
+    generate.drawer(every_type, event)
+    before = len(generate._DRAWERS)
+    rng = random.Random(9)
+    for _ in range(2000):
+        generate.drawer(every_type, event, keep=rng.random())(rng)
+    assert len(generate._DRAWERS) == before
+    required = {f.name for f in event.payload if f.required}
+    assert set(generate.drawer(every_type, event, keep=0.0)(rng)) == required
+    assert set(generate.drawer(every_type, event, keep=1.0)(rng)) == {f.name for f in event.payload}
+
+
+def test_records_are_built_in_their_field_order() -> None:
+    """The generator builds documents, plans and letters positionally: their fields come in this order."""
+    assert [f.name for f in attrs.fields(Document)] == [
+        "kind",
+        "genuine",
+        "legible",
+        "matches_registration",
+        "screenshot",
+        "issued",
+        "issuer",
+    ]
+    plan_fields = ["root_causes", "corrective_actions", "preventive_measures", "documents"]
+    assert [f.name for f in attrs.fields(PlanOfAction)][:4] == plan_fields
+    assert [f.name for f in attrs.fields(EscalationLetter)][:2] == ["asks_for", "key_actions"]
 
 
 def test_a_letter_quotes_the_plan_drawn_with_it(suspension_def: workflow.Definition) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
+import itertools
+import math
 import random
+import weakref
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,8 +71,11 @@ def test_a_walk_fires_payloads_as_checking_builds_them(
 
 
 def test_walks_are_reproducible(suspension_def: workflow.Definition) -> None:
-    """The same seed gives the same walk; a definition loaded afresh walks the same way."""
-    again = workflow.load("account_suspension")
+    """The same seed gives the same walk; a copy of the definition loaded afresh from its text (its own compiled
+    structures, walk plan and drawers) walks the same way."""
+    assert suspension_def.origin is not None
+    again = workflow.load(text=Path(suspension_def.origin).read_text(encoding="utf-8"))
+    assert again is not suspension_def and again == suspension_def
     for seed in range(20):
         one = simulate.random_walk(suspension_def, random.Random(seed))
         assert simulate.random_walk(suspension_def, random.Random(seed)) == one
@@ -88,6 +96,53 @@ def test_key_actions_are_distinct_actions_of_the_pool() -> None:
             seen.update(got)
         assert counts == set(range(1, min(len(pool), 4) + 1)), pool
         assert seen == set(pool), pool
+
+
+def test_key_actions_draw_the_same_whether_a_table_is_kept_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The letter's key actions are the same draws for a pool with a kept table and for one without (a full
+    cache, or a pool too large for a table): a walk does not depend on which pools were seen before."""
+    pools = (("a",), ("a", "b"), ("a", "b", "c"), ("a", "b", "c", "d"), generate.ACTIONS, tuple("abcdefg"))
+    for pool in pools:
+        monkeypatch.setattr(generate, "_KEY_ACTIONS", {})
+        with_table = [generate._key_actions(random.Random(seed).random, pool) for seed in range(200)]
+        monkeypatch.setattr(generate, "_KEY_ACTIONS_KEPT", 0)
+        without = [generate._key_actions(random.Random(seed).random, pool) for seed in range(200)]
+        monkeypatch.setattr(generate, "_KEY_ACTIONS_KEPT", 512)
+        assert with_table == without, pool
+        possible = sum(math.perm(len(pool), k) for k in range(1, min(len(pool), 4) + 1))
+        assert len(set(without)) >= min(possible, 50), pool  # the draws vary: the comparison means something
+    for k in range(1, 5):  # every position of the permutations, unranked without listing them
+        listed = list(itertools.permutations(generate.ACTIONS, k))
+        got = [generate._nth_permutation(generate.ACTIONS, k, (i + 0.5) / len(listed)) for i in range(len(listed))]
+        assert got == listed
+
+
+def test_key_action_tables_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """However many plans' pools letters are drawn for, at most 512 pools keep a table."""
+    monkeypatch.setattr(generate, "_KEY_ACTIONS", {})
+    r = random.Random(3).random
+    for i in range(700):
+        pool = (f"action {i}", f"action {i + 1}", f"action {i + 2}")
+        got = generate._key_actions(r, pool)
+        assert 1 <= len(got) == len(set(got)) and set(got) <= set(pool)
+    assert len(generate._KEY_ACTIONS) == 512
+
+
+def test_walk_caches_let_go_of_a_collected_definition(suspension_def: workflow.Definition) -> None:
+    """A definition walked and then dropped takes its walk plan and its payload drawers with it."""
+    assert suspension_def.origin is not None
+    defn = workflow.load(text=Path(suspension_def.origin).read_text(encoding="utf-8"))
+    gc.collect()  # definitions other tests dropped go now, not during the count below
+    plans, drawers = set(simulate._WALK_PLANS), set(generate._DRAWERS)
+    simulate.random_walk(defn, random.Random(1), max_steps=20)
+    assert set(simulate._WALK_PLANS) - plans == {id(defn)}
+    assert set(generate._DRAWERS) - drawers == {(id(defn), id(e)) for e in defn.events}
+    gone = weakref.ref(defn)
+    del defn
+    gc.collect()
+    assert gone() is None
+    assert set(simulate._WALK_PLANS) == plans
+    assert set(generate._DRAWERS) == drawers
 
 
 @pytest.mark.parametrize("name", ["ip_complaint", "verification"])

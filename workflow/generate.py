@@ -13,14 +13,14 @@ one ``rng.random()`` call, read against a threshold or scaled to an index into a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import math
 import random
 import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar
-
-import attrs
+from typing import Any, Protocol, TypeVar
 
 from .facts import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, to_plain
 from .model import Definition, Event, PayloadField
@@ -42,9 +42,12 @@ TEXTS = ("late carrier hand-off in December", "an unvetted supplier", "no stock 
 #: whom a letter may ask for: the two a letter should name, and one it should not
 ASKS = (*ASKS_FOR, "jeff")
 
-T = TypeVar("T")
-Random = Callable[[], float]  # ``rng.random``: every draw below is made from it
-Drawer = Callable[[random.Random], Mapping[str, Any]]
+_T = TypeVar("_T")
+_Draw = Callable[[], float]  # ``rng.random``: every draw below is made from it
+_Drawer = Callable[[random.Random], Mapping[str, Any]]
+
+#: the probability that a drawn payload has an optional field, unless told otherwise
+_KEEP = 0.9
 
 _UTC = dt.timezone.utc
 _DAYS = tuple((m, d) for m in range(1, 13) for d in range(1, 29))  # the 28 first days of each month
@@ -58,13 +61,13 @@ def _orders(pool: tuple[Any, ...], sizes: range) -> tuple[tuple[tuple[Any, ...],
     return tuple(tuple(itertools.permutations(pool, k)) for k in sizes)
 
 
-def _pick(r: Random, tables: tuple[tuple[T, ...], ...]) -> T:
+def _pick(r: _Draw, tables: tuple[tuple[_T, ...], ...]) -> _T:
     """A table at random, then an entry of it at random (e.g. a size, then a selection of that size)."""
     table = tables[int(r() * len(tables))]
     return table[int(r() * len(table))]
 
 
-def _sample(r: Random, pool: tuple[str, ...], k: int) -> tuple[str, ...]:
+def _sample(r: _Draw, pool: tuple[str, ...], k: int) -> tuple[str, ...]:
     """``k`` distinct items of ``pool`` in random order (a partial Fisher-Yates shuffle)."""
     n = len(pool)
     if k == 1:
@@ -94,8 +97,8 @@ _ACTIONS = tuple(
 _ISSUE_LISTS = _orders(ISSUES, range(1, 3))
 
 
-def _document(r: Random) -> Document:
-    return Document(  # positionally (checked below): a third faster than by keyword
+def _document(r: _Draw) -> Document:
+    return Document(  # positionally (a third faster than by keyword): tests/test_generate.py checks the field order
         DOC_KINDS[int(r() * 6)],  # kind
         r() >= 0.15,  # genuine
         r() >= 0.1,  # legible
@@ -106,12 +109,12 @@ def _document(r: Random) -> Document:
     )
 
 
-def _documents(r: Random) -> tuple[Document, ...]:
+def _documents(r: _Draw) -> tuple[Document, ...]:
     n = int(r() * 3)
     return (_document(r), _document(r)) if n == 2 else (_document(r),) if n else ()
 
 
-def _poa(r: Random) -> PlanOfAction:
+def _poa(r: _Draw) -> PlanOfAction:
     causes = _pick(r, _ROOT_CAUSES)
     corrective, preventive = _pick(r, _ACTIONS)
     documents = _documents(r)
@@ -135,39 +138,48 @@ def _plan_actions(plan: Any) -> tuple[str, ...]:
     return ()
 
 
-def _letter(r: Random, plan: Any) -> EscalationLetter:
+def _letter(r: _Draw, plan: Any) -> EscalationLetter:
     asks_for = ASKS[int(r() * 3)] if r() < 0.85 else None
     actions = _plan_actions(plan)
     pool = actions if actions and r() < 0.85 else ACTIONS
     return EscalationLetter(asks_for, _key_actions(r, pool))
 
 
-#: per pool of actions (a drawn plan's, at most four, or ``ACTIONS``), the letter's choices: see ``_key_actions``
+#: per pool of actions (a drawn plan's, at most four, or ``ACTIONS``), the letter's choices: see ``_key_actions``;
+#: at most ``_KEY_ACTIONS_KEPT`` pools, so that letters drawn for many plans given to ``letter`` do not fill memory
 _KEY_ACTIONS: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]] = {}
+_KEY_ACTIONS_KEPT = 512
 
 
-def _key_actions(r: Random, pool: tuple[str, ...]) -> tuple[str, ...]:
-    """One to four actions of ``pool`` (as many as it has, if fewer), distinct, in random order."""
+def _key_actions(r: _Draw, pool: tuple[str, ...]) -> tuple[str, ...]:
+    """One to four actions of ``pool`` (as many as it has, if fewer), distinct, in random order: a number of
+    actions, then one of the ``itertools.permutations`` of that many, whether a table of them is kept or not."""
     tables = _KEY_ACTIONS.get(pool)
     if tables is None:
-        if (len(pool) > 4 and pool != ACTIONS) or len(_KEY_ACTIONS) >= 512:  # not worth a table: shuffle
-            return _sample(r, pool, min(len(pool), 1 + int(r() * 4)))
+        if (len(pool) > 4 and pool != ACTIONS) or len(_KEY_ACTIONS) >= _KEY_ACTIONS_KEPT:  # not worth a table
+            return _nth_permutation(pool, min(len(pool), 1 + int(r() * 4)), r())
         tables = _KEY_ACTIONS[pool] = tuple(tuple(itertools.permutations(pool, min(len(pool), k))) for k in range(1, 5))
     return _pick(r, tables)  # a number of actions, then a selection of that many
 
 
-#: the records above are built positionally, in this field order
-_DOCUMENT_FIELDS = ["kind", "genuine", "legible", "matches_registration", "screenshot", "issued", "issuer"]
-assert [f.name for f in attrs.fields(Document)] == _DOCUMENT_FIELDS
-_PLAN_FIELDS = ["root_causes", "corrective_actions", "preventive_measures", "documents"]
-assert [f.name for f in attrs.fields(PlanOfAction)][:4] == _PLAN_FIELDS
-assert [f.name for f in attrs.fields(EscalationLetter)][:2] == ["asks_for", "key_actions"]
+def _nth_permutation(pool: tuple[str, ...], k: int, x: float) -> tuple[str, ...]:
+    """``tuple(itertools.permutations(pool, k))[int(x * count)]`` without listing them (``0 <= x < 1``)."""
+    n = len(pool)
+    count = math.perm(n, k)
+    index = int(x * count)
+    items = list(pool)
+    out = []
+    for i in range(k):
+        count //= n - i  # permutations sharing each choice for this position
+        j, index = divmod(index, count)
+        out.append(items.pop(j))
+    return tuple(out)
 
 
-FieldDrawer = Callable[[Random, Mapping[str, Any]], Any]  # given what was drawn of the payload so far
+_FieldDrawer = Callable[[_Draw, Mapping[str, Any]], Any]  # given what was drawn of the payload so far
 
 #: type name -> drawer of a structured value
-_VALUES: dict[str, FieldDrawer] = {
+_VALUES: dict[str, _FieldDrawer] = {
     "str": lambda r, partial: WORDS[int(r() * 3)],
     "int": lambda r, partial: int(r() * 6),
     "number": lambda r, partial: round(r() * 0.1, 4),
@@ -182,7 +194,7 @@ _VALUES: dict[str, FieldDrawer] = {
 }
 
 
-def _field_drawer(field: PayloadField, teams: tuple[str, ...]) -> FieldDrawer:
+def _field_drawer(field: PayloadField, teams: tuple[str, ...]) -> _FieldDrawer:
     """Draws a structured value of ``field``'s type, given what was drawn of the payload so far."""
     choices = field.choices
     if choices:
@@ -205,16 +217,26 @@ def _teams(defn: Definition) -> tuple[str, ...]:
 _NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})
 
 
-def _make_drawer(defn: Definition, event: Event, keep: float) -> Drawer:
+class _KeepDrawer(Protocol):
+    """A payload drawer told ``keep`` (the probability of each optional field) at draw time."""
+
+    def __call__(self, rng: random.Random, keep: float = ...) -> Mapping[str, Any]: ...
+
+
+def _no_payload(rng: random.Random, keep: float = _KEEP) -> Mapping[str, Any]:
+    return _NO_PAYLOAD
+
+
+def _make_drawer(defn: Definition, event: Event) -> _KeepDrawer:
     if not event.payload:
-        return lambda rng: _NO_PAYLOAD
+        return _no_payload
     teams = _teams(defn)
     # declaration order, except that a plan of action comes before the letter quoting it
     plan = tuple(
         (f.name, f.required, _field_drawer(f, teams)) for f in sorted(event.payload, key=lambda f: f.type == "letter")
     )
 
-    def draw(rng: random.Random) -> Mapping[str, Any]:
+    def draw(rng: random.Random, keep: float = _KEEP) -> Mapping[str, Any]:
         r = rng.random
         out: dict[str, Any] = {}
         for name, required, value in plan:
@@ -225,22 +247,25 @@ def _make_drawer(defn: Definition, event: Event, keep: float) -> Drawer:
     return draw
 
 
-_DRAWERS: dict[tuple[int, int, float], tuple[weakref.ref[Definition], Event, Drawer]] = {}
+#: by the identities of the definition and the event (hashing a definition costs more than a walk); an entry goes
+#: when its definition is collected
+_DRAWERS: dict[tuple[int, int], tuple[weakref.ref[Definition], Event, _KeepDrawer]] = {}
 
 
-def drawer(defn: Definition, event: Event, *, keep: float = 0.9) -> Drawer:
+def drawer(defn: Definition, event: Event, *, keep: float = _KEEP) -> _Drawer:
     """Draws ``event``'s payloads as ``Compiled.check_payload`` would structure them: every required field, each
-    optional one with probability ``keep``. Made once per definition, event and ``keep``."""
-    key = (id(defn), id(event), keep)
+    optional one with probability ``keep``. Made once per definition and event; another ``keep`` is a partial
+    application of the same drawer."""
+    key = (id(defn), id(event))
     entry = _DRAWERS.get(key)
     if entry is None or entry[0]() is not defn or entry[1] is not event:
-        entry = (weakref.ref(defn), event, _make_drawer(defn, event, keep))
+        entry = (weakref.ref(defn), event, _make_drawer(defn, event))
         _DRAWERS[key] = entry
         weakref.finalize(defn, _DRAWERS.pop, key, None)
-    return entry[2]
+    return entry[2] if keep == _KEEP else functools.partial(entry[2], keep=keep)
 
 
-def payload(rng: random.Random, event: Event, defn: Definition, *, keep: float = 0.9) -> dict[str, Any]:
+def payload(rng: random.Random, event: Event, defn: Definition, *, keep: float = _KEEP) -> dict[str, Any]:
     """A payload for ``event`` as plain data: every required field, each optional one with probability ``keep``.
 
     The same draws as ``drawer(defn, event, keep=keep)`` from the same ``rng`` state, so checking this payload
