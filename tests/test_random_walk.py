@@ -17,6 +17,7 @@ import pytest
 
 import workflow
 from workflow import generate
+from workflow.clock import as_timestamp
 from workflow.engine import Case, compiled
 from workflow.facts import to_plain
 from workflow.history import Step
@@ -80,6 +81,17 @@ def test_walks_are_reproducible(suspension_def: workflow.Definition) -> None:
         one = simulate.random_walk(suspension_def, random.Random(seed))
         assert simulate.random_walk(suspension_def, random.Random(seed)) == one
         assert simulate.random_walk(again, random.Random(seed)) == one
+
+
+def test_a_walk_starts_at_the_time_given_as_text_or_timestamp(suspension_def: workflow.Definition) -> None:
+    """``start`` as ISO text or as a datetime is the same walk; ``walk_range`` (parsing the default start once)
+    gives the walks ``random_walk`` gives from the default start."""
+    later = "2026-12-21T17:30:00Z"
+    walks = [simulate.random_walk(suspension_def, random.Random(simulate.walk_seed(3, i))) for i in range(12)]
+    assert simulate.walk_range(suspension_def, 0, 12, 3) == walks
+    for seed in range(12):
+        as_text = simulate.random_walk(suspension_def, random.Random(seed), start=later)
+        assert simulate.random_walk(suspension_def, random.Random(seed), start=as_timestamp(later)) == as_text
 
 
 def test_key_actions_are_distinct_actions_of_the_pool() -> None:

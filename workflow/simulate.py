@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -464,23 +463,23 @@ class Walk:
 
 
 def random_walk(
-    defn: Definition, rng: Any, *, max_steps: int = 50, start: str = DEFAULT_START, wander: float = 0.2
+    defn: Definition, rng: Any, *, max_steps: int = 50, start: str | dt.datetime = DEFAULT_START, wander: float = 0.2
 ) -> Walk:
     """Walk one case: mostly events the state has a transition for, sometimes any event (``wander``).
 
     Each payload is, with even odds, one of the event's representative payloads (the payload-class catalog
     exploration uses: a sound base payload and one variant per class the rules tell apart, so walks get past
     the rules as often as they meet them) or one drawn at random by ``workflow.generate``. The simulated clock
-    moves 0-4 business days before each step, so patience rules pass and fail. Timers that fall due are steps
-    of the walk too, taken before the next event is chosen (from the state they lead to); the walk stops after
-    ``max_steps`` steps or in a terminal state.
+    starts at ``start`` (a timestamp or its ISO 8601 text) and moves 0-4 business days before each step, so
+    patience rules pass and fail. Timers that fall due are steps of the walk too, taken before the next event
+    is chosen (from the state they lead to); the walk stops after ``max_steps`` steps or in a terminal state.
 
     Every draw is one ``rng.random()`` call. The payloads come checked and structured: the representatives
     once per definition, the drawn ones built so by ``workflow.generate.drawer``.
     """
     plan = _walk_plan(defn)
     comp = plan.comp
-    clock = SimulatedClock(_start_time(start), holidays=comp.holidays)
+    clock = SimulatedClock(start, holidays=comp.holidays)
     case = Case(defn, clock=clock)
     terminal = comp.terminal
     timers = bool(comp.timers)
@@ -517,22 +516,12 @@ def random_walk(
         if st.accepted:
             accepted += 1
             state = case.state
-        found = st.findings
-        if found:
-            if len(found) == 1:  # the common case: one finding, so ``blocked_by`` is its rule if it refused
-                if found[0].kind == "refusal":
-                    rule = found[0].rule
-                    refusals[rule] = refusals.get(rule, 0) + 1
-            else:
-                for rule in st.blocked_by:
-                    refusals[rule] = refusals.get(rule, 0) + 1
+        for rule in st.blocked_by:
+            refusals[rule] = refusals.get(rule, 0) + 1
     return Walk(final_state=state, length=steps, refusals=refusals, accepted=accepted)
 
 
-_start_time = functools.lru_cache(maxsize=32)(as_timestamp)  # a walk's start, parsed once
-
-
-Choice = tuple[str, tuple[Mapping[str, Any], ...], Callable[[Any], Mapping[str, Any]]]
+_Choice = tuple[str, tuple[Mapping[str, Any], ...], Callable[[Any], Mapping[str, Any]]]
 
 
 @attrs.frozen
@@ -541,8 +530,8 @@ class _WalkPlan:
     structured) and its payload drawer; every event, and per state the events it has a transition for."""
 
     comp: Compiled
-    every: tuple[Choice, ...]
-    here: Mapping[str, tuple[Choice, ...]]
+    every: tuple[_Choice, ...]
+    here: Mapping[str, tuple[_Choice, ...]]
 
 
 #: by the definition's identity, as ``compiled`` keeps its structures (hashing a definition costs more than a walk)
@@ -654,9 +643,10 @@ def walk_range(
     import random
 
     if workers <= 1 or stop - start < 2:
+        begin = as_timestamp(DEFAULT_START)  # every walk starts then: parsed once here, not once a walk
         out = []
         for i in range(start, stop):
-            out.append(random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps))
+            out.append(random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps, start=begin))
             if progress is not None:
                 progress(1)
         return out
