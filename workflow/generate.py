@@ -296,7 +296,3 @@ def letter(rng: random.Random, plan: Mapping[str, Any] | PlanOfAction | None) ->
     """An escalation letter as plain data, mostly restating actions of ``plan``."""
     out: dict[str, Any] = to_plain(_letter(rng.random, plan))
     return out
-
-
-def _text(rng: random.Random) -> str:
-    return TEXTS[int(rng.random() * len(TEXTS))]
