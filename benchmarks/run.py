@@ -435,12 +435,18 @@ def by_kind(defn: workflow.Definition, streams: Stream, passes: int = 3) -> list
 
 
 def creation(contender: Contender, n: int) -> tuple[float, float]:
-    """µs per case and bytes per case (tracemalloc) for ``n`` cases held at once."""
-    seconds, cases = _timed(lambda: contender.create(n))
-    if isinstance(contender, Transitions):
-        contender.release(cases)
-    del cases
-    gc.collect()
+    """µs per case and bytes per case (tracemalloc) for ``n`` cases held at once. The time is the best of up
+    to five creations, as many as fit in half a second (at least one): a thousand cases take a millisecond,
+    and one run of that is mostly what else the machine was doing."""
+    best, spent, runs = float("inf"), 0.0, 0
+    while runs < 5 and (runs == 0 or spent < 0.5):
+        seconds, cases = _timed(lambda: contender.create(n))
+        if isinstance(contender, Transitions):
+            contender.release(cases)
+        del cases
+        gc.collect()
+        best, spent, runs = min(best, seconds), spent + seconds, runs + 1
+    seconds = best
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     cases = contender.create(n)
