@@ -634,13 +634,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     created: dict[str, dict[int, tuple[float, float]]] = {}
     for name, c in [*contenders.items(), (TRANSITIONS_PER_CASE, TransitionsPerCase(defn))]:
         created[name] = {}
-        last: tuple[int, float] | None = None
+        per_case = 0.0  # seconds, at the last size run
         for n in sizes:
-            if last is not None and last[1] * n / last[0] * 1.5 > args.budget:
+            # one timed creation and one under tracemalloc (about three times slower) at the last size's pace
+            if per_case and per_case * n * 4 > args.budget:
                 continue
-            t0 = time.perf_counter()
             created[name][n] = creation(c, n)
-            last = (n, time.perf_counter() - t0)
+            per_case = created[name][n][0] / 1e6
     for name, by_size in created.items():
         row = [name]
         for n in sizes:
