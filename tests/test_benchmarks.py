@@ -65,7 +65,7 @@ def test_the_other_measures_and_the_targets_are_printed(quick_output: str) -> No
     for wanted in (
         "random walks, --workers 1",
         "random walks, --workers 2",
-        "the machine's own scaling, 1 -> 2 processes (a busy loop, wall)",
+        "the machine's own scaling, 1 -> 2 processes (a busy loop, wall, the median round)",
         "definition load + validate",
     ):
         assert wanted in measures
