@@ -45,7 +45,6 @@ def test_new_step_equals_step(found: tuple[Finding, ...], accepted: bool, timer:
         timer=timer,
     )
     fast = new_step(index, "submit_poa", at, "suspended", "poa_submitted", accepted, payload, found, timer)
-    assert Step.record(index, "submit_poa", at, "suspended", "poa_submitted", accepted, payload, found, timer) == fast
     assert fast == made
     assert (fast.blocked_by, fast.advice) == (made.blocked_by, made.advice)
     assert fast.blocked_by == tuple(sorted({f.rule for f in found if f.kind == "refusal"}))

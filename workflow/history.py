@@ -48,21 +48,6 @@ class Step:
         """The sorted ids of the rules that advised on the step."""
         return _rule_ids(self.findings, "advice")
 
-    @staticmethod
-    def record(
-        index: int,
-        event: str,
-        at: dt.datetime,
-        source: str,
-        target: str,
-        accepted: bool,
-        payload: Mapping[str, Any],
-        findings: tuple[Finding, ...],
-        timer: bool,
-    ) -> Step:
-        """``new_step``: the same step as ``Step(...)``, built by setting its slots."""
-        return new_step(index, event, at, source, target, accepted, payload, findings, timer)
-
     @property
     def refusals(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.kind == "refusal")
