@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -250,21 +251,12 @@ class ListOf:
         return f"a list of {self.item.describe()}"
 
     def fast(self, value: Any) -> Any:
-        item = fast_of(self.item)
-        if not isinstance(value, list | tuple):
-            if not self.single_ok:
-                return INVALID
-            single = item(value)
-            return INVALID if single is INVALID else (single,)
-        if len(value) < self.min_len:
-            return INVALID
-        out = []
-        for v in value:
-            checked = item(v)
-            if checked is INVALID:
-                return INVALID
-            out.append(checked)
-        return tuple(out)
+        return self.compiled(value)
+
+    @functools.cached_property
+    def compiled(self) -> Callable[[Any], Any]:
+        """``fast`` as one closure per node, built on first use and kept (what ``compile_fast`` gives)."""
+        return _compile_list(self)
 
     def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
         if self.single_ok and not isinstance(value, list | tuple):
@@ -392,24 +384,12 @@ class Record:
         return self.name
 
     def fast(self, value: Any) -> Any:
-        if not isinstance(value, Mapping):
-            return INVALID
-        fields = self.fields
-        for k in value:
-            if k not in fields:
-                return INVALID
-        out: dict[str, Any] = {}
-        for name, spec in fields.items():
-            if name not in value:
-                if spec.required:
-                    return INVALID
-                out[name] = spec.default
-                continue
-            checked = fast_of(spec.schema)(value[name])
-            if checked is INVALID:
-                return INVALID
-            out[name] = checked
-        return self.build(out) if self.build is not None else out
+        return self.compiled(value)
+
+    @functools.cached_property
+    def compiled(self) -> Callable[[Any], Any]:
+        """``fast`` as one closure per node, built on first use and kept (what ``compile_fast`` gives)."""
+        return _compile_record(self)
 
     def check(self, value: Any, path: PathKey, faults: Faults) -> Any:
         if not isinstance(value, Mapping):
@@ -463,10 +443,8 @@ def fast_of(schema: Schema) -> Callable[[Any], Any]:
 
 def compile_fast(schema: Schema) -> Callable[[Any], Any]:
     """``fast`` for ``schema`` as one closure per node, built once: no attribute lookups per value checked."""
-    if isinstance(schema, Record):
-        return _compile_record(schema)
-    if isinstance(schema, ListOf):
-        return _compile_list(schema)
+    if isinstance(schema, Record | ListOf):
+        return schema.compiled
     if isinstance(schema, Str) and schema.choices is not None and not schema.nonempty:
         allowed = frozenset(schema.choices)
         return lambda value: value if (type(value) is str or isinstance(value, str)) and value in allowed else INVALID
