@@ -34,6 +34,7 @@ from .model import (
 from .rules.registry import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from .source import Located, PathKey, format_path, parse, read
 from .teams import Team, Teams
+from .text import with_article
 from .validate import check_all
 
 #: parameters the engine itself reads (not a rule): name -> default
@@ -342,7 +343,10 @@ class _Builder:
             self.fault((*path, "rule"), f"unknown rule '{rule_id}' (known: {', '.join(known)})")
             return None
         if rule.kind not in kinds:
-            self.fault((*path, "rule"), f"rule '{rule_id}' is {_a(rule.kind)} rule, not {_a(kinds[0])} rule")
+            self.fault(
+                (*path, "rule"),
+                f"rule '{rule_id}' is {with_article(rule.kind)} rule, not {with_article(kinds[0])} rule",
+            )
             return None
         self.rule_params((*path, "params"), rule, use["params"])
         return RuleRef(id=rule_id, source=use["source"], params=use["params"], branch=bool(use.get("branch")))
@@ -370,10 +374,6 @@ class _Builder:
                 f"parameter '{name}' expects {s.describe_value(default).split(' that is ')[1]} "
                 f"(got {s.describe_value(value)})",
             )
-
-
-def _a(kind: str) -> str:
-    return ("an " if kind[:1] in "aeiou" else "a ") + kind
 
 
 def build(located: Located, base: Path | None) -> Definition:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import attrs
 
 from .source import PathKey
+from .text import with_article
 
 Faults = list[tuple[PathKey, str]]
 
@@ -55,9 +56,7 @@ def describe_value(value: Any) -> str:
 
 def _article(name: str) -> str:
     names = {"NoneType": "null", "dict": "a mapping", "list": "a list", "tuple": "a list"}
-    if name in names:
-        return names[name]
-    return ("an " if name[:1] in "aeiou" else "a ") + name
+    return names.get(name) or with_article(name)
 
 
 class Schema(Protocol):

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..facts import Document
+from ..text import joined, with_article
 from .registry import Context, register
 
 COMPLAINT = "receive_complaint"
@@ -44,14 +45,11 @@ GROUNDS = {
 
 def _words(items: Sequence[Any], article: str = "") -> str:
     names = [_a(str(i)) if article == "a" else article + str(i).replace("_", " ") for i in items]
-    if not names:
-        return "nothing"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return joined(names, "or") if names else "nothing"
 
 
 def _a(name: str) -> str:
-    text = name.replace("_", " ")
-    return ("an " if text[:1] in "aeiou" else "a ") + text
+    return with_article(name.replace("_", " "))
 
 
 @register(

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ..history import History, Step
+from ..text import joined
 from . import _case
 from .registry import EFFECT, Context, register
 
@@ -79,8 +80,7 @@ def enforced_now(history: Sequence[Step]) -> bool:
 
 
 def _names(names: Sequence[str]) -> str:
-    quoted = [f"'{n}'" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return joined([f"'{n}'" for n in names])
 
 
 @register(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..facts import PlanOfAction, RootCause, normalise
+from ..text import joined
 from . import _case
 from .registry import Context, register
 
@@ -79,10 +80,6 @@ def _shape(poa: PlanOfAction) -> tuple[int, int, int, int]:
     return len(poa.root_causes), len(poa.corrective_actions), len(poa.preventive_measures), len(poa.documents)
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 @register(
     "poa.complete",
     summary="A POA names root cause(s), corrective actions taken and preventive measures; each part non-empty.",
@@ -93,7 +90,7 @@ def complete(ctx: Context, params: Mapping[str, Any]) -> str | None:
     missing = missing_parts(_poa(ctx))
     if missing:
         return (
-            f"The plan of action is missing {_and(missing)}; it must name the root causes, "
+            f"The plan of action is missing {joined(missing)}; it must name the root causes, "
             "the corrective actions taken and the preventive measures."
         )
     return None
@@ -109,7 +106,7 @@ def addresses_all_issues(ctx: Context, params: Mapping[str, Any]) -> str | None:
     missing = unanswered_issues(_poa(ctx), _case.cited_issues(ctx))
     if missing:
         return (
-            f"The notice cited {_and(missing)}, which no root cause in the plan of action answers; "
+            f"The notice cited {joined(missing)}, which no root cause in the plan of action answers; "
             "Amazon expects an explanation for every issue."
         )
     return None
@@ -125,7 +122,7 @@ def genuine_documents(ctx: Context, params: Mapping[str, Any]) -> str | None:
     fakes = fake_documents(_poa(ctx))
     if fakes:
         return (
-            f"The {_and(fakes)} attached {'is' if len(fakes) == 1 else 'are'} fabricated or altered; "
+            f"The {joined(fakes)} attached {'is' if len(fakes) == 1 else 'are'} fabricated or altered; "
             "a faked document ends the trust Amazon still has in the account."
         )
     return None

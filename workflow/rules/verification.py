@@ -11,6 +11,7 @@ from typing import Any
 
 from ..clock import business_days_between
 from ..facts import Document
+from ..text import joined
 from .registry import Context, register
 
 INTERVIEW = "attend_video_interview"
@@ -19,9 +20,7 @@ FINAL = "final_decision"
 
 def _words(items: Sequence[Any], last: str = "or") -> str:
     names = [str(i).replace("_", " ") for i in items]
-    if not names:
-        return "nothing"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {last} " + names[-1]
+    return joined(names, last) if names else "nothing"
 
 
 def _documents(ctx: Context) -> list[Document]:
