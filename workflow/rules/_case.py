@@ -47,9 +47,7 @@ def escalations(ctx: Context) -> int:
 def rejected_poas(ctx: Context) -> Iterator[PlanOfAction]:
     """Every plan of action that was in front of the reviewer when an appeal was rejected."""
     current: PlanOfAction | None = None
-    for step in ctx.history:
-        if not step.accepted:
-            continue
+    for step in ctx.history.accepted_steps():
         if step.event in POA_EVENTS:
             current = step.payload.get("poa", current)
         elif step.event == REJECT and current is not None:
