@@ -30,7 +30,7 @@ from . import schema as s
 from .clock import Clock, SystemClock, format_time
 from .errors import DefinitionMismatch, PayloadError, Problem, SnapshotError, UnknownEvent, WorkflowError
 from .history import Finding, History, Step, new_step
-from .model import Definition, RuleRef, Transition
+from .model import Definition, PerDefinition, RuleRef, Transition
 from .rules.registry import REGISTRY, Context, Rule
 from .source import format_path
 
@@ -229,17 +229,12 @@ class Compiled:
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 #: by the definition's identity (hashing a whole definition on every new case would cost more than compiling
 #: once); an entry goes when its definition is collected, so dropped definitions do not stay alive through it
-_COMPILED: dict[int, Compiled] = {}
+_COMPILED: PerDefinition[Compiled] = PerDefinition()
 
 
 def compiled(defn: Definition) -> Compiled:
     """The per-definition structures, built on first use and kept for the life of the definition."""
-    comp = _COMPILED.get(id(defn))
-    if comp is None or comp._definition() is not defn:
-        comp = Compiled(defn)
-        _COMPILED[id(defn)] = comp
-        weakref.finalize(defn, _COMPILED.pop, id(defn), None)
-    return comp
+    return _COMPILED.get_or_make(defn, Compiled)
 
 
 def _machine_transition(moves: Mapping[tuple[str, str], Any], event: str, source: str, dest: str) -> Any:

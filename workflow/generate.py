@@ -17,13 +17,12 @@ import functools
 import itertools
 import math
 import random
-import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
 from .facts import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, to_plain
-from .model import Definition, Event, PayloadField
+from .model import Definition, Event, PayloadField, PerDefinition
 
 #: issues a notice may cite; small so that plans and notices meet often
 ISSUES = ("order_defect_rate", "late_shipment_rate", "cancellation_rate", "inauthentic")
@@ -247,22 +246,15 @@ def _make_drawer(defn: Definition, event: Event) -> _KeepDrawer:
     return draw
 
 
-#: by the identities of the definition and the event (hashing a definition costs more than a walk); an entry goes
-#: when its definition is collected
-_DRAWERS: dict[tuple[int, int], tuple[weakref.ref[Definition], Event, _KeepDrawer]] = {}
+_DRAWERS: PerDefinition[_KeepDrawer] = PerDefinition()  # per definition and event
 
 
 def drawer(defn: Definition, event: Event, *, keep: float = _KEEP) -> _Drawer:
     """Draws ``event``'s payloads as ``Compiled.check_payload`` would structure them: every required field, each
     optional one with probability ``keep``. Made once per definition and event; another ``keep`` is a partial
     application of the same drawer."""
-    key = (id(defn), id(event))
-    entry = _DRAWERS.get(key)
-    if entry is None or entry[0]() is not defn or entry[1] is not event:
-        entry = (weakref.ref(defn), event, _make_drawer(defn, event))
-        _DRAWERS[key] = entry
-        weakref.finalize(defn, _DRAWERS.pop, key, None)
-    return entry[2] if keep == _KEEP else functools.partial(entry[2], keep=keep)
+    draw = _DRAWERS.get_or_make(defn, lambda d: _make_drawer(d, event), event)
+    return draw if keep == _KEEP else functools.partial(draw, keep=keep)
 
 
 def payload(rng: random.Random, event: Event, defn: Definition, *, keep: float = _KEEP) -> dict[str, Any]:

@@ -23,7 +23,6 @@ member is put back as it was.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -33,7 +32,7 @@ from .clock import Clock
 from .engine import BoundRule, Case, RuleFailure, Verdict, _bind, compiled
 from .errors import SnapshotError, WorkflowError
 from .history import Finding, History, Step
-from .model import Cascade, Definition
+from .model import Cascade, Definition, PerDefinition
 from .rules.registry import Context
 
 GROUP_FORMAT = "workflow.group/1"
@@ -305,25 +304,12 @@ class CaseGroup:
         return group
 
 
-#: per definition (by identity: a definition's hash covers its whole content, too slow for every fire), its
-#: cascades with their rules bound; an entry goes when its definition does
-_CASCADES: dict[int, tuple[weakref.ref[Definition], tuple[tuple[Cascade, BoundRule], ...]]] = {}
+_CASCADES: PerDefinition[tuple[tuple[Cascade, BoundRule], ...]] = PerDefinition()
 
 
 def _cascades(defn: Definition) -> tuple[tuple[Cascade, BoundRule], ...]:
     """``defn``'s cascades, each with its rule bound to ``defn``'s parameters once per definition."""
-    key = id(defn)
-    entry = _CASCADES.get(key)
-    if entry is not None and entry[0]() is defn:
-        return entry[1]
-
-    def forget(ref: weakref.ref[Definition]) -> None:
-        if _CASCADES.get(key, (None,))[0] is ref:
-            del _CASCADES[key]
-
-    bound = tuple((c, _bind(defn, c.rule)) for c in defn.cascades)
-    _CASCADES[key] = (weakref.ref(defn, forget), bound)
-    return bound
+    return _CASCADES.get_or_make(defn, lambda d: tuple((c, _bind(d, c.rule)) for c in d.cascades))
 
 
 def _refusal(verdict: Verdict, refused: Sequence[tuple[_Planned, Step]]) -> Verdict:

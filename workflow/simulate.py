@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from .engine import Case, Compiled, compiled
 from .errors import PayloadError, Problem, ScenarioError
 from .history import Step
 from .load import load
-from .model import Definition
+from .model import Definition, PerDefinition
 from .source import Located, parse, read
 
 DEFAULT_START = "2026-01-05T09:00:00Z"
@@ -534,31 +533,29 @@ class _WalkPlan:
     here: Mapping[str, tuple[_Choice, ...]]
 
 
-#: by the definition's identity, as ``compiled`` keeps its structures (hashing a definition costs more than a walk)
-_WALK_PLANS: dict[int, tuple[weakref.ref[Definition], _WalkPlan]] = {}
+_WALK_PLANS: PerDefinition[_WalkPlan] = PerDefinition()
 
 
 def _walk_plan(defn: Definition) -> _WalkPlan:
-    entry = _WALK_PLANS.get(id(defn))
-    if entry is None or entry[0]() is not defn:
-        from .generate import drawer
-        from .payload_classes import catalog
+    return _WALK_PLANS.get_or_make(defn, _make_walk_plan)
 
-        comp = compiled(defn)
-        classes = catalog(defn)
-        choice = {
-            e.name: (
-                e.name,
-                tuple(comp.check_payload(e.name, c.payload) for c in classes.get(e.name, ())),
-                drawer(defn, e),
-            )
-            for e in defn.events
-        }
-        here = {state: tuple(choice[name] for name in table) for state, table in comp.table.items()}
-        entry = (weakref.ref(defn), _WalkPlan(comp, tuple(choice[e.name] for e in defn.events), here))
-        _WALK_PLANS[id(defn)] = entry
-        weakref.finalize(defn, _WALK_PLANS.pop, id(defn), None)
-    return entry[1]
+
+def _make_walk_plan(defn: Definition) -> _WalkPlan:
+    from .generate import drawer
+    from .payload_classes import catalog
+
+    comp = compiled(defn)
+    classes = catalog(defn)
+    choice = {
+        e.name: (
+            e.name,
+            tuple(comp.check_payload(e.name, c.payload) for c in classes.get(e.name, ())),
+            drawer(defn, e),
+        )
+        for e in defn.events
+    }
+    here = {state: tuple(choice[name] for name in table) for state, table in comp.table.items()}
+    return _WalkPlan(comp, tuple(choice[e.name] for e in defn.events), here)
 
 
 def walk_seed(seed: int, index: int) -> int:
