@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from workflow import Definition, business_days_between
-from workflow.facts import ASKS_FOR
+from workflow.amazon.payloads import ASKS_FOR
 
 Payload = Mapping[str, Any]
 

@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import plain_rules as pr
 
 import workflow
-from workflow import generate
-from workflow.engine import Compiled
-from workflow.simulate import random_walks
+from workflow.core.case import Compiled
+from workflow.run import generate
+from workflow.run.simulate import random_walks
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
@@ -769,9 +769,9 @@ def _version(dist: str) -> str:
 
 
 def _diagram_time(defn: workflow.Definition) -> str:
-    if importlib.util.find_spec("workflow.diagram") is None:
+    if importlib.util.find_spec("workflow.diagram.render") is None:
         return "n/a (no diagram module yet)"
-    from workflow import diagram
+    from workflow.diagram import render as diagram
 
     d: Any = diagram
     try:

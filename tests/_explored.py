@@ -10,12 +10,12 @@ import attrs
 import yaml
 
 import workflow
+from workflow.amazon.rules import REGISTRY
+from workflow.analysis.explore import Exploration, PathSet, dump_scenario, explore, paths
+from workflow.core.rules import STATE
 from workflow.errors import DefinitionError
-from workflow.explore import Exploration, PathSet, dump_scenario, explore, paths
-from workflow.load import ENGINE_PARAMETERS, resolve
-from workflow.rules import REGISTRY
-from workflow.rules.registry import STATE
-from workflow.simulate import Trace, load_scenario, run_scenario
+from workflow.io.load import ENGINE_PARAMETERS, resolve
+from workflow.run.simulate import Trace, load_scenario, run_scenario
 
 BUILTINS = workflow.builtin_names()
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 import workflow
-from workflow.load import definitions_dir
+from workflow.io.load import definitions_dir
 
 START = "2026-03-02T09:00:00Z"  # a Monday
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -11,8 +11,8 @@ from typing import Any
 import yaml
 
 import workflow
-from workflow.load import definitions_dir
-from workflow.rules import REGISTRY
+from workflow.amazon.rules import REGISTRY
+from workflow.io.load import definitions_dir
 
 START = "2026-03-02T09:00:00Z"  # a Monday
 ISSUES = ("order_defect_rate", "late_shipment_rate")

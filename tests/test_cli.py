@@ -14,8 +14,8 @@ from click.testing import Result
 from workflow_cli.main import main
 
 import workflow
-from workflow.load import builtin_names
-from workflow.rules import REGISTRY
+from workflow.amazon.rules import REGISTRY
+from workflow.io.load import builtin_names
 
 POA = """\
       poa:

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from workflow_cli.main import main
 
 import workflow
-from workflow import diagram as d
-from workflow.engine import compiled
-from workflow.generate import payload
-from workflow.load import builtin_names
-from workflow.simulate import Trace, TraceStep, simulate
+from workflow.core.case import compiled
+from workflow.diagram import render as d
+from workflow.io.load import builtin_names
+from workflow.run.generate import payload
+from workflow.run.simulate import Trace, TraceStep, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 DIAGRAMS = ROOT / "diagrams"

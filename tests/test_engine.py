@@ -25,11 +25,11 @@ from _suspension import (
 )
 
 import workflow
-from workflow import engine
-from workflow.clock import as_timestamp
-from workflow.engine import compiled
-from workflow.load import definitions_dir
-from workflow.rules import REGISTRY, Rule
+from workflow.amazon.rules import REGISTRY, Rule
+from workflow.core import case as engine
+from workflow.core.case import compiled
+from workflow.core.clock import as_timestamp
+from workflow.io.load import definitions_dir
 
 # ------------------------------------------------------------------------------------------ a toy definition
 

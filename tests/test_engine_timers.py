@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import workflow
-from workflow.clock import as_timestamp
+from workflow.core.clock import as_timestamp
 
 START = "2026-03-02T09:00:00Z"  # a Monday
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from workflow_cli.main import main
 
 import workflow
-from workflow.explore import ExplorationLimit, counterexample_scenario, dump_scenario, explore
-from workflow.simulate import load_scenario, run_scenario
+from workflow.analysis.explore import ExplorationLimit, counterexample_scenario, dump_scenario, explore
+from workflow.run.simulate import load_scenario, run_scenario
 
 TINY = """
 name: tiny
@@ -57,7 +57,7 @@ def test_every_rule_both_refuses_and_allows(name: str) -> None:
 def test_transitions_never_taken_are_the_ones_a_rule_always_refuses(name: str) -> None:
     """A declared transition exploration never takes is one whose guard refuses every attempt (by design)."""
     ex = explored(name)
-    comp = workflow.engine.compiled(ex.definition)
+    comp = workflow.core.case.compiled(ex.definition)
     for event, source, _dest in ex.uncovered_transitions():
         assert source in ex.states_reached
         guards = {g.id for e in comp.table[source][event] for g in e.guards}

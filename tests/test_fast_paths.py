@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow import generate
-from workflow.facts import Document, EscalationLetter, PlanOfAction, RootCause
-from workflow.history import Finding, Step, new_step
-from workflow.schema import RecordBuilder
+from workflow.amazon.payloads import Document, EscalationLetter, PlanOfAction, RootCause
+from workflow.core.history import Finding, Step, new_step
+from workflow.io.schema import RecordBuilder
+from workflow.run import generate
 
 findings = st.lists(
     st.builds(
@@ -85,7 +85,7 @@ def test_a_machine_with_a_callback_is_refused() -> None:
     """A move is made by ``set_state``, which would skip a callback: a machine carrying any is refused."""
     from transitions import Machine
 
-    from workflow.engine import _check_quiet
+    from workflow.core.case import _check_quiet
     from workflow.errors import WorkflowError
 
     def quiet() -> Machine:
@@ -106,8 +106,8 @@ def test_a_machine_with_a_callback_is_refused() -> None:
 
 def test_a_rule_saying_the_same_sentence_again_gives_an_equal_finding() -> None:
     """Findings kept by a bound rule equal fresh ones, of their own kind, and no more than the bound are kept."""
-    from workflow.engine import _SAID, BoundRule
-    from workflow.rules.registry import REGISTRY
+    from workflow.core.case import _SAID, BoundRule
+    from workflow.core.rules import REGISTRY
 
     bound = BoundRule(rule=REGISTRY["poa.complete"], params={}, source="S")
     first = bound.finding("refusal", "missing parts")

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow import source
 from workflow.errors import DefinitionError, DocumentError, ScenarioError
-from workflow.load import definitions_dir
-from workflow.source import MAX_BYTES, MAX_DEPTH, MAX_NODES
+from workflow.io import source
+from workflow.io.load import definitions_dir
+from workflow.io.source import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 SUSPENSION_TEXT = (definitions_dir() / "account_suspension.yaml").read_text(encoding="utf-8")
 SUSPENSION_DATA = yaml.safe_load(SUSPENSION_TEXT)

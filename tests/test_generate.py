@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow import generate
-from workflow.engine import compiled
-from workflow.facts import PAYLOAD_TYPES, Document, EscalationLetter, PlanOfAction
-from workflow.load import builtin_names
+from workflow.amazon.payloads import PAYLOAD_TYPES, Document, EscalationLetter, PlanOfAction
+from workflow.core.case import compiled
+from workflow.io.load import builtin_names
+from workflow.run import generate
 
 EVERY_TYPE = """
 name: every_type
@@ -177,7 +177,7 @@ def test_documents_vary_in_every_field() -> None:
         assert 0.05 < share < 0.6, name
     assert all(d["issued"].startswith("2025-") for d in docs if "issued" in d)
     built = generate._document(random.Random(3).random)
-    assert isinstance(built, Document) and workflow.facts.to_plain(built) == docs[0]
+    assert isinstance(built, Document) and workflow.amazon.payloads.to_plain(built) == docs[0]
 
 
 def test_samples_are_distinct_and_cover_the_pool() -> None:

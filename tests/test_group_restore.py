@@ -9,15 +9,15 @@ import attrs
 import pytest
 
 import workflow
-import workflow.engine
-import workflow.group
-from workflow.engine import BoundRule
+import workflow.core.case
+import workflow.run.group
+from workflow.amazon.rules import REGISTRY
+from workflow.amazon.rules.linked import enforced_now, last_suspension, own_violation, reinstated_on
+from workflow.core.case import BoundRule
+from workflow.core.history import History
+from workflow.core.model import Definition, RuleRef
 from workflow.errors import DefinitionMismatch, SnapshotError
-from workflow.group import CaseGroup, GroupCase, GroupView, Member
-from workflow.history import History
-from workflow.model import Definition, RuleRef
-from workflow.rules import REGISTRY
-from workflow.rules.linked import enforced_now, last_suspension, own_violation, reinstated_on
+from workflow.run.group import CaseGroup, GroupCase, GroupView, Member
 
 START = "2026-03-02T09:00:00Z"  # a Monday
 OWN = {"reason_class": "performance", "issues": ["order_defect_rate"]}
@@ -109,13 +109,13 @@ def test_a_cascade_rule_that_raises_is_a_rule_failure_and_changes_nothing(monkey
 def test_cascades_are_bound_once_per_definition(monkeypatch: pytest.MonkeyPatch) -> None:
     """Firing many times, in several groups of one definition, binds its cascade rules once."""
     calls: list[str] = []
-    real = workflow.engine._bind
+    real = workflow.core.case._bind
 
     def counting(defn: Definition, ref: RuleRef) -> BoundRule:
         calls.append(ref.id)
         return real(defn, ref)
 
-    monkeypatch.setattr(workflow.group, "_bind", counting)
+    monkeypatch.setattr(workflow.run.group, "_bind", counting)
     defn = fresh_linked()
     for _ in range(3):
         group = group_of(defn, "a", "b")

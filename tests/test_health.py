@@ -12,8 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from workflow_cli.main import main
 
-from workflow.errors import DefinitionError
-from workflow.health import (
+from workflow.amazon.health import (
     LEVELS,
     MetricsError,
     builtin_tables,
@@ -23,7 +22,8 @@ from workflow.health import (
     snapshot_from,
     to_event,
 )
-from workflow.rules import REGISTRY
+from workflow.amazon.rules import REGISTRY
+from workflow.errors import DefinitionError
 
 HEALTH = Path(__file__).resolve().parent.parent / "examples" / "health"
 TABLE_FILE = Path(__file__).resolve().parent.parent / "definitions" / "tables" / "account_health.yaml"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import workflow
-from workflow.health import evaluate, to_event
+from workflow.amazon.health import evaluate, to_event
 
 START = "2026-03-02T09:00:00Z"
 

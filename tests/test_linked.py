@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import workflow
-import workflow.group
+import workflow.run.group
+from workflow.amazon.rules import REGISTRY
+from workflow.amazon.rules.linked import RELATED, enforced_now, own_violation
 from workflow.errors import DefinitionError, SnapshotError, UnknownEvent
-from workflow.group import CaseGroup
-from workflow.rules import REGISTRY
-from workflow.rules.linked import RELATED, enforced_now, own_violation
+from workflow.run.group import CaseGroup
 
 START = "2026-03-02T09:00:00Z"  # a Monday
 OWN = {"reason_class": "performance", "issues": ["order_defect_rate"]}
@@ -71,8 +71,8 @@ def test_every_rule_use_cites_a_source(linked: workflow.Definition) -> None:
 
 
 def test_module_example_runs() -> None:
-    """The example in workflow.group's docstring runs as written."""
-    result = doctest.testmod(workflow.group, verbose=False)
+    """The example in workflow.run.group's docstring runs as written."""
+    result = doctest.testmod(workflow.run.group, verbose=False)
     assert result.attempted >= 3
     assert result.failed == 0
 
@@ -311,7 +311,7 @@ def test_history_helpers_read_enforcement() -> None:
     """own_violation and enforced_now read a member's history."""
     group = CaseGroup(workflow.load("linked_accounts"), ["a", "b"], clock=workflow.SimulatedClock(START))
     group.fire("a", "suspend", **OWN)
-    members = {m.name: m for m in workflow.group.GroupView(group, "a").others()}
+    members = {m.name: m for m in workflow.run.group.GroupView(group, "a").others()}
     assert own_violation(members["b"]) == (False, None)
     assert enforced_now(group["a"].history)
     assert enforced_now(group["b"].history)
@@ -404,7 +404,7 @@ class LinkedGroupMachine(RuleBasedStateMachine):
         self.clock = workflow.SimulatedClock(START)
         self.group = CaseGroup(workflow.load("linked_accounts"), NAMES, clock=self.clock)
 
-    def _fire(self, member: str, event: str, payload: dict[str, Any]) -> workflow.group.GroupStep:
+    def _fire(self, member: str, event: str, payload: dict[str, Any]) -> workflow.run.group.GroupStep:
         before = self.group.states()
         lengths = {n: len(self.group[n].history) for n in NAMES}
         result = self.group.fire_payload(member, event, payload)

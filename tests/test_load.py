@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import workflow
+from workflow.amazon.rules import REGISTRY
 from workflow.errors import DefinitionError, NotFound, Problem
-from workflow.load import builtin_names, definitions_dir
-from workflow.rules import REGISTRY
+from workflow.io.load import builtin_names, definitions_dir
 
 DEFINITIONS = sorted(p for p in definitions_dir().glob("*.yaml") if p.name != "teams.yaml")
 
@@ -199,7 +199,7 @@ def test_a_changed_default_teams_file_is_read_again(tmp_path: Path, monkeypatch:
     builtin = tmp_path / "builtin"
     builtin.mkdir()
     (builtin / "teams.yaml").write_text(TEAMS)
-    monkeypatch.setattr(sys.modules["workflow.load"], "definitions_dir", lambda: builtin)
+    monkeypatch.setattr(sys.modules["workflow.io.load"], "definitions_dir", lambda: builtin)
     f = tmp_path / "mini.yaml"
     f.write_text(MINI)
     first = workflow.load(path=f)

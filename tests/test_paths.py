@@ -9,8 +9,8 @@ from _explored import BUILTINS, explored, path_set, run
 from click.testing import CliRunner
 from workflow_cli.main import main
 
-from workflow.engine import compiled
-from workflow.explore import COVER, cover_targets, targets_of
+from workflow.analysis.explore import COVER, cover_targets, targets_of
+from workflow.core.case import compiled
 
 
 @pytest.mark.parametrize("cover", COVER)

@@ -6,8 +6,8 @@ import gc
 import weakref
 
 import workflow
-from workflow.load import definitions_dir
-from workflow.model import Definition, PerDefinition
+from workflow.core.model import Definition, PerDefinition
+from workflow.io.load import definitions_dir
 
 
 def _fresh() -> Definition:

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 import workflow
-from workflow import generate
-from workflow.clock import as_timestamp
-from workflow.engine import Case, compiled
-from workflow.facts import to_plain
-from workflow.history import Step
+from workflow.amazon.payloads import to_plain
+from workflow.core.case import Case, compiled
+from workflow.core.clock import as_timestamp
+from workflow.core.history import Step
+from workflow.run import generate
 
-simulate = importlib.import_module("workflow.simulate")  # the package's ``simulate`` is the function
+simulate = importlib.import_module("workflow.run.simulate")  # the package's ``simulate`` is the function
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Mapping[str, Any], Step]]:

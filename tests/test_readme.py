@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import workflow
-from workflow.load import load_teams
+from workflow.io.load import load_teams
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -18,8 +18,8 @@ import pytest
 from _explored import BUILTINS, path_set, run, without_rule
 
 import workflow
-from workflow.explore import explore
-from workflow.simulate import Trace, load_scenario, run_scenario
+from workflow.analysis.explore import explore
+from workflow.run.simulate import Trace, load_scenario, run_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -10,8 +10,8 @@ import pytest
 from _flows import accept, cited_sources, new_case, only, refuse, told_rules
 
 import workflow
-from workflow.load import definitions_dir
-from workflow.rules import REGISTRY
+from workflow.amazon.rules import REGISTRY
+from workflow.io.load import definitions_dir
 
 NAME = "catalog_case"
 RULE_IDS = (

@@ -8,9 +8,9 @@ import pytest
 from _flows import accept, cited_sources, new_case, only, refuse, sim_clock, told_rules
 
 import workflow
-from workflow.clock import as_timestamp, parse_duration
-from workflow.load import definitions_dir
-from workflow.rules import REGISTRY
+from workflow.amazon.rules import REGISTRY
+from workflow.core.clock import as_timestamp, parse_duration
+from workflow.io.load import definitions_dir
 
 NAME = "ip_complaint"
 RULE_IDS = (

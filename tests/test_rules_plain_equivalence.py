@@ -18,13 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow.clock import business_days_between
-from workflow.engine import compiled
-from workflow.facts import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, normalise
-from workflow.history import History, Step
-from workflow.rules import REGISTRY, _case, poa, submit
-from workflow.rules.registry import Context
-from workflow.teams import Teams
+from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, normalise
+from workflow.amazon.rules import REGISTRY, _case, poa, submit
+from workflow.amazon.teams import Teams
+from workflow.core.case import compiled
+from workflow.core.clock import business_days_between
+from workflow.core.history import History, Step
+from workflow.core.rules import Context
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 3, 2, 9, tzinfo=UTC)  # a Monday

@@ -35,7 +35,7 @@ from _suspension import (
 )
 
 import workflow
-from workflow.rules import REGISTRY
+from workflow.amazon.rules import REGISTRY
 
 #: every rule id account_suspension uses, each tested below
 TESTED = (

@@ -8,9 +8,9 @@ import pytest
 from _flows import EXAMPLES, accept, cited_sources, new_case, only, refuse, sim_clock, told_rules
 
 import workflow
-from workflow.clock import as_timestamp, parse_duration
-from workflow.load import definitions_dir
-from workflow.rules import REGISTRY
+from workflow.amazon.rules import REGISTRY
+from workflow.core.clock import as_timestamp, parse_duration
+from workflow.io.load import definitions_dir
 
 NAME = "verification"
 RULE_IDS = ("verification.trigger", "verification.documents", "verification.genuine", "verification.decision_5d")

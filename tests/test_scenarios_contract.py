@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 import workflow
-from workflow.clock import format_time
+from workflow.amazon.rules import REGISTRY
+from workflow.core.clock import format_time
 from workflow.errors import Problem, ScenarioError
-from workflow.rules import REGISTRY
-from workflow.simulate import DEFAULT_START, Trace, expectation_met
+from workflow.run.simulate import DEFAULT_START, Trace, expectation_met
 
 FRIDAY = "2026-03-06T09:00:00Z"
 SUSPEND = "  - event: suspend\n    with: {reason_class: performance, issues: [order_defect_rate]}\n"

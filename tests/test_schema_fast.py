@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow import generate
-from workflow import schema as s
-from workflow.engine import compiled
+from workflow.core.case import compiled
+from workflow.io import schema as s
+from workflow.run import generate
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.text(max_size=6),
@@ -189,7 +189,7 @@ def test_choice_and_string_list_fast_checks_agree_with_check() -> None:
 
 def test_payload_records_checked_fast_match_the_slow_check() -> None:
     """The fast check of a payload record sets defaults, refuses unknown and missing keys, as ``check`` does."""
-    from workflow.facts import Document
+    from workflow.amazon.payloads import Document
 
     schema = compiled(workflow.load("account_suspension")).payloads["provide_info"].fields["documents"].schema
     fast = s.compile_fast(schema)

@@ -6,8 +6,8 @@ import pytest
 
 import workflow
 from workflow.errors import DefinitionError, DocumentError, ScenarioError
-from workflow.simulate import load_scenario
-from workflow.source import parse
+from workflow.io.source import parse
+from workflow.run.simulate import load_scenario
 
 
 def problems_of(text: str) -> list[tuple[int | None, str, str]]:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import workflow
-from workflow import generate
-from workflow.invariants import violations
+from workflow.analysis.invariants import violations
+from workflow.run import generate
 
 DEFN = workflow.load("account_suspension")
 TEAMS = DEFN.teams.ids()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.text import joined, with_article
+from workflow.core.text import joined, with_article
 
 
 def test_a_word_takes_a_or_an_by_its_first_letter() -> None:

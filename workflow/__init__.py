@@ -8,7 +8,11 @@
 
 from __future__ import annotations
 
-from .clock import (
+from workflow.amazon.payloads import Document, EscalationLetter, PlanOfAction, RootCause
+from workflow.amazon.rules import REGISTRY as RULES
+from workflow.amazon.rules import Rule
+from workflow.core.case import Case, RuleFailure
+from workflow.core.clock import (
     Clock,
     Duration,
     SimulatedClock,
@@ -17,8 +21,9 @@ from .clock import (
     business_days_between,
     parse_duration,
 )
-from .engine import Case, RuleFailure
-from .errors import (
+from workflow.core.history import Finding, Step
+from workflow.core.model import Definition, Event, RuleRef, State, Transition
+from workflow.errors import (
     DefinitionError,
     DefinitionMismatch,
     DocumentError,
@@ -31,15 +36,10 @@ from .errors import (
     UnknownEvent,
     WorkflowError,
 )
-from .facts import Document, EscalationLetter, PlanOfAction, RootCause
-from .group import CaseGroup, GroupStep
-from .history import Finding, Step
-from .load import builtin_names, load
-from .model import Definition, Event, RuleRef, State, Transition
-from .rules import REGISTRY as RULES
-from .rules import Rule
-from .simulate import Trace, explain, load_scenario, random_walks, run_scenario, simulate
-from .snapshot import replay
+from workflow.io.load import builtin_names, load
+from workflow.io.snapshot import replay
+from workflow.run.group import CaseGroup, GroupStep
+from workflow.run.simulate import Trace, explain, load_scenario, random_walks, run_scenario, simulate
 
 __version__ = "0.1.0"
 

@@ -3,11 +3,11 @@
 Requires Hypothesis (``pip install "workflow[testing]"``); nothing else in the package imports this module.
 
 - ``payloads(defn, event, valid=None, rule=None)``: payloads for ``event`` drawn from the representative
-  classes of ``workflow.payload_classes`` (a complete plan, one missing an issue, a fabricated document, a
+  classes of ``workflow.amazon.payload_classes`` (a complete plan, one missing an issue, a fabricated document, a
   letter asking for Jeff, each team, each choice ...). ``valid=True`` draws classes the definition's rules
   accept wherever the event's base payload is accepted; ``valid=False`` draws classes some payload rule refuses
   there; ``rule="poa.complete"`` draws classes that rule refuses. The classification is learnt once per
-  definition by exploring it (``workflow.explore``).
+  definition by exploring it (``workflow.analysis.explore``).
 - ``event_sequences(defn)``: lists of ``Action`` (an event, its payload, and an optional wait before it).
 - ``state_machine(defn)``: a ``RuleBasedStateMachine`` class that fires events with representative payloads
   and waits on a simulated clock, and after every step checks the engine's guarantees (a refused step
@@ -42,14 +42,14 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from .clock import Duration, SimulatedClock
-from .engine import Case, compiled
-from .explore import START, explore, time_thresholds
-from .history import Step
-from .invariants import violations
-from .model import Definition
-from .payload_classes import PayloadClass, catalog
-from .rules.registry import REGISTRY
+from workflow.amazon.payload_classes import PayloadClass, catalog
+from workflow.analysis.explore import START, explore, time_thresholds
+from workflow.analysis.invariants import violations
+from workflow.core.case import Case, compiled
+from workflow.core.clock import Duration, SimulatedClock
+from workflow.core.history import Step
+from workflow.core.model import Definition
+from workflow.core.rules import REGISTRY
 
 __all__ = ["Action", "classify", "event_sequences", "payloads", "state_machine"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from workflow import diagram as d
-from workflow.load import load
-from workflow.simulate import load_scenario, run_scenario
+from workflow.diagram import render as d
+from workflow.io.load import load
+from workflow.run.simulate import load_scenario, run_scenario
 
 #: a file suffix -> the format it implies when --format is not given
 SUFFIX_FORMATS = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from workflow.explore import (
+from workflow.analysis.explore import (
     COVER,
     DEFAULT_MAX_CONFIGS,
     Exploration,
@@ -18,7 +18,7 @@ from workflow.explore import (
     explore,
     paths,
 )
-from workflow.load import load
+from workflow.io.load import load
 
 EXIT_OK, EXIT_FINDINGS = 0, 1
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from workflow.health import Verdict, evaluate, load_table, read_snapshot, to_event
+from workflow.amazon.health import Verdict, evaluate, load_table, read_snapshot, to_event
 
 WIDTH = 100
 

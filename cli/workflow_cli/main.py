@@ -11,18 +11,11 @@ from typing import Any, TypeVar
 import click
 
 import workflow
+from workflow.amazon.rules import REGISTRY
 from workflow.errors import DocumentError, WorkflowError, printable
-from workflow.load import builtin_names, load, resolve
-from workflow.rules import REGISTRY
-from workflow.simulate import (
-    Trace,
-    explain,
-    explain_cases,
-    load_scenario,
-    random_walks,
-    run_scenario,
-)
-from workflow.source import read
+from workflow.io.load import builtin_names, load, resolve
+from workflow.io.source import read
+from workflow.run.simulate import Trace, explain, explain_cases, load_scenario, random_walks, run_scenario
 
 from . import render
 
@@ -203,7 +196,7 @@ def validate(files: tuple[Path, ...]) -> None:
             if kind == "scenario":
                 load_scenario(target)
             elif kind == "decision table":
-                from workflow.health import load_table
+                from workflow.amazon.health import load_table
 
                 load_table(target)
             else:
@@ -222,7 +215,7 @@ def validate(files: tuple[Path, ...]) -> None:
 
 def health_tables() -> list[dict[str, Any]]:
     """The built-in decision tables, as ``list`` shows them: no states or events, their rules."""
-    from workflow.health import builtin_tables, load_table, tables_dir
+    from workflow.amazon.health import builtin_tables, load_table, tables_dir
 
     out = []
     for name in builtin_tables():

@@ -6,10 +6,10 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from workflow.clock import format_time
-from workflow.model import Definition
-from workflow.rules import REGISTRY, Rule
-from workflow.simulate import Explanation, Trace, WalkReport
+from workflow.amazon.rules import REGISTRY, Rule
+from workflow.core.clock import format_time
+from workflow.core.model import Definition
+from workflow.run.simulate import Explanation, Trace, WalkReport
 
 WIDTH = 100
 

@@ -1,0 +1,99 @@
+"""The rule registry: every rule function registered once under its catalog id, with its source.
+
+A guard returns ``None`` when it lets the step through, or a sentence a seller would understand when it
+refuses it. An advice rule returns ``None`` or the advice; it never blocks. Rules read the case through a
+``Context``: the event, its payload, the case's facts and history, the time, the teams, and their parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from workflow.amazon.teams import Teams
+from workflow.core.history import History
+
+
+@attrs.define(slots=True)
+class Context:
+    """What a rule may read about the step being tried. Built once per event, shared by its rules."""
+
+    event: str
+    state: str
+    target: str
+    payload: Mapping[str, Any]
+    facts: Mapping[str, Any]
+    history: History
+    now: dt.datetime
+    teams: Teams
+    holidays: frozenset[dt.date] = frozenset()
+    group: Any = None  # when the case belongs to a group (``workflow.run.group``): a view of the other members
+
+
+Check = Callable[[Context, Mapping[str, Any]], str | None]
+
+GUARD = "guard"
+ADVICE = "advice"
+STATE = "state"
+EFFECT = "effect"  # says what an accepted step sets off elsewhere (a group's cascade); never blocks by itself
+TABLE = "table"  # a decision-table rule, evaluated on a metrics snapshot (``workflow.amazon.health``)
+
+
+@attrs.frozen
+class Rule:
+    """A registered rule: its public id, what it says, where it comes from, and the function that decides."""
+
+    id: str
+    kind: str
+    summary: str
+    source: str
+    check: Check = attrs.field(eq=False, repr=False)
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    reads: tuple[str, ...] = ()  # payload fields the rule needs the event to declare
+    facts: tuple[str, ...] = ()  # case facts the rule reads (declared by the definition)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(
+    rule_id: str,
+    *,
+    summary: str,
+    source: str,
+    kind: str = GUARD,
+    params: Mapping[str, Any] | None = None,
+    reads: tuple[str, ...] = (),
+    facts: tuple[str, ...] = (),
+) -> Callable[[Check], Check]:
+    """Register the decorated function as rule ``rule_id``. Ids are unique."""
+
+    def deco(fn: Check) -> Check:
+        if rule_id in REGISTRY:
+            raise RuntimeError(f"rule {rule_id!r} registered twice")
+        REGISTRY[rule_id] = Rule(
+            id=rule_id,
+            kind=kind,
+            summary=summary,
+            source=source,
+            check=fn,
+            params=dict(params or {}),
+            reads=reads,
+            facts=facts,
+        )
+        return fn
+
+    return deco
+
+
+def get(rule_id: str) -> Rule:
+    return REGISTRY[rule_id]
+
+
+def fact(ctx: Context, name: str, default: Any = 0) -> Any:
+    """A case fact, or ``default`` when the definition did not declare it or the case was not given it."""
+    value = ctx.facts.get(name, default)
+    return default if value is None else value

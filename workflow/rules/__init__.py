@@ -1,8 +1,0 @@
-"""The rules, registered by catalog id. Importing this package registers every rule module."""
-
-from __future__ import annotations
-
-from . import advice, catalog, escalation, health, ip, lifecycle, linked, poa, submit, verification  # noqa: F401  (registration)
-from .registry import ADVICE, GUARD, REGISTRY, STATE, Context, Rule, fact, get, register
-
-__all__ = ["ADVICE", "GUARD", "REGISTRY", "STATE", "Context", "Rule", "fact", "get", "register"]

@@ -1,0 +1,733 @@
+"""Scenarios (a story told as steps on a simulated clock) and random walks, both returning traces of steps."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from workflow.core.case import Case, Compiled, compiled
+from workflow.core.clock import SimulatedClock, TimeOutOfRange, as_timestamp, format_time, parse_duration
+from workflow.core.history import Step
+from workflow.core.model import Definition, PerDefinition
+from workflow.errors import PayloadError, Problem, ScenarioError
+from workflow.io import schema as s
+from workflow.io.load import load
+from workflow.io.source import Located, parse, read
+
+DEFAULT_START = "2026-01-05T09:00:00Z"
+
+_expect = s.AnyOf((s.Str(choices=("accepted", "blocked")), s.ListOf(s.Str(nonempty=True), min_len=1)))
+
+
+SCENARIO_SHAPE = s.record(
+    "a scenario mapping (definition, start, facts, cases, steps)",
+    definition=s.Field(s.Str(nonempty=True), required=True),
+    start=s.Field(s.Timestamp(), default=None),
+    facts=s.Field(s.Optional(s.MapOf(s.Anything()), {}), default={}),
+    cases=s.Field(
+        s.Optional(
+            s.MapOf(
+                s.Optional(
+                    s.record(
+                        "a case mapping (facts)", facts=s.Field(s.Optional(s.MapOf(s.Anything()), {}), default={})
+                    ),
+                    {},
+                ),
+                min_len=1,
+            ),
+            {},
+        ),
+        default={},
+        doc="named cases that act together (a group); each step then says which case it is for",
+    ),
+    description=s.Field(s.Str(), default=""),
+    steps=s.Field(
+        s.ListOf(
+            s.record(
+                "a step mapping (event, case, with, after, at, expect, expect_state, expect_advice)",
+                event=s.Field(s.Str(nonempty=True), required=True),
+                case=s.Field(s.Str(nonempty=True), default=None, doc="the named case the event is for"),
+                after=s.Field(s.AnyOf((s.Str(nonempty=True), s.Int(minimum=0))), default=None),
+                at=s.Field(s.Timestamp(), default=None),
+                expect=s.Field(_expect, default=None),
+                expect_state=s.Field(s.Str(nonempty=True), default=None, doc="the case's state after the step"),
+                expect_advice=s.Field(s.ListOf(s.Str(nonempty=True), min_len=1), default=None),
+                description=s.Field(s.Str(), default=""),
+                **{"with": s.Field(s.Optional(s.MapOf(s.Anything()), {}), default={})},
+            )
+        ),
+        required=True,
+    ),
+)
+
+
+@attrs.frozen
+class ScenarioStep:
+    event: str
+    payload: Mapping[str, Any]
+    after: str | int | None = None
+    at: dt.datetime | None = None
+    expect: str | tuple[str, ...] | None = None
+    description: str = ""
+    line: int | None = None
+    case: str | None = None  # the named case the event is for, in a scenario with cases
+    expect_state: str | None = None  # the state the case must be in after the step
+    expect_advice: tuple[str, ...] | None = None  # advice rule ids the step must carry
+
+    def met(self, step: Step) -> bool:
+        """Whether ``step`` is what this scenario step expects: outcome, resulting state and advice."""
+        return (
+            expectation_met(step, self.expect)
+            and (self.expect_state is None or step.target == self.expect_state)
+            and (self.expect_advice is None or set(self.expect_advice) <= set(step.advice))
+        )
+
+
+@attrs.frozen
+class Scenario:
+    definition: Definition
+    steps: tuple[ScenarioStep, ...]
+    start: dt.datetime
+    facts: Mapping[str, Any]
+    description: str = ""
+    file: str | None = None
+    cases: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)  # name -> that case's facts
+
+
+@attrs.frozen
+class TraceStep:
+    """A step of a scenario's run: the engine's step and what the scenario expected of it."""
+
+    step: Step
+    expect: str | tuple[str, ...] | None
+    met: bool
+    case: str | None = None  # the named case, in a scenario with cases
+    cascade: bool = False  # set off at this case by another case's step (a group's cascade)
+    expect_state: str | None = None
+    expect_advice: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        st = self.step
+        out: dict[str, Any] = {"case": self.case} if self.case is not None else {}
+        out |= {
+            "index": st.index,
+            "event": st.event,
+            "at": format_time(st.at),
+            "source": st.source,
+            "target": st.target,
+            "accepted": st.accepted,
+            "blocked_by": list(st.blocked_by),
+            "advice": list(st.advice),
+            "findings": [
+                {"rule": f.rule, "kind": f.kind, "message": f.message, "source": f.source} for f in st.findings
+            ],
+        }
+        if st.timer:
+            out["timer"] = True
+        if self.cascade:
+            out["cascade"] = True
+        if self.expect is not None:
+            out["expect"] = self.expect if isinstance(self.expect, str) else list(self.expect)
+        if self.expect_state is not None:
+            out["expect_state"] = self.expect_state
+        if self.expect_advice is not None:
+            out["expect_advice"] = list(self.expect_advice)
+        if self.expect is not None or self.expect_state is not None or self.expect_advice is not None:
+            out["expectation_met"] = self.met
+        return out
+
+
+@attrs.frozen
+class Trace:
+    """A scenario's run: every step in order (timer steps included) and whether every expectation held."""
+
+    definition: Definition
+    initial_state: str
+    final_state: str
+    steps: tuple[TraceStep, ...]
+    case: Case = attrs.field(eq=False, repr=False)
+    final_states: Mapping[str, str] | None = None  # each named case's state, in a scenario with cases
+    group: Any = attrs.field(default=None, eq=False, repr=False)  # the ``CaseGroup``, in a scenario with cases
+
+    @property
+    def expectations_met(self) -> bool:
+        return all(t.met for t in self.steps)
+
+    @property
+    def blocked(self) -> tuple[TraceStep, ...]:
+        return tuple(t for t in self.steps if not t.step.accepted)
+
+    @property
+    def blocked_offered(self) -> tuple[TraceStep, ...]:
+        """Blocked steps the scenario itself offered: not a timer refused on its own, nor another case's cascade."""
+        return tuple(t for t in self.blocked if not t.step.timer and not t.cascade)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "definition": self.definition.name,
+            "version": self.definition.version,
+            "initial_state": self.initial_state,
+            "final_state": self.final_state,
+            "steps": [t.to_json() for t in self.steps],
+            "expectations_met": self.expectations_met,
+        }
+        if self.final_states is not None:
+            out["final_states"] = dict(self.final_states)
+        return out
+
+
+def expectation_met(step: Step, expect: str | tuple[str, ...] | None) -> bool:
+    """``accepted``/``blocked``, or a list of rule ids that must all be among the step's refusals."""
+    if expect is None:
+        return True
+    if expect == "accepted":
+        return step.accepted
+    if expect == "blocked":
+        return not step.accepted
+    return not step.accepted and set(expect) <= set(step.blocked_by)
+
+
+def load_scenario(path: str | Path | None = None, *, text: str | None = None, file: str | None = None) -> Scenario:
+    """Read a scenario and check all of it (definition, every event and payload) before anything runs."""
+    if text is not None:
+        located = parse(text, file=file, error=ScenarioError)
+        base = None
+    else:
+        assert path is not None
+        located = read(path, error=ScenarioError)
+        base = Path(path).parent
+    return build_scenario(located, base)
+
+
+def _definition_for(ref: str, base: Path | None) -> Definition:
+    """A built-in name, or a path to a definition file: relative to the scenario file's folder, not the caller's."""
+    if base is not None and (ref.endswith((".yaml", ".yml", ".json")) or "/" in ref):
+        return load(path=base / ref)
+    return load(ref)
+
+
+def build_scenario(located: Located, base: Path | None) -> Scenario:
+    from workflow.errors import DefinitionError, NotFound
+
+    data, faults = s.run(SCENARIO_SHAPE, located.data)
+    problems = [located.problem(p, m) for p, m in faults]
+    if data is s.INVALID:
+        raise ScenarioError(problems)
+    try:
+        defn = _definition_for(data["definition"], base)
+    except NotFound as e:
+        raise ScenarioError([located.problem(("definition",), str(e))]) from e
+    except DefinitionError as e:
+        raise ScenarioError([located.problem(("definition",), f"the definition is broken: {e}")]) from e
+    comp = compiled(defn)
+    cases = _scenario_cases(located, defn, data, problems)
+    steps = []
+    for i, raw in enumerate(data["steps"]):
+        path = ("steps", i)
+        event = raw["event"]
+        if cases and raw["case"] is None:
+            problems.append(located.problem((*path, "case"), f"missing: which case is this for? ({', '.join(cases)})"))
+        elif raw["case"] is not None and raw["case"] not in cases:
+            known = f"known: {', '.join(cases)}" if cases else "this scenario names no cases"
+            problems.append(located.problem((*path, "case"), f"unknown case '{raw['case']}' ({known})"))
+        payload: Mapping[str, Any] = raw["with"]  # kept as written; checked here, structured when fired
+        if event not in comp.payloads:
+            problems.append(
+                located.problem((*path, "event"), f"unknown event '{event}' (known: {', '.join(defn.event_names)})")
+            )
+        else:
+            try:
+                comp.check_payload(event, payload)
+            except PayloadError as e:
+                for pr in e.problems:
+                    sub = tuple(int(x) if x.isdigit() else x for x in _split(pr.path))
+                    problems.append(located.problem((*path, "with", *sub), pr.message))
+        if isinstance(raw["expect"], tuple):
+            for j, rule_id in enumerate(raw["expect"]):
+                if rule_id not in defn.rule_ids():
+                    problems.append(
+                        located.problem((*path, "expect", j), f"rule '{rule_id}' is not used by '{defn.name}'")
+                    )
+        if raw["expect_state"] is not None and raw["expect_state"] not in defn.state_names:
+            problems.append(
+                located.problem(
+                    (*path, "expect_state"),
+                    f"unknown state '{raw['expect_state']}' (known: {', '.join(defn.state_names)})",
+                )
+            )
+        advice_ids = {a.rule.id for a in defn.advice}
+        for j, rule_id in enumerate(raw["expect_advice"] or ()):
+            if rule_id not in advice_ids:
+                problems.append(
+                    located.problem(
+                        (*path, "expect_advice", j),
+                        f"'{rule_id}' is not advice '{defn.name}' gives (known: {', '.join(sorted(advice_ids))})",
+                    )
+                )
+        if raw["after"] is not None:
+            try:
+                parse_duration(raw["after"])
+            except ValueError as e:
+                problems.append(located.problem((*path, "after"), str(e)))
+        steps.append(
+            ScenarioStep(
+                event=event,
+                payload=payload,
+                after=raw["after"],
+                at=raw["at"],
+                expect=raw["expect"],
+                description=raw["description"],
+                line=located.line(path),
+                case=raw["case"],
+                expect_state=raw["expect_state"],
+                expect_advice=raw["expect_advice"],
+            )
+        )
+    facts: Mapping[str, Any] = data["facts"]
+    if facts:
+        try:
+            from workflow.io.snapshot import check_facts
+
+            facts = check_facts(defn, facts)
+        except PayloadError as e:
+            for pr in e.problems:
+                problems.append(located.problem(("facts", *_split(pr.path)), pr.message))
+    start = data["start"] if data["start"] is not None else s.parse_timestamp(DEFAULT_START)
+    assert start is not None  # DEFAULT_START is a valid timestamp
+    _check_times(located, start, comp.holidays, data["steps"], problems)
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario(
+        definition=defn,
+        steps=tuple(steps),
+        start=start,
+        facts=facts,
+        description=data["description"],
+        file=located.file,
+        cases=cases,
+    )
+
+
+def _scenario_cases(
+    located: Located, defn: Definition, data: Mapping[str, Any], problems: list[Any]
+) -> dict[str, Mapping[str, Any]]:
+    """The named cases and their facts: the scenario's ``facts`` for every case, overlaid by the case's own."""
+    from workflow.io.snapshot import check_facts
+
+    out: dict[str, Mapping[str, Any]] = {}
+    for name, spec in data["cases"].items():
+        try:
+            out[name] = check_facts(defn, {**data["facts"], **spec["facts"]})
+        except PayloadError as e:
+            for pr in e.problems:
+                problems.append(located.problem(("cases", name, "facts", *_split(pr.path)), pr.message))
+            out[name] = {}
+    return out
+
+
+def _check_times(located: Located, start: dt.datetime, holidays: Any, raw_steps: Any, problems: list[Any]) -> None:
+    """A step's ``at`` may not lie before the scenario's clock at that step (after its ``after``)."""
+    clock = SimulatedClock(start, holidays=holidays)
+    for i, raw in enumerate(raw_steps):
+        if raw["after"] is not None:
+            try:
+                duration = parse_duration(raw["after"])
+            except ValueError:
+                continue  # a bad duration is reported with its step
+            try:
+                clock.advance(duration)
+            except TimeOutOfRange as e:
+                problems.append(located.problem(("steps", i, "after"), str(e)))
+                return  # the clock cannot go on; later steps have no time to check against
+        at = raw["at"]
+        if at is None:
+            continue
+        if at < clock.now():
+            problems.append(
+                located.problem(
+                    ("steps", i, "at"),
+                    f"{format_time(at)} is before the scenario's clock at this step ({format_time(clock.now())}); "
+                    "time only moves forward",
+                )
+            )
+        else:
+            clock.set(at)
+
+
+def _split(path: str) -> list[str]:
+    return [p for p in path.replace("[", ".").replace("]", "").split(".") if p]
+
+
+def run_scenario(scenario: Scenario) -> Trace:
+    """Run every step on a simulated clock; timers that fall due on the way appear as their own steps."""
+    if scenario.cases:
+        return _run_group(scenario)
+    clock = SimulatedClock(scenario.start, holidays=compiled(scenario.definition).holidays)
+    case = Case(scenario.definition, clock=clock, facts=scenario.facts or None)
+    out: list[TraceStep] = []
+    for i, sc in enumerate(scenario.steps):
+        with _located(scenario, i, sc):
+            _move_clock(clock, sc)
+            for timer_step in case.advance():
+                out.append(TraceStep(step=timer_step, expect=None, met=True))
+            step = case.fire_payload(sc.event, sc.payload)
+        out.append(_traced(step, sc))
+    return Trace(
+        definition=scenario.definition,
+        initial_state=scenario.definition.initial.name,
+        final_state=case.state,
+        steps=tuple(out),
+        case=case,
+    )
+
+
+def _move_clock(clock: SimulatedClock, sc: ScenarioStep) -> None:
+    """Move the scenario's clock to step ``sc``: by its ``after``, then to its ``at`` (never backwards)."""
+    if sc.after is not None:
+        clock.advance(parse_duration(sc.after))
+    if sc.at is not None and sc.at > clock.now():
+        clock.set(sc.at)
+
+
+@contextlib.contextmanager
+def _located(scenario: Scenario, index: int, sc: ScenarioStep) -> Iterator[None]:
+    """A date pushed past the year 9999 while running step ``index`` becomes a ``ScenarioError`` at that step."""
+    try:
+        yield
+    except TimeOutOfRange as e:
+        problem = Problem(message=str(e), path=f"steps[{index}]", line=sc.line, file=scenario.file)
+        raise ScenarioError([problem]) from e
+
+
+def _traced(step: Step, sc: ScenarioStep, case: str | None = None) -> TraceStep:
+    return TraceStep(
+        step=step,
+        expect=sc.expect,
+        met=sc.met(step),
+        case=case,
+        expect_state=sc.expect_state,
+        expect_advice=sc.expect_advice,
+    )
+
+
+def _run_group(scenario: Scenario) -> Trace:
+    """A scenario with named cases: one group, each step fired at its case; a cascade's steps follow the step."""
+    from workflow.run.group import CaseGroup
+
+    clock = SimulatedClock(scenario.start, holidays=compiled(scenario.definition).holidays)
+    group = CaseGroup(scenario.definition, scenario.cases, clock=clock, facts=scenario.cases)
+    out: list[TraceStep] = []
+    for i, sc in enumerate(scenario.steps):
+        assert sc.case is not None  # checked when the scenario was loaded
+        with _located(scenario, i, sc):
+            _move_clock(clock, sc)
+            for name, member in group.items():
+                out.extend(TraceStep(step=t, expect=None, met=True, case=name) for t in member.advance())
+            result = group.fire_payload(sc.case, sc.event, sc.payload)
+        out.append(_traced(result.step, sc, case=sc.case))
+        out.extend(TraceStep(step=st, expect=None, met=True, case=n, cascade=True) for n, st in result.cascaded)
+    first = next(iter(scenario.cases))
+    return Trace(
+        definition=scenario.definition,
+        initial_state=scenario.definition.initial.name,
+        final_state=group[first].state,
+        steps=tuple(out),
+        case=group[first],
+        final_states=group.states(),
+        group=group,
+    )
+
+
+def simulate(path: str | Path) -> Trace:
+    """Load and run a scenario file."""
+    return run_scenario(load_scenario(path))
+
+
+# ------------------------------------------------------------------------------------------------ random walks
+
+
+@attrs.frozen
+class Walk:
+    """One random walk: where it ended, how many steps it took, and which rules refused on the way."""
+
+    final_state: str
+    length: int
+    refusals: Mapping[str, int]
+    accepted: int
+
+
+def random_walk(
+    defn: Definition, rng: Any, *, max_steps: int = 50, start: str | dt.datetime = DEFAULT_START, wander: float = 0.2
+) -> Walk:
+    """Walk one case: mostly events the state has a transition for, sometimes any event (``wander``).
+
+    Each payload is, with even odds, one of the event's representative payloads (the payload-class catalog
+    exploration uses: a sound base payload and one variant per class the rules tell apart, so walks get past
+    the rules as often as they meet them) or one drawn at random by ``workflow.run.generate``. The simulated clock
+    starts at ``start`` (a timestamp or its ISO 8601 text) and moves 0-4 business days before each step, so
+    patience rules pass and fail. Timers that fall due are steps of the walk too, taken before the next event
+    is chosen (from the state they lead to); the walk stops after ``max_steps`` steps or in a terminal state.
+
+    Every draw is one ``rng.random()`` call. The payloads come checked and structured: the representatives
+    once per definition, the drawn ones built so by ``workflow.run.generate.drawer``.
+    """
+    plan = _walk_plan(defn)
+    comp = plan.comp
+    clock = SimulatedClock(start, holidays=comp.holidays)
+    case = Case(defn, clock=clock)
+    terminal = comp.terminal
+    timers = bool(comp.timers)
+    here_of = plan.here
+    every = plan.every
+    n_every = len(every)
+    fire = case._fire_checked
+    move = clock.advance_business_days
+    r = rng.random
+    refusals: dict[str, int] = {}
+    accepted = 0
+    steps = 0
+    state = case.state
+    while steps < max_steps and state not in terminal:
+        days = int(r() * 5)
+        if days:
+            move(days)
+        if timers:
+            for st in case.advance():
+                steps += 1
+                accepted += st.accepted
+                for rule in st.blocked_by:
+                    refusals[rule] = refusals.get(rule, 0) + 1
+            state = case.state
+            if steps >= max_steps or state in terminal:
+                break
+        here = here_of[state]
+        if here and r() >= wander:
+            name, known, draw = here[int(r() * len(here))]
+        else:
+            name, known, draw = every[int(r() * n_every)]
+        st = fire(name, known[int(r() * len(known))] if known and r() < 0.5 else draw(rng))
+        steps += 1
+        if st.accepted:
+            accepted += 1
+            state = case.state
+        for rule in st.blocked_by:
+            refusals[rule] = refusals.get(rule, 0) + 1
+    return Walk(final_state=state, length=steps, refusals=refusals, accepted=accepted)
+
+
+_Choice = tuple[str, tuple[Mapping[str, Any], ...], Callable[[Any], Mapping[str, Any]]]
+
+
+@attrs.frozen
+class _WalkPlan:
+    """What walks of one definition draw from: per event its name, its representative payloads (checked and
+    structured) and its payload drawer; every event, and per state the events it has a transition for."""
+
+    comp: Compiled
+    every: tuple[_Choice, ...]
+    here: Mapping[str, tuple[_Choice, ...]]
+
+
+_WALK_PLANS: PerDefinition[_WalkPlan] = PerDefinition()
+
+
+def _walk_plan(defn: Definition) -> _WalkPlan:
+    return _WALK_PLANS.get_or_make(defn, _make_walk_plan)
+
+
+def _make_walk_plan(defn: Definition) -> _WalkPlan:
+    from workflow.amazon.payload_classes import catalog
+    from workflow.run.generate import drawer
+
+    comp = compiled(defn)
+    classes = catalog(defn)
+    choice = {
+        e.name: (
+            e.name,
+            tuple(comp.check_payload(e.name, c.payload) for c in classes.get(e.name, ())),
+            drawer(defn, e),
+        )
+        for e in defn.events
+    }
+    here = {state: tuple(choice[name] for name in table) for state, table in comp.table.items()}
+    return _WalkPlan(comp, tuple(choice[e.name] for e in defn.events), here)
+
+
+def walk_seed(seed: int, index: int) -> int:
+    """The seed of walk ``index`` in a run seeded ``seed``: walks are independent and reproducible."""
+    return seed * 1_000_003 + index
+
+
+@attrs.frozen
+class WalkReport:
+    """The distribution of final states and walk lengths, and how often each rule refused."""
+
+    definition: str
+    walks: int
+    seed: int
+    final_states: Mapping[str, int]
+    lengths: Mapping[int, int]
+    refusals: Mapping[str, int]
+    events: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition,
+            "walks": self.walks,
+            "seed": self.seed,
+            "events": self.events,
+            "final_states": dict(sorted(self.final_states.items())),
+            "lengths": {str(k): v for k, v in sorted(self.lengths.items())},
+            "refusals": dict(sorted(self.refusals.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+
+def summarise(defn: Definition, seed: int, walks: list[Walk]) -> WalkReport:
+    finals: dict[str, int] = {}
+    lengths: dict[int, int] = {}
+    refusals: dict[str, int] = {}
+    for w in walks:
+        finals[w.final_state] = finals.get(w.final_state, 0) + 1
+        lengths[w.length] = lengths.get(w.length, 0) + 1
+        for rule, n in w.refusals.items():
+            refusals[rule] = refusals.get(rule, 0) + n
+    return WalkReport(
+        definition=defn.name,
+        walks=len(walks),
+        seed=seed,
+        final_states=finals,
+        lengths=lengths,
+        refusals=refusals,
+        events=sum(w.length for w in walks),
+    )
+
+
+Progress = Callable[[int], None]  # told how many more walks are done, as they finish
+
+
+def random_walks(
+    defn: Definition, n: int, seed: int, *, max_steps: int = 50, workers: int = 1, progress: Progress | None = None
+) -> WalkReport:
+    """``n`` reproducible random walks of ``defn``, on ``workers`` processes.
+
+    Walk ``i`` is seeded ``walk_seed(seed, i)`` whichever process runs it, so the report is the same for any
+    number of workers. ``progress``, if given, is called with the number of walks just finished.
+    """
+    walks = walk_range(defn, 0, n, seed, max_steps=max_steps, workers=workers, progress=progress)
+    return summarise(defn, seed, walks)
+
+
+def walk_range(
+    defn: Definition,
+    start: int,
+    stop: int,
+    seed: int,
+    *,
+    max_steps: int = 50,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> list[Walk]:
+    """Walks ``start`` to ``stop - 1`` of a run seeded ``seed``, in order; split among ``workers`` processes.
+
+    ``progress``, if given, is called in this process with the number of walks just finished (one at a time
+    here, a chunk at a time from the workers); it does not change the walks.
+    """
+    import random
+
+    if workers <= 1 or stop - start < 2:
+        begin = as_timestamp(DEFAULT_START)  # every walk starts then: parsed once here, not once a walk
+        out = []
+        for i in range(start, stop):
+            out.append(random_walk(defn, random.Random(walk_seed(seed, i)), max_steps=max_steps, start=begin))
+            if progress is not None:
+                progress(1)
+        return out
+    import multiprocessing
+
+    size = max(1, (stop - start) // (workers * 8))
+    chunks = [(i, min(i + size, stop), seed, max_steps) for i in range(start, stop, size)]
+    ctx: Any
+    if "fork" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("fork")
+        _WORKER_DEFINITION[0] = defn  # inherited by the forked workers; nothing to pickle
+        init: tuple[Any, ...] = ()
+    elif defn.origin is not None and Path(defn.origin).exists():
+        ctx = multiprocessing.get_context("spawn")
+        init = (defn.origin,)
+    else:  # a definition from text on a platform without fork: walk here
+        return walk_range(defn, start, stop, seed, max_steps=max_steps, progress=progress)
+    parts: list[list[Walk]] = []
+    try:
+        with ctx.Pool(min(workers, len(chunks)), initializer=_init_worker, initargs=init) as pool:
+            for part in pool.imap(_walk_chunk, chunks, chunksize=1):  # in chunk order, whichever finishes first
+                parts.append(part)
+                if progress is not None:
+                    progress(len(part))
+    finally:
+        _WORKER_DEFINITION[0] = None
+    return [w for part in parts for w in part]
+
+
+_WORKER_DEFINITION: list[Definition | None] = [None]
+
+
+def _init_worker(origin: str | None = None) -> None:
+    if origin is not None:
+        _WORKER_DEFINITION[0] = load(path=origin)
+
+
+def _walk_chunk(chunk: tuple[int, int, int, int]) -> list[Walk]:
+    defn = _WORKER_DEFINITION[0]
+    assert defn is not None
+    start, stop, seed, max_steps = chunk
+    return walk_range(defn, start, stop, seed, max_steps=max_steps)
+
+
+# ------------------------------------------------------------------------------------------------ explain
+
+
+@attrs.frozen
+class Explanation:
+    """Where a case stands: the events allowed now, and for every other event the rules that refuse it."""
+
+    state: str
+    allowed: tuple[str, ...]
+    refused: Mapping[str, tuple[Any, ...]]
+    depends_on_payload: Mapping[str, tuple[str, ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "allowed": list(self.allowed),
+            "payload_rules": {k: list(v) for k, v in self.depends_on_payload.items()},
+            "refused": {
+                event: [{"rule": f.rule, "message": f.message, "source": f.source} for f in findings]
+                for event, findings in self.refused.items()
+            },
+        }
+
+
+def explain(case: Case) -> Explanation:
+    """``case.allowed()`` and ``case.why_not`` for every other event, with the payload rules still to pass."""
+    allowed = case.allowed()
+    comp = compiled(case.definition)
+    refused = {e: case.why_not(e) for e in case.definition.event_names if e not in allowed}
+    pending = {
+        e: tuple(dict.fromkeys(g.id for edge in comp.table[case.state][e] for g in edge.guards if g.rule.reads))
+        for e in allowed
+    }
+    return Explanation(
+        state=case.state, allowed=allowed, refused=refused, depends_on_payload={k: v for k, v in pending.items() if v}
+    )
+
+
+def explain_cases(trace: Trace) -> dict[str, Explanation]:
+    """``explain`` for each named case of a group scenario's trace, in the scenario's order; empty for one case."""
+    if trace.group is None:
+        return {}
+    return {name: explain(case) for name, case in trace.group.items()}
