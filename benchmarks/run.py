@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import plain_rules as pr
 
 import workflow
-from workflow.core.case import Compiled
+from workflow.core.compiled import Compiled
 from workflow.run import generate
 from workflow.run.simulate import random_walks
 

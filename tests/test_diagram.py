@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from workflow_cli.main import main
 
 import workflow
-from workflow.core.case import compiled
+from workflow.core.compiled import compiled
 from workflow.diagram import render as d
 from workflow.io.load import builtin_names
 from workflow.run.generate import payload

@@ -26,9 +26,9 @@ from _suspension import (
 
 import workflow
 from workflow.amazon.rules import REGISTRY, Rule
-from workflow.core import case as engine
-from workflow.core.case import compiled
+from workflow.core import compiled as engine
 from workflow.core.clock import as_timestamp
+from workflow.core.compiled import compiled
 from workflow.io.load import definitions_dir
 
 # ------------------------------------------------------------------------------------------ a toy definition
@@ -677,18 +677,7 @@ def test_replay_of_nothing_is_a_new_case(suspension_def: workflow.Definition) ->
     assert again.history == ()
 
 
-# ------------------------------------------------------------------------------------------ transitions kept private
-
-
-def test_cases_are_not_registered_with_the_machine(suspension_def: workflow.Definition) -> None:
-    """Creating and driving 1000 cases registers none of them with the shared transitions Machine."""
-    machine = compiled(suspension_def).machine
-    cases = [new_case(suspension_def) for _ in range(1000)]
-    for case in cases[:50]:
-        accept(case, "suspend", reason_class="performance", issues=[])
-    assert list(machine.models) == []
-    assert cases[0].state == "suspended"
-    assert cases[999].state == "active"
+# ------------------------------------------------------------------------------------------ nothing attached to a case
 
 
 @pytest.mark.parametrize("name", ["is_active", "is_suspended", "suspend", "may_suspend", "to_active", "trigger"])
@@ -720,10 +709,10 @@ def test_a_dropped_definition_and_its_compiled_structures_are_collected() -> Non
     assert key not in engine._COMPILED
 
 
-def test_one_machine_per_definition(suspension_def: workflow.Definition) -> None:
-    """Every case of a definition shares one compiled machine, built once."""
+def test_one_compiled_table_per_definition(suspension_def: workflow.Definition) -> None:
+    """Every case of a definition shares one compiled table, built once."""
     assert compiled(suspension_def) is compiled(suspension_def)
-    assert compiled(suspension_def).machine is compiled(suspension_def).machine
+    assert compiled(suspension_def).table is compiled(suspension_def).table
 
 
 # ------------------------------------------------------------------------------------------ timers

@@ -57,7 +57,7 @@ def test_every_rule_both_refuses_and_allows(name: str) -> None:
 def test_transitions_never_taken_are_the_ones_a_rule_always_refuses(name: str) -> None:
     """A declared transition exploration never takes is one whose guard refuses every attempt (by design)."""
     ex = explored(name)
-    comp = workflow.core.case.compiled(ex.definition)
+    comp = workflow.core.compiled.compiled(ex.definition)
     for event, source, _dest in ex.uncovered_transitions():
         assert source in ex.states_reached
         guards = {g.id for e in comp.table[source][event] for g in e.guards}

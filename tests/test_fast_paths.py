@@ -81,32 +81,9 @@ def test_payload_records_built_fast_equal_the_classes_own(seed: int) -> None:
         RecordBuilder(RootCause)({"issue": "x", "text": "y", "extra": 1})  # other keys: the class's own error
 
 
-def test_a_machine_with_a_callback_is_refused() -> None:
-    """A move is made by ``set_state``, which would skip a callback: a machine carrying any is refused."""
-    from transitions import Machine
-
-    from workflow.core.case import _check_quiet
-    from workflow.errors import WorkflowError
-
-    def quiet() -> Machine:
-        return Machine(model=None, states=["a", "b"], transitions=[["go", "a", "b"]], initial="a")
-
-    _check_quiet(quiet())  # no callback: accepted
-    on_enter = quiet()
-    on_enter.get_state("b").add_callback("enter", print)
-    after = quiet()
-    after.events["go"].transitions["a"][0].add_callback("after", print)
-    machine_wide = Machine(
-        model=None, states=["a", "b"], transitions=[["go", "a", "b"]], initial="a", after_state_change=print
-    )
-    for machine in (on_enter, after, machine_wide):
-        with pytest.raises(WorkflowError):
-            _check_quiet(machine)
-
-
 def test_a_rule_saying_the_same_sentence_again_gives_an_equal_finding() -> None:
     """Findings kept by a bound rule equal fresh ones, of their own kind, and no more than the bound are kept."""
-    from workflow.core.case import _SAID, BoundRule
+    from workflow.core.compiled import _SAID, BoundRule
     from workflow.core.rules import REGISTRY
 
     bound = BoundRule(rule=REGISTRY["poa.complete"], params={}, source="S")

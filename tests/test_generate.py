@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import workflow
 from workflow.amazon.payloads import PAYLOAD_TYPES, Document, EscalationLetter, PlanOfAction
-from workflow.core.case import compiled
+from workflow.core.compiled import compiled
 from workflow.io.load import builtin_names
 from workflow.run import generate
 

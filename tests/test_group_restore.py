@@ -13,7 +13,7 @@ import workflow.core.case
 import workflow.run.group
 from workflow.amazon.rules import REGISTRY
 from workflow.amazon.rules.linked import enforced_now, last_suspension, own_violation, reinstated_on
-from workflow.core.case import BoundRule
+from workflow.core.compiled import BoundRule
 from workflow.core.history import History
 from workflow.core.model import Definition, RuleRef
 from workflow.errors import DefinitionMismatch, SnapshotError
@@ -109,13 +109,13 @@ def test_a_cascade_rule_that_raises_is_a_rule_failure_and_changes_nothing(monkey
 def test_cascades_are_bound_once_per_definition(monkeypatch: pytest.MonkeyPatch) -> None:
     """Firing many times, in several groups of one definition, binds its cascade rules once."""
     calls: list[str] = []
-    real = workflow.core.case._bind
+    real = workflow.core.compiled.bind
 
     def counting(defn: Definition, ref: RuleRef) -> BoundRule:
         calls.append(ref.id)
         return real(defn, ref)
 
-    monkeypatch.setattr(workflow.run.group, "_bind", counting)
+    monkeypatch.setattr(workflow.run.group, "bind", counting)
     defn = fresh_linked()
     for _ in range(3):
         group = group_of(defn, "a", "b")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from workflow_cli.main import main
 
 from workflow.analysis.explore import COVER, cover_targets, targets_of
-from workflow.core.case import compiled
+from workflow.core.compiled import compiled
 
 
 @pytest.mark.parametrize("cover", COVER)

@@ -17,8 +17,9 @@ import pytest
 
 import workflow
 from workflow.amazon.payloads import to_plain
-from workflow.core.case import Case, compiled
+from workflow.core.case import Case
 from workflow.core.clock import as_timestamp
+from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.run import generate
 

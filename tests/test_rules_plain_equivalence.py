@@ -21,8 +21,8 @@ import workflow
 from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, normalise
 from workflow.amazon.rules import REGISTRY, _case, poa, submit
 from workflow.amazon.teams import Teams
-from workflow.core.case import compiled
 from workflow.core.clock import business_days_between
+from workflow.core.compiled import compiled
 from workflow.core.history import History, Step
 from workflow.core.rules import Context
 

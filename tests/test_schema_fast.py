@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow.core.case import compiled
+from workflow.core.compiled import compiled
 from workflow.io import schema as s
 from workflow.run import generate
 

@@ -15,7 +15,8 @@ import workflow
 import workflow.testing as wt
 from workflow.analysis.explore import START
 from workflow.analysis.invariants import violations
-from workflow.core.case import Case, compiled
+from workflow.core.case import Case
+from workflow.core.compiled import compiled
 
 FEW = settings(max_examples=15, stateful_step_count=15, deadline=None)
 

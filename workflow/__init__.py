@@ -11,7 +11,7 @@ from __future__ import annotations
 from workflow.amazon.payloads import Document, EscalationLetter, PlanOfAction, RootCause
 from workflow.amazon.rules import REGISTRY as RULES
 from workflow.amazon.rules import Rule
-from workflow.core.case import Case, RuleFailure
+from workflow.core.case import Case
 from workflow.core.clock import (
     Clock,
     Duration,
@@ -31,6 +31,7 @@ from workflow.errors import (
     NotFound,
     PayloadError,
     Problem,
+    RuleFailure,
     ScenarioError,
     SnapshotError,
     UnknownEvent,

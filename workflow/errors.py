@@ -123,3 +123,14 @@ class DefinitionMismatch(SnapshotError):
 
 class NotFound(WorkflowError):
     """A named definition or file does not exist."""
+
+
+class RuleFailure(WorkflowError):
+    """A rule function raised instead of answering; the case was left unchanged."""
+
+    def __init__(self, rule_id: str, event: str, error: BaseException) -> None:
+        self.rule_id = rule_id
+        self.event = event
+        self.error = error
+        super().__init__(f"rule '{rule_id}' failed on event '{event}': {type(error).__name__}: {error}")
+

@@ -44,8 +44,9 @@ from workflow.amazon import payloads as payload_types
 from workflow.amazon.payload_classes import POAS, catalog
 from workflow.amazon.rules import _case
 from workflow.analysis.invariants import violations
-from workflow.core.case import Case, Compiled, compiled
+from workflow.core.case import Case
 from workflow.core.clock import Duration, SimulatedClock, format_time
+from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import History, Step
 from workflow.core.model import Definition
 from workflow.core.rules import ADVICE, GUARD, REGISTRY, STATE

@@ -1,277 +1,29 @@
 """``Case``: a definition, a current state, the case's facts and its history; ``fire(event)`` -> ``Step``.
 
-``transitions`` is the state machine underneath and stays private: there is one ``transitions.Machine`` per
-definition (built once, with ``auto_transitions=False`` and no models registered). The rules are evaluated
-by the engine before the machine is asked to move, so every guard of every candidate transition is
-evaluated and explained; a refused step changes nothing.
-
-The hot path is prepared per definition, once: a table of edges by state and event, each checked against
-the machine's own transition (``machine.events[event].transitions[source]``, in the machine's order), with
-its guards bound and unpacked. A definition holds no code, so the machine carries no callbacks (no
-``prepare``, ``conditions``, ``before``/``after``, ``on_enter``/``on_exit``, ``on_final``; checked when it is
-built): running a ``transitions.Transition`` would only set the state, after creating an ``EventData`` and
-walking empty callback lists. An accepted step is therefore applied with the machine's own ``set_state`` on
-the case, given the destination's ``State`` looked up once (BENCHMARKS.md has what each costs).
+The rules are evaluated by the engine on the compiled table (``workflow.core.compiled``): every guard of every
+candidate transition is evaluated and explained, and a refused step changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 import attrs
-from transitions import Machine
 
 from workflow.amazon import payloads as payload_types
 from workflow.core.clock import Clock, SystemClock, format_time
+from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
 from workflow.core.history import Finding, History, Step, new_step
-from workflow.core.model import Definition, PerDefinition, RuleRef, Transition
-from workflow.core.rules import REGISTRY, Context, Rule
-from workflow.errors import DefinitionMismatch, PayloadError, Problem, SnapshotError, UnknownEvent, WorkflowError
-from workflow.io import schema as s
-from workflow.io.source import format_path
+from workflow.core.model import Definition
+from workflow.core.rules import Context
+from workflow.errors import RuleFailure, UnknownEvent
 
 SNAPSHOT_FORMAT = "workflow.case/1"
 _SYSTEM_CLOCK = SystemClock()
 
-
-class RuleFailure(WorkflowError):
-    """A rule function raised instead of answering; the case was left unchanged."""
-
-    def __init__(self, rule_id: str, event: str, error: BaseException) -> None:
-        self.rule_id = rule_id
-        self.event = event
-        self.error = error
-        super().__init__(f"rule '{rule_id}' failed on event '{event}': {type(error).__name__}: {error}")
-
-
-@attrs.frozen
-class BoundRule:
-    """A rule as used in one place of a definition, with its parameters resolved."""
-
-    rule: Rule
-    params: Mapping[str, Any]
-    source: str
-    branch: bool = False
-    #: the findings this rule gave here, by message: a rule says the same few sentences again and again, and a
-    #: finding is frozen, so cases share them (bounded: once full, new sentences are not kept)
-    said: dict[str, Finding] = attrs.field(factory=dict, eq=False, repr=False)
-
-    @property
-    def id(self) -> str:
-        return self.rule.id
-
-    def finding(self, kind: str, message: str) -> Finding:
-        found = self.said.get(message)
-        if found is None or found.kind != kind:
-            found = Finding(self.rule.id, kind, message, self.source)
-            if len(self.said) < _SAID:
-                self.said[message] = found
-        return found
-
-
-#: how many different findings a bound rule keeps for reuse
-_SAID = 256
-
-
-@attrs.frozen
-class Edge:
-    """A compiled transition from one source state: its guards, bound, and the machine's transition it runs."""
-
-    transition: Transition
-    dest: str
-    guards: tuple[BoundRule, ...]
-    token: int
-    #: the machine's ``State`` of ``dest`` (read off the machine's own transition), which ``set_state`` sets
-    target: Any = attrs.field(default=None, eq=False, repr=False)
-    #: per guard, what deciding needs, unpacked once: (check, params, the bound guard)
-    checks: tuple[tuple[Any, Mapping[str, Any], BoundRule], ...] = attrs.field(default=(), eq=False, repr=False)
-    #: the same for the guards that do not read the payload (what ``allowed`` and ``why_not`` ask)
-    fixed_checks: tuple[tuple[Any, Mapping[str, Any], BoundRule], ...] = attrs.field(default=(), eq=False, repr=False)
-
-
-def _bind(defn: Definition, ref: RuleRef) -> BoundRule:
-    rule = REGISTRY[ref.id]
-    params = {name: defn.parameter(ref, name, default) for name, default in rule.params.items()}
-    return BoundRule(rule=rule, params=MappingProxyType(params), source=ref.source, branch=ref.branch)
-
-
-class Compiled:
-    """Everything the engine needs per definition, prepared once and shared by every case."""
-
-    def __init__(self, defn: Definition) -> None:
-        # weakly: the definition's cases hold it, and the cache of compiled definitions must not keep it alive
-        self._definition = weakref.ref(defn)
-        team_ids = defn.teams.ids()
-        self.payloads: dict[str, s.Record] = {
-            e.name: s.Record(
-                fields={
-                    f.name: s.Field(payload_types.payload_schema(f.type, f.choices, team_ids), required=f.required)
-                    for f in e.payload
-                },
-                name=f"the payload of '{e.name}'",
-            )
-            for e in defn.events
-        }
-        #: for an event with no required field, an empty payload needs no checking
-        self.optional_payload = frozenset(e.name for e in defn.events if not any(f.required for f in e.payload))
-        #: per event, its fields in declaration order with their compiled fast checks
-        self.fast_payloads: dict[str, tuple[tuple[str, bool, Any], ...]] = {
-            event: tuple((name, f.required, s.compile_fast(f.schema)) for name, f in spec.fields.items())
-            for event, spec in self.payloads.items()
-        }
-        self.initial = defn.initial.name
-        self.machine = Machine(
-            model=None,
-            states=[{"name": st.name, "final": st.terminal} for st in defn.states],
-            transitions=[
-                {"trigger": t.event, "source": src, "dest": t.dest} for t in defn.transitions for src in t.sources
-            ],
-            initial=self.initial,
-            auto_transitions=False,
-            send_event=True,
-            ignore_invalid_triggers=False,
-        )
-        _check_quiet(self.machine)
-        self.set_state = self.machine.set_state
-        self.states = {st.name: self.machine.get_state(st.name) for st in defn.states}
-        moves = {
-            (name, src): iter(found)
-            for name, event in self.machine.events.items()
-            for src, found in event.transitions.items()
-        }
-        self.table: dict[str, dict[str, tuple[Edge, ...]]] = {st.name: {} for st in defn.states}
-        self.timers: dict[str, tuple[Edge, ...]] = {}
-        token = 0
-        for t in defn.transitions:
-            guards = tuple(_bind(defn, g) for g in t.guards)
-            for src in t.sources:
-                edge = Edge(
-                    transition=t,
-                    dest=t.dest,
-                    guards=guards,
-                    token=token,
-                    target=self.states[_machine_transition(moves, t.event, src, t.dest).dest],
-                    checks=tuple((g.rule.check, g.params, g) for g in guards),
-                    fixed_checks=tuple((g.rule.check, g.params, g) for g in guards if not g.rule.reads),
-                )
-                token += 1
-                if t.timer is not None:
-                    self.timers[src] = (*self.timers.get(src, ()), edge)
-                self.table[src][t.event] = (*self.table[src].get(t.event, ()), edge)
-        self.refusal: dict[str, BoundRule] = {
-            st.name: _bind(defn, RuleRef(id=st.refuse_with, source=REGISTRY[st.refuse_with].source))
-            for st in defn.states
-        }
-        self.advice: dict[str, tuple[BoundRule, ...]] = {}
-        for a in defn.advice:
-            bound = _bind(defn, a.rule)
-            for ev in a.events:
-                self.advice[ev] = (*self.advice.get(ev, ()), bound)
-        self.fact_defaults: Mapping[str, Any] = MappingProxyType({f.name: f.default for f in defn.facts})
-        self.terminal = frozenset(st.name for st in defn.states if st.terminal)
-        self.teams = defn.teams
-        #: the (state, event) pairs where a rule may speak twice (it guards several candidates, or also advises):
-        #: only their findings need deduplicating
-        self.repeats = frozenset(
-            (state, event)
-            for state, row in self.table.items()
-            for event, edges in row.items()
-            if _may_repeat([g.id for e in edges for g in e.guards] + [a.id for a in self.advice.get(event, ())])
-        )
-        self.holidays = frozenset(
-            d for d in (_as_date(x) for x in defn.parameters.get("holidays", ())) if d is not None
-        )
-
-    @property
-    def definition(self) -> Definition:
-        """The definition compiled (alive as long as someone holds it: every case of it does)."""
-        defn = self._definition()
-        if defn is None:  # pragma: no cover - a Compiled is reached only through a live definition or case
-            raise WorkflowError("the compiled definition is gone")
-        return defn
-
-    def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        """The payload checked and structured (records built, absent fields left out), or ``PayloadError``."""
-        fields = self.fast_payloads.get(event)
-        if fields is None:
-            raise UnknownEvent(event, tuple(self.payloads))
-        if not payload and event in self.optional_payload:
-            return _EMPTY
-        out: dict[str, Any] = {}
-        given = 0
-        invalid = missing = s.INVALID
-        get = payload.get
-        for name, required, check in fields:  # declaration order, as the slow path gives it
-            value = get(name, missing)
-            if value is missing:
-                if required:
-                    break
-                continue
-            given += 1
-            value = check(value)
-            if value is invalid:
-                break
-            if value is not None:
-                out[name] = value
-        else:
-            if given == len(payload):  # no unknown field
-                return MappingProxyType(out)
-        checked, faults = s.run(self.payloads[event], payload)
-        if faults:
-            raise PayloadError(event, [Problem(message=m, path=format_path(p)) for p, m in faults])
-        return MappingProxyType({k: v for k, v in checked.items() if v is not None})  # pragma: no cover
-
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
-#: by the definition's identity (hashing a whole definition on every new case would cost more than compiling
-#: once); an entry goes when its definition is collected, so dropped definitions do not stay alive through it
-_COMPILED: PerDefinition[Compiled] = PerDefinition()
-
-
-def compiled(defn: Definition) -> Compiled:
-    """The per-definition structures, built on first use and kept for the life of the definition."""
-    return _COMPILED.get_or_make(defn, Compiled)
-
-
-def _machine_transition(moves: Mapping[tuple[str, str], Any], event: str, source: str, dest: str) -> Any:
-    """The machine's next transition of ``event`` from ``source``, which must lead to ``dest``."""
-    found = next(moves[(event, source)], None)
-    if found is None or found.dest != dest:  # pragma: no cover - the machine is built from the same list
-        raise WorkflowError(f"the state machine has no transition '{event}' from '{source}' to '{dest}'")
-    return found
-
-
-#: the callback lists ``Transition.execute`` and ``State.enter``/``exit`` would run
-_MACHINE_CALLBACKS = ("before_state_change", "after_state_change", "prepare_event", "finalize_event", "on_exception")
-_TRANSITION_CALLBACKS = ("prepare", "conditions", "before", "after")
-_STATE_CALLBACKS = ("on_enter", "on_exit")
-
-
-def _check_quiet(machine: Machine) -> None:
-    """Refuse a machine with any callback: moving the case by ``set_state`` would skip it."""
-    lists = [getattr(machine, name) for name in _MACHINE_CALLBACKS]
-    lists += [getattr(machine, "on_final", [])]
-    lists += [getattr(st, name) for st in machine.states.values() for name in _STATE_CALLBACKS]
-    lists += [
-        getattr(t, name)
-        for event in machine.events.values()
-        for found in event.transitions.values()
-        for t in found
-        for name in _TRANSITION_CALLBACKS
-    ]
-    if any(lists):  # a definition holds no code, so none is ever added to the machine it is built into
-        raise WorkflowError("the state machine of a definition must carry no callbacks")
-
-
-def _as_date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 @attrs.frozen
@@ -379,7 +131,7 @@ class Case:
         if not edges:
             ctx = self._context(event, payload, now)
             bound = comp.refusal[self.state]
-            message = _run(bound, ctx, event) or f"'{event}' cannot happen now."
+            message = run_rule(bound, ctx, event) or f"'{event}' cannot happen now."
             return None, (bound.finding("refusal", message),)
         advice = comp.advice.get(event, ())
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
@@ -414,7 +166,7 @@ class Case:
         """``edge`` taken, with what the advice rules of the event say (after ``findings``)."""
         ctx.target = edge.dest
         for bound in advice:
-            said = _run(bound, ctx, ctx.event)
+            said = run_rule(bound, ctx, ctx.event)
             if said is not None:
                 findings.append(bound.finding("advice", said))
         return edge, self._distinct(ctx.event, findings)
@@ -422,7 +174,7 @@ class Case:
     def _distinct(self, event: str, findings: list[Finding]) -> tuple[Finding, ...]:
         """``findings`` without repeats, where a rule may speak twice on ``event`` from here."""
         if len(findings) > 1 and (self.state, event) in self._comp.repeats:
-            return tuple(_unique(findings))
+            return tuple(unique(findings))
         return tuple(findings)
 
     def fire(self, event: str, /, **payload: Any) -> Step:
@@ -479,7 +231,7 @@ class Case:
             timer,
         )
         if edge is not None:
-            self._comp.set_state(edge.target, self)
+            self.state = edge.dest
         history.append(step)
         return step
 
@@ -534,7 +286,7 @@ class Case:
         case = self._settled(now)
         out = []
         for event in self._comp.table[case.state]:
-            if case._decide(event, _EMPTY, now, reads_payload=False).accepted:
+            if case._decide(event, EMPTY, now, reads_payload=False).accepted:
                 out.append(event)
         return tuple(out)
 
@@ -545,13 +297,10 @@ class Case:
         """
         if event not in self._comp.payloads:
             raise UnknownEvent(event, tuple(self._comp.payloads))
-        checked = self._comp.check_payload(event, payload) if payload else _EMPTY
+        checked = self._comp.check_payload(event, payload) if payload else EMPTY
         now = self.clock.now()
         case = self._settled(now)
-        if payload:
-            verdict = case._decide(event, checked, now)
-        else:
-            verdict = case._decide(event, _EMPTY, now, reads_payload=False)
+        verdict = case._decide(event, checked, now, reads_payload=bool(payload))
         return tuple(f for f in verdict.findings if f.kind == "refusal")
 
     # ----------------------------------------------------------------------------------------- time
@@ -657,27 +406,6 @@ class Case:
         return case
 
 
-def _run(bound: BoundRule, ctx: Context, event: str) -> str | None:
-    try:
-        return bound.rule.check(ctx, bound.params)
-    except Exception as e:
-        raise RuleFailure(bound.rule.id, event, e) from e
-
-
-def _may_repeat(rule_ids: list[str]) -> bool:
-    return len(rule_ids) != len(set(rule_ids))
-
-
-def _unique(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for f in findings:
-        key = (f.rule, f.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
-
 
 def _check_facts(defn: Definition, given: Mapping[str, Any]) -> Mapping[str, Any]:
     from workflow.io.snapshot import check_facts
@@ -702,13 +430,4 @@ def step_to_plain(step: Step) -> dict[str, Any]:
     return out
 
 
-__all__ = [
-    "Case",
-    "Compiled",
-    "DefinitionMismatch",
-    "RuleFailure",
-    "SnapshotError",
-    "Verdict",
-    "compiled",
-    "step_to_plain",
-]
+__all__ = ["Case", "Verdict", "step_to_plain"]

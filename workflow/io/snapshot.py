@@ -90,7 +90,8 @@ def restore_case(
     clock: Clock | None,
     allow_definition_change: bool,
 ) -> Case:
-    from workflow.core.case import SNAPSHOT_FORMAT, compiled
+    from workflow.core.case import SNAPSHOT_FORMAT
+    from workflow.core.compiled import compiled
 
     if not isinstance(data, Mapping):
         raise SnapshotError(f"a snapshot is a mapping (got {s.describe_value(data)})")

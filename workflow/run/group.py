@@ -28,12 +28,13 @@ from typing import Any
 
 import attrs
 
-from workflow.core.case import BoundRule, Case, RuleFailure, Verdict, _bind, compiled
+from workflow.core.case import Case, Verdict
 from workflow.core.clock import Clock
+from workflow.core.compiled import BoundRule, bind, compiled
 from workflow.core.history import Finding, History, Step
 from workflow.core.model import Cascade, Definition, PerDefinition
 from workflow.core.rules import Context
-from workflow.errors import SnapshotError, WorkflowError
+from workflow.errors import RuleFailure, SnapshotError, WorkflowError
 
 GROUP_FORMAT = "workflow.run.group/1"
 
@@ -309,7 +310,7 @@ _CASCADES: PerDefinition[tuple[tuple[Cascade, BoundRule], ...]] = PerDefinition(
 
 def _cascades(defn: Definition) -> tuple[tuple[Cascade, BoundRule], ...]:
     """``defn``'s cascades, each with its rule bound to ``defn``'s parameters once per definition."""
-    return _CASCADES.get_or_make(defn, lambda d: tuple((c, _bind(d, c.rule)) for c in d.cascades))
+    return _CASCADES.get_or_make(defn, lambda d: tuple((c, bind(d, c.rule)) for c in d.cascades))
 
 
 def _refusal(verdict: Verdict, refused: Sequence[tuple[_Planned, Step]]) -> Verdict:

@@ -10,8 +10,9 @@ from typing import Any
 
 import attrs
 
-from workflow.core.case import Case, Compiled, compiled
+from workflow.core.case import Case
 from workflow.core.clock import SimulatedClock, TimeOutOfRange, as_timestamp, format_time, parse_duration
+from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition, PerDefinition
 from workflow.errors import PayloadError, Problem, ScenarioError

@@ -1,0 +1,226 @@
+"""A definition compiled for running: a table of edges by state and event, each with its guards bound.
+
+Prepared once per definition and shared by every case of it. Each edge is one source state of a transition;
+its guards are the rules of the transition with their parameters resolved (the use's own, else the
+definition's, else the rule's default) and the source cited for them. Deciding an event looks it up here.
+
+This table is the engine's own: the rules must all be evaluated and explained, and a refusal must leave the
+case untouched, so the engine does not hand the move to another state machine. Apps that drive their models
+with ``transitions`` get a real ``transitions.Machine`` for any definition from
+``workflow.adapters.transitions``, with these rules as its conditions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from workflow.amazon import payloads as payload_types
+from workflow.core.history import Finding
+from workflow.core.model import Definition, PerDefinition, RuleRef, Transition
+from workflow.core.rules import REGISTRY, Context, Rule
+from workflow.errors import PayloadError, Problem, RuleFailure, UnknownEvent, WorkflowError
+from workflow.io import schema as s
+from workflow.io.source import format_path
+
+
+@attrs.frozen
+class BoundRule:
+    """A rule as used in one place of a definition, with its parameters resolved."""
+
+    rule: Rule
+    params: Mapping[str, Any]
+    source: str
+    branch: bool = False
+    #: the findings this rule gave here, by message: a rule says the same few sentences again and again, and a
+    #: finding is frozen, so cases share them (bounded: once full, new sentences are not kept)
+    said: dict[str, Finding] = attrs.field(factory=dict, eq=False, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    def finding(self, kind: str, message: str) -> Finding:
+        found = self.said.get(message)
+        if found is None or found.kind != kind:
+            found = Finding(self.rule.id, kind, message, self.source)
+            if len(self.said) < _SAID:
+                self.said[message] = found
+        return found
+
+
+#: how many different findings a bound rule keeps for reuse
+_SAID = 256
+
+
+@attrs.frozen
+class Edge:
+    """A compiled transition from one source state: its guards, bound, and the machine's transition it runs."""
+
+    transition: Transition
+    dest: str
+    guards: tuple[BoundRule, ...]
+    token: int
+    #: per guard, what deciding needs, unpacked once: (check, params, the bound guard)
+    checks: tuple[tuple[Any, Mapping[str, Any], BoundRule], ...] = attrs.field(default=(), eq=False, repr=False)
+    #: the same for the guards that do not read the payload (what ``allowed`` and ``why_not`` ask)
+    fixed_checks: tuple[tuple[Any, Mapping[str, Any], BoundRule], ...] = attrs.field(default=(), eq=False, repr=False)
+
+
+def bind(defn: Definition, ref: RuleRef) -> BoundRule:
+    rule = REGISTRY[ref.id]
+    params = {name: defn.parameter(ref, name, default) for name, default in rule.params.items()}
+    return BoundRule(rule=rule, params=MappingProxyType(params), source=ref.source, branch=ref.branch)
+
+
+class Compiled:
+    """Everything the engine needs per definition, prepared once and shared by every case."""
+
+    def __init__(self, defn: Definition) -> None:
+        # weakly: the definition's cases hold it, and the cache of compiled definitions must not keep it alive
+        self._definition = weakref.ref(defn)
+        team_ids = defn.teams.ids()
+        self.payloads: dict[str, s.Record] = {
+            e.name: s.Record(
+                fields={
+                    f.name: s.Field(payload_types.payload_schema(f.type, f.choices, team_ids), required=f.required)
+                    for f in e.payload
+                },
+                name=f"the payload of '{e.name}'",
+            )
+            for e in defn.events
+        }
+        #: for an event with no required field, an empty payload needs no checking
+        self.optional_payload = frozenset(e.name for e in defn.events if not any(f.required for f in e.payload))
+        #: per event, its fields in declaration order with their compiled fast checks
+        self.fast_payloads: dict[str, tuple[tuple[str, bool, Any], ...]] = {
+            event: tuple((name, f.required, s.compile_fast(f.schema)) for name, f in spec.fields.items())
+            for event, spec in self.payloads.items()
+        }
+        self.initial = defn.initial.name
+        self.table: dict[str, dict[str, tuple[Edge, ...]]] = {st.name: {} for st in defn.states}
+        self.timers: dict[str, tuple[Edge, ...]] = {}
+        token = 0
+        for t in defn.transitions:
+            guards = tuple(bind(defn, g) for g in t.guards)
+            for src in t.sources:
+                edge = Edge(
+                    transition=t,
+                    dest=t.dest,
+                    guards=guards,
+                    token=token,
+                    checks=tuple((g.rule.check, g.params, g) for g in guards),
+                    fixed_checks=tuple((g.rule.check, g.params, g) for g in guards if not g.rule.reads),
+                )
+                token += 1
+                if t.timer is not None:
+                    self.timers[src] = (*self.timers.get(src, ()), edge)
+                self.table[src][t.event] = (*self.table[src].get(t.event, ()), edge)
+        self.refusal: dict[str, BoundRule] = {
+            st.name: bind(defn, RuleRef(id=st.refuse_with, source=REGISTRY[st.refuse_with].source))
+            for st in defn.states
+        }
+        self.advice: dict[str, tuple[BoundRule, ...]] = {}
+        for a in defn.advice:
+            bound = bind(defn, a.rule)
+            for ev in a.events:
+                self.advice[ev] = (*self.advice.get(ev, ()), bound)
+        self.fact_defaults: Mapping[str, Any] = MappingProxyType({f.name: f.default for f in defn.facts})
+        self.terminal = frozenset(st.name for st in defn.states if st.terminal)
+        self.teams = defn.teams
+        #: the (state, event) pairs where a rule may speak twice (it guards several candidates, or also advises):
+        #: only their findings need deduplicating
+        self.repeats = frozenset(
+            (state, event)
+            for state, row in self.table.items()
+            for event, edges in row.items()
+            if may_repeat([g.id for e in edges for g in e.guards] + [a.id for a in self.advice.get(event, ())])
+        )
+        self.holidays = frozenset(
+            d for d in (_as_date(x) for x in defn.parameters.get("holidays", ())) if d is not None
+        )
+
+    @property
+    def definition(self) -> Definition:
+        """The definition compiled (alive as long as someone holds it: every case of it does)."""
+        defn = self._definition()
+        if defn is None:  # pragma: no cover - a Compiled is reached only through a live definition or case
+            raise WorkflowError("the compiled definition is gone")
+        return defn
+
+    def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The payload checked and structured (records built, absent fields left out), or ``PayloadError``."""
+        fields = self.fast_payloads.get(event)
+        if fields is None:
+            raise UnknownEvent(event, tuple(self.payloads))
+        if not payload and event in self.optional_payload:
+            return EMPTY
+        out: dict[str, Any] = {}
+        given = 0
+        invalid = missing = s.INVALID
+        get = payload.get
+        for name, required, check in fields:  # declaration order, as the slow path gives it
+            value = get(name, missing)
+            if value is missing:
+                if required:
+                    break
+                continue
+            given += 1
+            value = check(value)
+            if value is invalid:
+                break
+            if value is not None:
+                out[name] = value
+        else:
+            if given == len(payload):  # no unknown field
+                return MappingProxyType(out)
+        checked, faults = s.run(self.payloads[event], payload)
+        if faults:
+            raise PayloadError(event, [Problem(message=m, path=format_path(p)) for p, m in faults])
+        return MappingProxyType({k: v for k, v in checked.items() if v is not None})  # pragma: no cover
+
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+#: by the definition's identity (hashing a whole definition on every new case would cost more than compiling
+#: once); an entry goes when its definition is collected, so dropped definitions do not stay alive through it
+_COMPILED: PerDefinition[Compiled] = PerDefinition()
+
+
+def compiled(defn: Definition) -> Compiled:
+    """The per-definition structures, built on first use and kept for the life of the definition."""
+    return _COMPILED.get_or_make(defn, Compiled)
+
+def _as_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+
+def run_rule(bound: BoundRule, ctx: Context, event: str) -> str | None:
+    try:
+        return bound.rule.check(ctx, bound.params)
+    except Exception as e:
+        raise RuleFailure(bound.rule.id, event, e) from e
+
+
+def may_repeat(rule_ids: list[str]) -> bool:
+    return len(rule_ids) != len(set(rule_ids))
+
+
+def unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
