@@ -187,8 +187,8 @@ def accepted_walk(n: int) -> list[tuple[str | None, str, dict[str, Any]]]:
 
     Suspend; submit a complete plan that answers every cited issue, to the deciding team by one of its
     channels; reject; escalate with a revised plan (each root cause explained further, more actions, another
-    document) and a letter asking for a senior investigator that restates two or three of its actions;
-    reinstate. The times are durations as scenarios write them (``3bd``: three business days).
+    document) and a letter asking for a senior investigator or a Seller Performance manager that restates
+    three of its actions; reinstate. The times are durations as scenarios write them (``3bd``: three business days).
     """
     a = _filled(_APPEALS[n % len(_APPEALS)], n)
     issues = list(a["causes"])
