@@ -6,8 +6,11 @@ import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+
+import workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENDERS = ("workflow Case.fire", "transitions.Machine", "python-statemachine", "dict-table loop")
@@ -72,3 +75,45 @@ def test_the_other_measures_and_the_targets_are_printed(quick_output: str) -> No
     targets = _rows(quick_output, "Targets")[1:]
     assert len(targets) >= 8
     assert all(r[-1] in ("yes", "NO") for r in targets), targets
+
+
+def test_every_event_of_the_accepted_walks_is_accepted_by_all(quick_output: str) -> None:
+    """The accepted walks' column: each contender accepted every one of its events, and a target row reads it."""
+    rows = {r[0]: r for r in _rows(quick_output, "Firing events")}
+    assert rows["contender"][7:10] == ["accepted walks", "× workflow", "accepted"]
+    for name in CONTENDERS:
+        assert float(rows[name][7].replace(",", "")) > 0
+        accepted, events = rows[name][9].split("/")
+        assert accepted == events and int(events) > 0, rows[name]
+    targets = {r[0] for r in _rows(quick_output, "Targets")}
+    assert "Case.fire <= 1.0× transitions per event (accepted walks)" in targets
+
+
+def _bench_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("benchmarks_run", ROOT / "benchmarks" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_all_accepted_check_fails_on_a_refused_event() -> None:
+    """An accepted walk whose escalation letter asks for no one is refused by the engine and by every
+    contender, and both checks of the harness say so."""
+    run = _bench_module()
+    defn = workflow.load("account_suspension")
+    streams = run.accepted_streams(defn, 3)
+    assert [event for _, event, _ in streams[0]] == ["suspend", "submit_poa", "reject", "escalate", "reinstate"]
+    at, event, payload = streams[2][3]
+    assert event == "escalate"
+    letter = {k: v for k, v in payload["letter"].items() if k != "asks_for"}
+    streams[2][3] = (at, event, {**payload, "letter": letter})
+    assert run.refused_by_engine(defn, streams) == [
+        "walk 2, event escalate: escalate.letter",
+        "walk 2, event reinstate: state.no_transition",
+    ]
+    contenders = [run.Workflow(defn), run.Transitions(defn), run.PythonStateMachine(defn), run.DictLoop(defn)]
+    results = run.per_event(contenders, streams, 1)
+    assert {name: accepted for name, (_, accepted, _) in results.items()} == dict.fromkeys(CONTENDERS, 13)
+    with pytest.raises(run.NotAllAccepted, match="13/15"):
+        run.require_all_accepted(results, 15)
