@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
-from _flows import accept, cited_sources, new_case, only, refuse, sim_clock, told_rules
+from _flows import START, accept, cited_sources, new_case, only, refuse, sim_clock, told_rules
+from hypothesis import given
+from hypothesis import strategies as st
 
 import workflow
 from workflow.amazon.rules import REGISTRY
@@ -188,6 +191,35 @@ def test_document_appeal_refuses_other_documents(complaint_type: str, documents:
     assert words in found.message
 
 
+DOCUMENT = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(["invoice", "licence", "letter_of_authorisation", "receipt"]),
+        "issuer": st.sampled_from(["rights_owner", "manufacturer", "distributor", "seller"]),
+        "genuine": st.booleans(),
+    }
+)
+
+
+@given(
+    complaint_type=st.sampled_from(["trademark", "copyright", "patent", "counterfeit"]),
+    documents=st.lists(DOCUMENT, max_size=4),
+)
+def test_document_appeal_for_copyright_takes_only_the_rights_owners_documents(
+    complaint_type: str, documents: list[dict[str, Any]]
+) -> None:
+    """An appeal goes to review exactly when a genuine invoice, licence or letter of authorisation comes from
+    the rights owner, or, except for copyright, from the manufacturer."""
+    issuers = ("rights_owner",) if complaint_type == "copyright" else ("rights_owner", "manufacturer")
+    qualifies = any(d["genuine"] and d["kind"] != "receipt" and d["issuer"] in issuers for d in documents)
+    case = complained(complaint_type)
+    if qualifies:
+        assert accept(case, "appeal", documents=documents).target == "dispute_filed"
+    else:
+        found = only(refuse(case, "appeal", documents=documents), "ip.document_appeal")
+        assert "from the rights owner" in found.message
+        assert ("from the rights owner or manufacturer" in found.message) is (complaint_type != "copyright")
+
+
 # ------------------------------------------------------------------------------------------ ip.counter_notice_10d
 
 
@@ -211,7 +243,7 @@ def test_counter_notice_10d_refuses_the_timer_for_a_trademark() -> None:
     found = only(steps[0], "ip.counter_notice_10d")
     assert "trademark" in found.message
     assert steps[0].timer and case.state == "counter_notice_filed"
-    assert case.advance(as_timestamp("2026-06-30T09:00:00Z")) == []
+    assert case.advance(as_timestamp("2026-05-31T08:00:00Z")) == []
 
 
 def test_counter_notice_10d_refuses_the_window_closing_early() -> None:
@@ -260,20 +292,96 @@ def test_timeout_90d_refuses_an_early_timeout() -> None:
     assert "60 days" in found.message
 
 
-def test_timeout_90d_does_not_run_while_a_dispute_is_reviewed_and_restarts_on_denial() -> None:
-    """A dispute under review stops the clock; a denial starts 90 new days."""
+NOTICE = as_timestamp(START)
+DAY_90 = as_timestamp("2026-05-31T09:00:00Z")  # 90 days after the notice of 2 March
+
+
+def test_timeout_90d_counts_from_the_notice_through_a_denied_dispute() -> None:
+    """A dispute filed on day 10 and denied on day 40: the timer still falls due on day 90, not day 130."""
     case = complained()
     sim_clock(case).advance("10d")
     accept(case, "dispute", grounds="false_claim")
-    sim_clock(case).advance("100d")
-    assert case.advance() == []
-    accept(case, "deny")
-    denied = case.history[-1].at
-    sim_clock(case).advance("89d")
-    only(refuse(case, "complaint_timed_out"), "ip.timeout_90d")
+    sim_clock(case).advance("30d")
+    assert accept(case, "deny").target == "complaint_received"
+    due = case.deadline()
+    assert due is not None and due[0] == DAY_90
     steps = case.advance(as_timestamp("2026-12-31T09:00:00Z"))
-    assert [(s.event, s.accepted) for s in steps] == [("complaint_timed_out", True)]
-    assert steps[0].at == parse_duration("90d").after(denied)
+    assert [(s.event, s.accepted, s.at, s.target) for s in steps] == [
+        ("complaint_timed_out", True, DAY_90, "inventory_removal_requested")
+    ]
+    assert steps[0].findings == ()
+
+
+def test_timeout_90d_runs_while_a_dispute_is_under_review() -> None:
+    """A dispute still under review on day 90 resolves nothing: the timer asks for the inventory's removal."""
+    case = complained()
+    sim_clock(case).advance("85d")
+    accept(case, "dispute", grounds="contact_does_not_exist")
+    steps = case.advance(as_timestamp("2026-12-31T09:00:00Z"))
+    assert [(s.event, s.accepted, s.at, s.source, s.target) for s in steps] == [
+        ("complaint_timed_out", True, DAY_90, "dispute_filed", "inventory_removal_requested")
+    ]
+
+
+def test_timeout_90d_runs_while_a_counter_notice_to_a_trademark_complaint_stands() -> None:
+    """A counter-notice to a trademark complaint answers nothing: on day 90 the timer asks for removal."""
+    case = countered("trademark")
+    steps = case.advance(as_timestamp("2026-12-31T09:00:00Z"))
+    assert [(s.event, s.accepted, s.at) for s in steps] == [
+        ("lawsuit_window_closed", False, as_timestamp("2026-03-13T09:00:00Z")),
+        ("complaint_timed_out", True, DAY_90),
+    ]
+    assert case.state == "inventory_removal_requested"
+
+
+def test_timeout_90d_refuses_early_counting_from_the_notice_not_the_denial() -> None:
+    """Fired by hand on day 85, five days after a denied appeal, the complaint has stood 85 days: refused."""
+    case = complained()
+    sim_clock(case).advance("20d")
+    accept(case, "appeal", documents=[{"kind": "invoice", "issuer": "manufacturer"}])
+    sim_clock(case).advance("60d")
+    accept(case, "deny")
+    sim_clock(case).advance("5d")
+    found = only(refuse(case, "complaint_timed_out"), "ip.timeout_90d")
+    assert "85 days" in found.message
+
+
+#: what the seller may try while the complaint stands, each answered by Amazon with a denial
+TRIES = ("request_retraction", "dispute", "appeal", "file_counter_notice")
+TRY_PAYLOADS: dict[str, dict[str, Any]] = {
+    "request_retraction": {},
+    "dispute": {"grounds": "false_claim"},
+    "appeal": {"documents": [{"kind": "licence", "issuer": "rights_owner"}]},
+    "file_counter_notice": {},
+}
+
+
+@given(
+    complaint_type=st.sampled_from(["trademark", "copyright", "patent", "counterfeit"]),
+    tries=st.lists(st.tuples(st.sampled_from(TRIES), st.integers(0, 30), st.integers(0, 9)), min_size=1, max_size=6),
+)
+def test_timeout_90d_falls_due_90_days_after_the_notice_whatever_is_denied(
+    complaint_type: str, tries: list[tuple[str, int, int]]
+) -> None:
+    """Any retractions asked for and disputes, appeals or counter-notices denied in 90 days: none resolves the
+    complaint, and the timer falls due 90 days after the notice."""
+    case = complained(complaint_type)
+    clock = sim_clock(case)
+    for event, wait, review in tries:
+        if clock.now() + dt.timedelta(days=wait + review) >= DAY_90:
+            break
+        clock.advance(f"{wait}d")
+        if event == "request_retraction" and case.state != "complaint_received":
+            continue
+        accept(case, event, **TRY_PAYLOADS[event])
+        if event != "request_retraction":
+            clock.advance(f"{review}d")
+            assert accept(case, "deny").target == "complaint_received"
+        assert case.state in ("complaint_received", "retraction_requested")
+    due = case.deadline()
+    assert due is not None and (due[1].transition.event, due[0]) == ("complaint_timed_out", DAY_90)
+    steps = case.advance(as_timestamp("2026-12-31T09:00:00Z"))
+    assert [(s.event, s.accepted, s.at) for s in steps] == [("complaint_timed_out", True, DAY_90)]
 
 
 # ------------------------------------------------------------------------------------------ the table

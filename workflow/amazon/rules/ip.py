@@ -1,7 +1,7 @@
 """Rules about an intellectual-property complaint against one listing (the Notice teams' side flow).
 
 The names of the ``ip_complaint`` events the rules read from history (``receive_complaint``,
-``file_counter_notice``, ``deny``) are the public names of that lifecycle.
+``file_counter_notice``) are the public names of that lifecycle.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from workflow.core.text import joined, with_article
 
 COMPLAINT = "receive_complaint"
 COUNTER_NOTICE = "file_counter_notice"
-DENY = "deny"
 
 
 def complaint_type(ctx: Context) -> str | None:
@@ -168,18 +167,21 @@ def counter_notice_10d(ctx: Context, params: Mapping[str, Any]) -> str | None:
 
 @register(
     "ip.timeout_90d",
-    summary="With no resolution within timeout_days days (default 90) Amazon asks for the inventory to be removed.",
+    summary=(
+        "With no resolution within timeout_days days (default 90) of the complaint notice Amazon asks for the "
+        "inventory to be removed; a denied dispute or appeal resolves nothing and does not restart the days."
+    ),
     source="N-IP-90D [S]",
     params={"timeout_days": 90},
 )
 def timeout_90d(ctx: Context, params: Mapping[str, Any]) -> str | None:
     need = int(params["timeout_days"])
-    days = days_since(ctx, COMPLAINT, DENY)
+    days = days_since(ctx, COMPLAINT)  # from the notice: a denial in between restarts nothing
     if days is None:
         return "There is no complaint to time out."
     if days < need:
         return (
-            f"Amazon asks for the inventory to be removed after {need} days without resolution; the complaint "
-            f"has stood for {days} day{'s' if days != 1 else ''}."
+            f"Amazon asks for the inventory to be removed {need} days after the complaint notice without "
+            f"resolution; the complaint has stood for {days} day{'s' if days != 1 else ''}."
         )
     return None
