@@ -14,6 +14,7 @@ from typing import Any
 
 from workflow import Definition, business_days_between
 from workflow.amazon.payloads import ASKS_FOR
+from workflow.amazon.teams import teams_of
 
 Payload = Mapping[str, Any]
 
@@ -102,7 +103,7 @@ class TeamRules:
     """The teams' data as plain dicts, and the two guards that read it."""
 
     def __init__(self, defn: Definition) -> None:
-        teams = defn.teams
+        teams = teams_of(defn)
         self.deciders = frozenset(t.id for t in teams.values() if "appeals" in t.decides)
         self.channels = {t.id: t.appeal_channels for t in teams.values()}
         self.enforcer_of = {rc: t.id for t in reversed(tuple(teams.values())) for rc in t.enforces}

@@ -9,6 +9,7 @@ import pytest
 
 import workflow
 from workflow.amazon.rules import REGISTRY
+from workflow.amazon.teams import teams_of
 from workflow.errors import DefinitionError, NotFound, Problem
 from workflow.io.load import builtin_names, definitions_dir
 
@@ -184,13 +185,13 @@ def test_a_changed_own_teams_file_is_read_again(tmp_path: Path) -> None:
     f.write_text("teams: my_teams.yaml\n" + MINI)
     first = workflow.load(path=f)
     assert workflow.load(path=f) is first  # unchanged files: the cached definition
-    assert first.teams.ids() == ("seller_performance",)
+    assert teams_of(first).ids() == ("seller_performance",)
     (tmp_path / "my_teams.yaml").write_text(
         TEAMS + "  seller_support: {name: Seller Support, source: S0, channels: [phone]}\n"
     )
     second = workflow.load(path=f)
     assert second is not first
-    assert set(second.teams.ids()) == {"seller_performance", "seller_support"}
+    assert set(teams_of(second).ids()) == {"seller_performance", "seller_support"}
     assert second.hash != first.hash
 
 
@@ -207,7 +208,7 @@ def test_a_changed_default_teams_file_is_read_again(tmp_path: Path, monkeypatch:
     (builtin / "teams.yaml").write_text(TEAMS.replace("Seller Performance", "Seller Performance Team"))
     second = workflow.load(path=f)
     assert second is not first
-    assert second.teams["seller_performance"].name == "Seller Performance Team"
+    assert teams_of(second)["seller_performance"].name == "Seller Performance Team"
 
 
 def test_errors_from_a_file_name_the_file(tmp_path: Path) -> None:

@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 import workflow
 from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, normalise
 from workflow.amazon.rules import REGISTRY, _case, poa, submit
-from workflow.amazon.teams import Teams
+from workflow.amazon.teams import Teams, teams_of
 from workflow.core.clock import business_days_between
-from workflow.core.compiled import compiled
 from workflow.core.history import History, Step
 from workflow.core.rules import Context
 
@@ -90,7 +89,7 @@ def plain_letter(ctx: Context, params: Mapping[str, Any]) -> str | None:
 def plain_enforcing_team(ctx: Context) -> str | None:
     notice = _case.suspension(ctx)
     team = notice.get("team")
-    return str(team) if team else ctx.teams.enforcer(notice.get("reason_class"))
+    return str(team) if team else teams_of(ctx).enforcer(notice.get("reason_class"))
 
 
 def plain_in_writing(ctx: Context) -> str | None:
@@ -98,10 +97,10 @@ def plain_in_writing(ctx: Context) -> str | None:
     if channel is None:
         return None
     to = ctx.payload.get("to")
-    deciding = ctx.teams.get(str(to)) if to is not None else None
+    deciding = teams_of(ctx).get(str(to)) if to is not None else None
     if deciding is None or "appeals" not in deciding.decides:
         enforcer = plain_enforcing_team(ctx)
-        deciding = ctx.teams.get(enforcer) if enforcer is not None else None
+        deciding = teams_of(ctx).get(enforcer) if enforcer is not None else None
     if deciding is None or not deciding.appeal_channels:
         return None
     if channel not in deciding.appeal_channels:
@@ -154,11 +153,20 @@ def _definition() -> workflow.Definition:
 
 
 def _teams() -> Teams:
-    return compiled(_definition()).teams
+    return teams_of(_definition())
 
 
 def _context(payload: Mapping[str, Any], history: History | None = None, *, event: str = "submit_poa") -> Context:
-    return Context(event, "suspended", "poa_submitted", payload, {}, history or History(), START, _teams())
+    return Context(
+        event=event,
+        state="suspended",
+        target="poa_submitted",
+        payload=payload,
+        facts={},
+        history=history or History(),
+        now=START,
+        resources={"teams": _teams()},
+    )
 
 
 def _step(index: int, event: str, *, accepted: bool = True, payload: Mapping[str, Any] | None = None) -> Step:
@@ -284,7 +292,17 @@ def test_silence_is_counted_as_the_clock_counts_it(
     history = History([_step(0, "suspend")])
     history.append(Step(1, "submit_poa", start + h1, "s", "t", True, {}))
     for off in (holidays, frozenset()):
-        ctx = Context("follow_up", "poa_submitted", "poa_submitted", {}, {}, history, end + h2, _teams(), off)
+        ctx = Context(
+            event="follow_up",
+            state="poa_submitted",
+            target="poa_submitted",
+            payload={},
+            facts={},
+            history=history,
+            now=end + h2,
+            resources={"teams": _teams()},
+            holidays=off,
+        )
         counted = _case.silence_days(ctx)
         assert counted == business_days_between(start + h1, end + h2, off) == plain_silence(start + h1, end + h2, off)
 

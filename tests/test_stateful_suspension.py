@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import workflow
+from workflow.amazon.teams import teams_of
 from workflow.analysis.invariants import violations
 from workflow.run import generate
 
 DEFN = workflow.load("account_suspension")
-TEAMS = DEFN.teams.ids()
+TEAMS = teams_of(DEFN).ids()
 
 
 def choices(event: str, name: str) -> tuple[str, ...]:

@@ -638,7 +638,7 @@ def evaluate(
         facts=snap.account,
         history=History(),
         now=snap.as_of or _EPOCH,
-        teams=Teams(),
+        resources={"teams": Teams()},
     )
     fired: list[Fired] = []
     restrictions: list[Restriction] = []

@@ -40,6 +40,7 @@ from typing import Any
 
 import attrs
 
+from workflow.amazon.teams import teams_of
 from workflow.core.model import Definition, Event, PayloadField
 
 #: issues the representative notice cites; the representative plans answer them
@@ -149,14 +150,14 @@ VALID_LETTERS = ("good", "legal")
 def team_classes(defn: Definition) -> list[FieldClass]:
     """One team per role: teams alike in what they decide, enforce, review and take are one class."""
     seen: dict[tuple[Any, ...], str] = {}
-    for team in defn.teams.values():
+    for team in teams_of(defn).values():
         role = (
             team.decides,
             team.enforces,
             team.reviews_escalations,
             team.reviews_once,
             team.appeal_channels,
-            team.id == defn.teams.default_enforcer,
+            team.id == teams_of(defn).default_enforcer,
         )
         seen.setdefault(role, team.id)
     return [FieldClass(t, t) for t in seen.values()]
@@ -166,7 +167,7 @@ def _fallback(field: PayloadField, defn: Definition) -> list[FieldClass]:
     from workflow.run import generate
 
     out: list[FieldClass] = []
-    teams = defn.teams.ids() or ("none",)
+    teams = teams_of(defn).ids() or ("none",)
     for seed in range(3):
         try:
             value = generate.value(random.Random(seed), field, teams, {})

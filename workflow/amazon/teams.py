@@ -72,3 +72,12 @@ class Teams(Mapping[str, Team]):
             return "the enforcing team"
         team = self.by_id.get(team_id)
         return team.name if team is not None else team_id
+
+
+def teams_of(holder: Any) -> Teams:
+    """The teams a definition (or a rule's context) carries as its ``teams`` resource; none when it has none."""
+    teams = holder.resources.get("teams")
+    return teams if isinstance(teams, Teams) else _NO_TEAMS
+
+
+_NO_TEAMS = Teams()

@@ -84,7 +84,8 @@ class Compiled:
     def __init__(self, defn: Definition) -> None:
         # weakly: the definition's cases hold it, and the cache of compiled definitions must not keep it alive
         self._definition = weakref.ref(defn)
-        team_ids = defn.teams.ids()
+        teams = defn.resources.get("teams")
+        team_ids = teams.ids() if teams is not None else ()
         self.payloads: dict[str, s.Record] = {
             e.name: s.Record(
                 fields={
@@ -132,7 +133,7 @@ class Compiled:
                 self.advice[ev] = (*self.advice.get(ev, ()), bound)
         self.fact_defaults: Mapping[str, Any] = MappingProxyType({f.name: f.default for f in defn.facts})
         self.terminal = frozenset(st.name for st in defn.states if st.terminal)
-        self.teams = defn.teams
+        self.resources = defn.resources
         #: the (state, event) pairs where a rule may speak twice (it guards several candidates, or also advises):
         #: only their findings need deduplicating
         self.repeats = frozenset(

@@ -9,7 +9,6 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from workflow.amazon.teams import Teams
 from workflow.core.clock import Duration
 
 
@@ -134,7 +133,8 @@ class Definition:
     facts: tuple[FactField, ...] = ()
     invariants: tuple[Invariant, ...] = ()
     cascades: tuple[Cascade, ...] = ()
-    teams: Teams = attrs.field(factory=Teams, hash=False)
+    #: data a domain pack attaches to the definition by name (its teams, say), built when the definition is loaded
+    resources: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
     hash: str = ""  # sha256 of the definition's canonical content
     origin: str | None = attrs.field(default=None, eq=False)
 

@@ -2,7 +2,8 @@
 
 A guard returns ``None`` when it lets the step through, or a sentence a seller would understand when it
 refuses it. An advice rule returns ``None`` or the advice; it never blocks. Rules read the case through a
-``Context``: the event, its payload, the case's facts and history, the time, the teams, and their parameters.
+``Context``: the event, its payload, the case's facts and history, the time, the definition's resources, and
+their parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 import attrs
 
-from workflow.amazon.teams import Teams
 from workflow.core.history import History
 
 
@@ -28,7 +28,8 @@ class Context:
     facts: Mapping[str, Any]
     history: History
     now: dt.datetime
-    teams: Teams
+    #: the definition's resources by name (data files a domain pack declares, such as its teams)
+    resources: Mapping[str, Any]
     holidays: frozenset[dt.date] = frozenset()
     group: Any = None  # when the case belongs to a group (``workflow.run.group``): a view of the other members
 

@@ -544,7 +544,7 @@ def build(located: Located, base: Path | None) -> Definition:
         facts=fact_fields,
         invariants=invariants,
         cascades=cascades,
-        teams=teams,
+        resources={"teams": teams},
         hash=_content_hash(data, teams),
         origin=located.file,
     )

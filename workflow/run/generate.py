@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
 from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, to_plain
+from workflow.amazon.teams import teams_of
 from workflow.core.model import Definition, Event, PayloadField, PerDefinition
 
 #: issues a notice may cite; small so that plans and notices meet often
@@ -209,8 +210,8 @@ def _field_drawer(field: PayloadField, teams: tuple[str, ...]) -> _FieldDrawer:
 
 def _teams(defn: Definition) -> tuple[str, ...]:
     """The team ids to draw from: deciding teams three times over, so that a drawn team decides more often."""
-    deciders = tuple(t.id for t in defn.teams.values() if t.decides)
-    return (deciders * 3 + defn.teams.ids()) if deciders else (defn.teams.ids() or ("none",))
+    deciders = tuple(t.id for t in teams_of(defn).values() if t.decides)
+    return (deciders * 3 + teams_of(defn).ids()) if deciders else (teams_of(defn).ids() or ("none",))
 
 
 _NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workflow.amazon.teams import teams_of
 from workflow.core.rules import Context, fact, register
 
 REOPEN = "reopen"
@@ -29,7 +30,7 @@ def reopens(ctx: Context) -> int:
 def no_direct_ert(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if ctx.payload.get("requested_by") == "seller":
         return (
-            f"Sellers cannot ask for the {ctx.teams.name(str(params['team']))}; it is closed to direct requests "
+            f"Sellers cannot ask for the {teams_of(ctx).name(str(params['team']))}; it is closed to direct requests "
             "and takes a case only when an internal flag sends it there."
         )
     return None
@@ -47,7 +48,7 @@ def ert_on_reopens(ctx: Context, params: Mapping[str, Any]) -> str | None:
     n = reopens(ctx)
     if n < need:
         return (
-            f"The {ctx.teams.name(str(params['team']))} takes a case only after it has been reopened {need} "
+            f"The {teams_of(ctx).name(str(params['team']))} takes a case only after it has been reopened {need} "
             f"times; this one has been reopened {n} time{'s' if n != 1 else ''}."
         )
     return None
@@ -62,9 +63,9 @@ def ert_on_reopens(ctx: Context, params: Mapping[str, Any]) -> str | None:
 )
 def ert_email_only(ctx: Context, params: Mapping[str, Any]) -> str | None:
     channel = ctx.payload.get("channel")
-    team = ctx.teams.get(str(params["team"]))
+    team = teams_of(ctx).get(str(params["team"]))
     if team is None:
-        raise KeyError(f"team '{params['team']}' is not in the teams file (known: {', '.join(ctx.teams.ids())})")
+        raise KeyError(f"team '{params['team']}' is not in the teams file (known: {', '.join(teams_of(ctx).ids())})")
     if channel is None or channel in team.channels:
         return None
     ways = " or ".join(c.replace("_", " ") for c in team.channels) or "no channel"
@@ -81,7 +82,7 @@ def ert_email_only(ctx: Context, params: Mapping[str, Any]) -> str | None:
 def brand_registry_wins(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if ctx.payload.get("overrides_brand_registry"):
         return (
-            f"Not even the {ctx.teams.name(str(params['team']))} can override a Brand Registry decision; "
+            f"Not even the {teams_of(ctx).name(str(params['team']))} can override a Brand Registry decision; "
             "what Brand Registry decided stands."
         )
     return None

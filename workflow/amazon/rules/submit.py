@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.amazon.rules import _case
+from workflow.amazon.teams import teams_of
 from workflow.core.rules import Context, register
 
 
@@ -14,7 +15,7 @@ def enforcing_team(ctx: Context) -> str | None:
     """The team that enforced the suspension: named in the notice, or the one that enforces its reason class."""
     notice = _case.suspension(ctx)
     team = notice.get("team")
-    return str(team) if team else ctx.teams.enforcer(notice.get("reason_class"))
+    return str(team) if team else teams_of(ctx).enforcer(notice.get("reason_class"))
 
 
 @register(
@@ -31,15 +32,16 @@ def deciding_team(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if to is None:  # sent through Account Health's appeal route, which reaches the enforcing team
         return None
     enforcer = enforcing_team(ctx)
-    team = ctx.teams.get(str(to))
+    team = teams_of(ctx).get(str(to))
     if team is None or "appeals" not in team.decides:
         return (
-            f"{ctx.teams.name(to)} cannot decide an appeal; send it to {ctx.teams.name(enforcer)}, "
+            f"{teams_of(ctx).name(to)} cannot decide an appeal; send it to {teams_of(ctx).name(enforcer)}, "
             "the team that enforced this suspension."
         )
     if enforcer is not None and to != enforcer:
         return (
-            f"This suspension was enforced by {ctx.teams.name(enforcer)}; the appeal goes to them, not to {team.name}."
+            f"This suspension was enforced by {teams_of(ctx).name(enforcer)}; "
+            f"the appeal goes to them, not to {team.name}."
         )
     return None
 
@@ -55,10 +57,10 @@ def in_writing(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if channel is None:  # the appeal form, which is in writing
         return None
     to = ctx.payload.get("to")
-    deciding = ctx.teams.get(str(to)) if to is not None else None
+    deciding = teams_of(ctx).get(str(to)) if to is not None else None
     if deciding is None or "appeals" not in deciding.decides:
         enforcer = enforcing_team(ctx)
-        deciding = ctx.teams.get(enforcer) if enforcer is not None else None
+        deciding = teams_of(ctx).get(enforcer) if enforcer is not None else None
     if deciding is None or not deciding.appeal_channels:
         return None
     if channel not in deciding.appeal_channels:
