@@ -486,7 +486,12 @@ def random_walk(
     here_of = plan.here
     every = plan.every
     n_every = len(every)
-    fire = case._fire_checked
+    decide = case.decide_payload
+    apply = case.apply
+
+    def fire(event: str, checked: Mapping[str, Any]) -> Step:
+        return apply(decide(event, checked, checked=True))
+
     move = clock.advance_business_days
     r = rng.random
     refusals: dict[str, int] = {}
