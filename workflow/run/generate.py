@@ -5,9 +5,9 @@ the cited issues or not, with a fabricated document now and then, so that every 
 
 A payload is drawn once, already structured as checking would leave it (records for plans, letters and
 documents, dates as dates, lists as tuples, absent fields left out): ``drawer(defn, event)`` gives that
-form, which ``Case._fire_checked`` takes as is, and ``payload`` the same payload as plain data (the form a
-scenario file or ``Case.fire`` takes), which checks back to exactly the structured one. Every decision is
-one ``rng.random()`` call, read against a threshold or scaled to an index into a fixed tuple.
+form, which ``Case.decide_payload(..., checked=True)`` takes as is, and ``payload`` the same payload as plain
+data (the form a scenario file or ``Case.fire`` takes), which checks back to exactly the structured one. Every
+decision is one ``rng.random()`` call, read against a threshold or scaled to an index into a fixed tuple.
 """
 
 from __future__ import annotations
