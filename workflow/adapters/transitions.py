@@ -44,6 +44,10 @@ What this module adds to ``transitions``, and why:
   ``PayloadError`` from ``check_payload`` (before anything is judged), ``RuleFailure`` for a rule that raises.
   Nothing is recorded for them.
 
+Every condition and callback is a callable bound when the machine is built; no name is resolved when a
+transition fires. The machine's ``prepare_event``, ``before_state_change`` and ``finalize_event`` lists hold
+the adapter's callbacks: an app adds its own to them (``append``) rather than assigning new lists.
+
 Caveats: ``transitions`` swallows and logs an exception raised in ``finalize_event``, so a case listener
 (``Case.subscribe``) that raises on a refused step is logged rather than raised. ``may_<event>`` stubs run
 ``prepare_event`` (which fires and records due timers) and the conditions, but record nothing for the event
