@@ -298,16 +298,8 @@ class Adapter:
     def _apply(self, bound: _Bound, attempt: _Attempt, edge: Edge | None, findings: list[Finding]) -> Step:
         bound.attempt = None
         case = bound.case
-        decision = Decision(
-            case=case,
-            version=case.version,
-            event=attempt.event,
-            payload=attempt.payload,
-            at=attempt.at,
-            source=case.state,
-            edge=edge,
-            findings=tuple(unique(findings)),
-            timer=attempt.timer,
+        decision = Decision.make(
+            case, attempt.event, attempt.payload, attempt.at, edge, tuple(unique(findings)), timer=attempt.timer
         )
         return case.apply(decision)
 
