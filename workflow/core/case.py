@@ -60,19 +60,13 @@ class Decision:
         """The decision to take ``edge`` (or refuse, when ``None``) for ``event`` on ``case`` as it stands, with
         ``findings``: its step comes next after the case's history and ``due``."""
         here = source if source is not None else case.state
-        version = len(case.log)
-        step = Step(
-            index=version + len(due),
-            event=event,
-            at=at,
-            source=here,
-            target=edge.dest if edge is not None else here,
-            accepted=edge is not None,
-            payload=payload,
-            findings=findings,
-            timer=timer,
-        )
-        return cls(case=case, version=version, step=step, edge=edge, due=due)
+        version = case.version
+        index = version + len(due) if due else version
+        if edge is None:
+            step = Step(index, event, at, here, here, False, payload, findings, timer)
+        else:
+            step = Step(index, event, at, here, edge.dest, True, payload, findings, timer)
+        return cls(case, version, step, edge, due)
 
     @property
     def accepted(self) -> bool:
@@ -134,7 +128,19 @@ class Case:
     A case is not safe to share between threads: give each thread its own, or guard one with a lock.
     """
 
-    __slots__ = ("_comp", "_created", "_definition", "_facts", "_history", "_listeners", "clock", "group", "state")
+    __slots__ = (
+        "_comp",
+        "_created",
+        "_definition",
+        "_facts",
+        "_history",
+        "_last_at",
+        "_listeners",
+        "_version",
+        "clock",
+        "group",
+        "state",
+    )
 
     def __init__(
         self,
@@ -151,6 +157,8 @@ class Case:
         self.state: str = comp.initial
         self._facts = comp.fact_defaults if not facts else _check_facts(definition, facts)
         self._history = History()
+        self._version = 0  # len(self._history), kept as steps are recorded: read on every decision
+        self._last_at: dt.datetime | None = None  # when the last step happened
         self._created = self.clock.now()
         self._listeners: tuple[Listener, ...] = ()
         #: what the case's rules see as ``ctx.group`` when it belongs to a group (``workflow.run.group``)
@@ -178,6 +186,8 @@ class Case:
         if facts:
             case._facts = MappingProxyType(dict(facts))
         case._history = History(history)
+        case._version = len(history)
+        case._last_at = history[-1].at if history else None
         return case
 
     # ----------------------------------------------------------------------------------------- reading
@@ -203,7 +213,7 @@ class Case:
     @property
     def version(self) -> int:
         """The number of steps in the case's history, accepted and refused: every step adds one."""
-        return len(self._history)
+        return self._version
 
     @property
     def created(self) -> dt.datetime:
@@ -289,18 +299,18 @@ class Case:
         """``decide`` with the payload as a mapping, at ``at`` (default: the clock's now; a step is never dated
         before the one before it). ``checked=True`` says ``payload`` came from ``check_payload`` for this event."""
         values = payload if checked else self._comp.check_payload(event, payload)
-        history = self._history
-        now = self.clock.now() if at is None else at
-        last = history[-1].at if history else now
+        last = self._last_at
         if at is None:
-            now = max(now, last)  # a clock set back never dates a step before the one before it
-        elif at < last:
+            now = self.clock.now()
+            if last is not None and now < last:  # a clock set back never dates a step before the one before it
+                now = last
+        elif last is not None and at < last:
             raise WorkflowError(
                 f"'{event}' at {format_time(at)} would come before the case's last step ({format_time(last)})"
             )
         else:
             now = at
-        case, due = self._settled(now)
+        case, due = self._settled(now) if self._comp.timers else (self, ())
         edge, findings = case._judge(event, values, now, True)
         return Decision.make(self, event, values, now, edge, findings, source=case.state, due=due)
 
@@ -309,11 +319,11 @@ class Case:
 
         Raises ``StaleDecision`` for a decision made on another case, or on this one at another version.
         """
-        if decision.case is not self or decision.version != len(self._history):
+        if decision.case is not self or decision.version != self._version:
             raise StaleDecision(
                 decision.event,
                 expected=decision.version,
-                got=len(self._history),
+                got=self._version,
                 other_case=decision.case is not self,
             )
         for step in decision.due:
@@ -427,6 +437,8 @@ class Case:
         if step.accepted:
             self.state = step.target
         self._history.append(step)
+        self._version += 1
+        self._last_at = step.at
         for listener in self._listeners:
             listener(step)
         return step
