@@ -1,4 +1,9 @@
-"""``workflow`` — simulate, explain, validate and list the lifecycles. All behaviour lives in ``workflow``."""
+"""``workflow`` — simulate, explain, validate and list the lifecycles. All behaviour lives in ``workflow``.
+
+Errors become exit statuses here and nowhere else: ``EXIT_STATUSES`` maps each kind of error to a click exception
+(one line on stderr, an exit status), and ``Main`` raises it, and turns a command's returned status into the exit
+status. Commands return ``status.OK`` or ``status.FAILED``, or raise; none exits by itself.
+"""
 
 from __future__ import annotations
 
@@ -20,29 +25,56 @@ from workflow.run.scenario import Trace, load_scenario, run_scenario
 from workflow.run.walks import random_walks
 
 from . import render
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_OK, EXIT_EXPECTATION, EXIT_INPUT = 0, 1, 2
+from .status import FAILED, INPUT, OK
 
 
-def fail(message: str) -> None:
-    """One line on stderr and exit 2: the input itself is wrong."""
-    click.echo(f"workflow: error: {printable(message)}", err=True)
-    sys.exit(EXIT_INPUT)
+class InputError(click.ClickException):
+    """The input is wrong: one line on stderr, ``workflow: error: ...``, and exit status 2."""
+
+    exit_code = INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"workflow: error: {printable(self.message)}", err=True)
+
+
+#: error class -> the click exception it becomes (and so its exit status); the first class an error is an
+#: instance of decides, so a subclass goes before its base
+EXIT_STATUSES: tuple[tuple[type[Exception], type[click.ClickException]], ...] = (
+    (WorkflowError, InputError),  # every error of the package: a file, YAML, a name, an event, a payload, a limit
+    (OSError, InputError),  # a file that cannot be read or written
+)
+
+
+def as_click(error: Exception) -> click.ClickException | None:
+    """``error`` as the click exception ``EXIT_STATUSES`` gives it, or None for one it does not know (a bug)."""
+    for cls, click_cls in EXIT_STATUSES:
+        if isinstance(error, cls):
+            return click_cls(message(error))
+    return None
+
+
+def message(error: Exception) -> str:
+    """An error as the one line the user reads."""
+    if isinstance(error, OSError) and not isinstance(error, WorkflowError):
+        return f"{getattr(error, 'filename', '') or ''}: {error.strerror or error}".lstrip(": ")
+    return str(error)
 
 
 class Main(click.Group):
-    """Turns every ``WorkflowError`` into one line on stderr and exit status 2; never a traceback."""
+    """Turns every known error into its click exception (never a traceback), and a command's returned status
+    into the exit status."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except WorkflowError as e:
-            fail(str(e))
-        except OSError as e:
-            fail(f"{getattr(e, 'filename', '') or ''}: {e.strerror or e}".lstrip(": "))
-        return None
+            status = super().invoke(ctx)
+        except Exception as e:
+            converted = as_click(e)
+            if converted is None:
+                raise
+            raise converted from e
+        if status:
+            raise click.exceptions.Exit(int(status))
+        return status
 
 
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,7 +119,7 @@ def simulate(
     as_json: bool,
     strict: bool,
     workers: int = 1,
-) -> None:
+) -> int:
     """Run a scenario (--scenario FILE) or random walks (DEFINITION --random N --seed S).
 
     Exit status: 0 when every expectation held; 1 when one did not (or, with --strict, when a step the scenario
@@ -102,7 +134,7 @@ def simulate(
             _json(trace.to_json())
         else:
             click.echo(render.trace_table(trace, str(scenario_path)))
-        sys.exit(_trace_status(trace, strict))
+        return _trace_status(trace, strict)
     if definition is None or walks is None:
         raise click.UsageError("give --scenario FILE, or DEFINITION --random N [--seed S]")
     defn = load(definition)
@@ -112,12 +144,13 @@ def simulate(
         _json(report.to_json())
     else:
         click.echo(render.walk_report(report))
+    return OK
 
 
 def _trace_status(trace: Trace, strict: bool) -> int:
     if not trace.expectations_met or (strict and trace.blocked_offered):
-        return EXIT_EXPECTATION
-    return EXIT_OK
+        return FAILED
+    return OK
 
 
 T = TypeVar("T")
@@ -185,7 +218,7 @@ def explain_cmd(scenario_path: Path, as_json: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
+def validate(files: tuple[Path, ...]) -> int:
     """Check definition or scenario files (default: every built-in definition) and list every problem.
 
     Exit status 0 when all are valid, 1 when any has a problem.
@@ -212,7 +245,7 @@ def validate(files: tuple[Path, ...]) -> None:
             click.echo(f"invalid {target}: {e}")
         else:
             click.echo(f"ok {target} ({kind})")
-    sys.exit(EXIT_EXPECTATION if bad else EXIT_OK)
+    return FAILED if bad else OK
 
 
 def health_tables() -> list[dict[str, Any]]:

@@ -10,16 +10,12 @@ from typing import Protocol
 
 import attrs
 
-from workflow.errors import WorkflowError
+from workflow.errors import TimeOutOfRange
 from workflow.io.schema import parse_timestamp
 
 UTC = dt.timezone.utc
 
 MAX_DAYS = 36_500  # the longest duration: about 100 years of calendar days, and as many business days
-
-
-class TimeOutOfRange(WorkflowError, ValueError):
-    """A date moved past the last (or before the first) instant a datetime can hold."""
 
 
 class Clock(Protocol):
@@ -173,7 +169,7 @@ class Duration:
 
 
 def _past_the_end(start: dt.datetime, duration: Duration) -> TimeOutOfRange:
-    return TimeOutOfRange(f"{format_time(start)} + {duration} is past the last date the clock can hold (9999-12-31)")
+    return TimeOutOfRange(start, str(duration))
 
 
 def parse_duration(text: str | int) -> Duration:

@@ -7,32 +7,7 @@ import re
 import shutil
 import subprocess
 
-from workflow.diagram.model import DiagramError
-
-INSTALL_HINT = "install Graphviz (apt-get install graphviz, or brew install graphviz)"
-
-
-class GraphvizMissing(DiagramError):
-    """SVG or PNG was asked for and Graphviz's ``dot`` is not on the PATH."""
-
-    def __init__(self, fmt: str) -> None:
-        self.format = fmt
-        super().__init__(
-            f"--format {fmt} needs Graphviz, and its 'dot' program was not found on the PATH; "
-            f"{INSTALL_HINT}, or use --format mermaid or --format dot, which need nothing"
-        )
-
-
-class GraphvizFailed(DiagramError):
-    """``dot`` ran and failed."""
-
-    def __init__(self, fmt: str, code: int, stderr: str) -> None:
-        self.format = fmt
-        self.code = code
-        self.stderr = stderr
-        first = next((line.strip() for line in stderr.splitlines() if line.strip()), "no message")
-        super().__init__(f"Graphviz 'dot -T{fmt}' failed with exit status {code}: {first}")
-
+from workflow.errors import GraphvizFailed, GraphvizMissing
 
 
 def graphviz() -> str | None:

@@ -224,17 +224,17 @@ def builtin_names() -> tuple[str, ...]:
 def resolve(name_or_path: str | Path) -> Path:
     """A built-in definition's name, or a path to a YAML file, as a path."""
     if str(name_or_path) == "":
-        raise NotFound(f"an empty definition name (known: {', '.join(builtin_names())})")
+        raise NotFound("", known=builtin_names(), reason="empty")
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml", ".json") or p.exists() or "/" in str(name_or_path):
         if not p.exists():
-            raise NotFound(f"no such definition file: {p}")
+            raise NotFound(str(name_or_path), path=str(p))
         if p.is_dir():
-            raise NotFound(f"{p} is a directory, not a definition file")
+            raise NotFound(str(name_or_path), path=str(p), reason="directory")
         return p
     candidate = definitions_dir() / f"{name_or_path}.yaml"
     if not candidate.exists() or candidate.stem == "teams":
-        raise NotFound(f"no built-in definition '{name_or_path}' (known: {', '.join(builtin_names())})")
+        raise NotFound(str(name_or_path), known=builtin_names())
     return candidate
 
 

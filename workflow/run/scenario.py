@@ -11,11 +11,11 @@ from typing import Any
 import attrs
 
 from workflow.core.case import Case
-from workflow.core.clock import SimulatedClock, TimeOutOfRange, format_time, parse_duration
+from workflow.core.clock import SimulatedClock, format_time, parse_duration
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
-from workflow.errors import PayloadError, Problem, ScenarioError
+from workflow.errors import PayloadError, Problem, ScenarioError, TimeOutOfRange
 from workflow.io import schema as s
 from workflow.io.load import load
 from workflow.io.source import Located, parse, read
