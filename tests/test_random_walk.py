@@ -16,7 +16,7 @@ import pytest
 
 import workflow
 from workflow.amazon.payloads import to_plain
-from workflow.core.case import Case
+from workflow.core.case import Case, Decision
 from workflow.core.clock import as_timestamp
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
@@ -25,14 +25,14 @@ from workflow.run import generate, walks
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Mapping[str, Any], Step]]:
     fired: list[tuple[str, Mapping[str, Any], Step]] = []
-    real = Case._fire_checked
+    real = Case.apply
 
-    def spy(self: Case, event: str, checked: Mapping[str, Any], *args: Any, **kwargs: Any) -> Step:
-        step = real(self, event, checked, *args, **kwargs)
-        fired.append((event, checked, step))
+    def spy(self: Case, decision: Decision) -> Step:
+        step = real(self, decision)
+        fired.append((decision.event, decision.payload, step))
         return step
 
-    monkeypatch.setattr(Case, "_fire_checked", spy)
+    monkeypatch.setattr(Case, "apply", spy)
     return fired
 
 

@@ -171,7 +171,9 @@ def restore_case(
         facts = check_facts(definition, checked["facts"])
     except FactsError as e:
         raise SnapshotError(f"snapshot {e}") from e
-    return cls._restored(definition, checked["state"], facts, checked["created"], steps, clock)
+    return cls.rebuild(
+        definition, state=checked["state"], created=checked["created"], history=steps, facts=facts, clock=clock
+    )
 
 
 def replay(

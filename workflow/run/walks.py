@@ -12,6 +12,7 @@ import attrs
 from workflow.core.case import Case
 from workflow.core.clock import SimulatedClock, as_timestamp
 from workflow.core.compiled import Compiled, compiled
+from workflow.core.history import Step
 from workflow.core.model import Definition, PerDefinition
 from workflow.io.load import load
 from workflow.run.scenario import DEFAULT_START
@@ -51,7 +52,12 @@ def random_walk(
     here_of = plan.here
     every = plan.every
     n_every = len(every)
-    fire = case._fire_checked
+    decide = case.decide_payload
+    apply = case.apply
+
+    def fire(event: str, checked: Mapping[str, Any]) -> Step:
+        return apply(decide(event, checked, checked=True))
+
     move = clock.advance_business_days
     r = rng.random
     refusals: dict[str, int] = {}
