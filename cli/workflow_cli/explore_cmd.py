@@ -19,6 +19,7 @@ from workflow.analysis.explore import (
 )
 from workflow.io.load import load
 
+from .params import definition_argument
 from .status import FAILED, OK
 
 
@@ -36,7 +37,7 @@ def _options(fn: Any) -> Any:
 
 
 @click.command(name="explore")
-@click.argument("definition")
+@definition_argument()
 @_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
@@ -113,7 +114,7 @@ def _summary(ex: Exploration, written: list[str]) -> str:
 
 
 @click.command(name="paths")
-@click.argument("definition")
+@definition_argument()
 @click.option(
     "--cover",
     type=click.Choice(COVER),

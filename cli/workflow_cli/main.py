@@ -7,6 +7,7 @@ status. Commands return ``status.OK`` or ``status.FAILED``, or raise; none exits
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -19,12 +20,12 @@ import workflow
 from workflow.amazon.rules import REGISTRY
 from workflow.errors import DocumentError, WorkflowError, printable
 from workflow.io.load import builtin_names, load, resolve
-from workflow.io.source import read
 from workflow.run.explain import explain, explain_cases
 from workflow.run.scenario import Trace, load_scenario, run_scenario
 from workflow.run.walks import random_walks
 
 from . import render
+from .params import definition_argument
 from .status import FAILED, INPUT, OK
 
 
@@ -91,7 +92,7 @@ def _json(data: Any) -> None:
 
 
 @main.command()
-@click.argument("definition", required=False)
+@definition_argument(required=False)
 @click.option(
     "--scenario",
     "scenario_path",
@@ -217,25 +218,39 @@ def explain_cmd(scenario_path: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> int:
-    """Check definition or scenario files (default: every built-in definition) and list every problem.
+@definition_argument("definitions", required=False, nargs=-1)
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A scenario file to check (repeatable).",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A decision table file to check, such as definitions/tables/account_health.yaml (repeatable).",
+)
+def validate(definitions: tuple[str, ...], scenarios: tuple[Path, ...], tables: tuple[Path, ...]) -> int:
+    """Check definitions, scenario files (--scenario) and decision tables (--table), and list every problem.
 
-    Exit status 0 when all are valid, 1 when any has a problem.
+    Each is checked as what it is given as; nothing is guessed from a file's contents. With nothing given,
+    checks every built-in definition. Exit status 0 when all are valid, 1 when any has a problem.
     """
-    targets = [str(f) for f in files] or list(builtin_names())
-    bad = 0
-    for target in targets:
-        try:
-            kind = _kind(target)
-            if kind == "scenario":
-                load_scenario(target)
-            elif kind == "decision table":
-                from workflow.amazon.health import load_table
+    from workflow.amazon.health import load_table
 
-                load_table(target)
-            else:
-                load(target)
+    checks: list[tuple[str, str, Callable[[], object]]] = []
+    if not (definitions or scenarios or tables):
+        definitions = builtin_names()
+    checks += [(ref, "definition", functools.partial(load, ref)) for ref in definitions]
+    checks += [(str(path), "scenario", functools.partial(load_scenario, path)) for path in scenarios]
+    checks += [(str(path), "decision table", functools.partial(load_table, path)) for path in tables]
+    bad = 0
+    for target, kind, check in checks:
+        try:
+            check()
         except DocumentError as e:
             bad += 1
             click.echo(f"invalid {target}: {len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}")
@@ -271,33 +286,8 @@ def health_tables() -> list[dict[str, Any]]:
     return out
 
 
-def _kind(target: str) -> str:
-    """``scenario`` for a file with ``steps:``, ``decision table`` for ``kind: decision_table``, else ``definition``."""
-    p = Path(target)
-    if p.exists() and p.is_file():
-        try:  # by its keys when it parses (flow style and JSON too), else by its lines
-            data = read(p, error=DocumentError).data
-        except DocumentError:
-            data = None
-        if isinstance(data, dict):
-            if "steps" in data:
-                return "scenario"
-            if data.get("kind") == "decision_table":
-                return "decision table"
-            return "definition"
-        try:
-            head = p.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return "definition"
-        if any(line.startswith("steps:") for line in head.splitlines()):
-            return "scenario"
-        if any(line.startswith("kind: decision_table") for line in head.splitlines()):
-            return "decision table"
-    return "definition"
-
-
 @main.command()
-@click.argument("definition", required=False)
+@definition_argument(required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def rules(definition: str | None, as_json: bool) -> None:
     """The rules: id, what it says and its source (those DEFINITION uses, with where it uses them)."""
