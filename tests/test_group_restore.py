@@ -23,12 +23,12 @@ START = "2026-03-02T09:00:00Z"  # a Monday
 OWN = {"reason_class": "performance", "issues": ["order_defect_rate"]}
 
 
+_FRESH = iter(range(1_000_000))
+
+
 def fresh_linked() -> workflow.Definition:
-    """``linked_accounts`` loaded afresh from its text: a definition object no other test has used."""
-    defn = workflow.load("linked_accounts")
-    assert defn.origin is not None
-    with open(defn.origin, encoding="utf-8") as f:
-        return workflow.load(text=f.read())
+    """``linked_accounts`` as a definition equal to no other (what is derived from it is made afresh)."""
+    return attrs.evolve(workflow.load("linked_accounts"), description=f"linked accounts, copy {next(_FRESH)}")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ Paste this into your own tests (pytest collects ``TestMyLifecycle``)::
     from hypothesis import given, settings
     from workflow.testing import payloads, state_machine
 
-    definition = workflow.load("account_suspension")          # or your own file: workflow.load(path=...)
+    definition = workflow.load("account_suspension")          # or your own file: workflow.load_file(path)
 
     TestMyLifecycle = state_machine(definition).TestCase
     TestMyLifecycle.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)

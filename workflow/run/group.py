@@ -22,6 +22,7 @@ member is put back as it was.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -31,7 +32,7 @@ from workflow.core.case import Case, Decision
 from workflow.core.clock import Clock
 from workflow.core.compiled import BoundRule, bind
 from workflow.core.history import Finding, History, Step
-from workflow.core.model import Cascade, Definition, PerDefinition
+from workflow.core.model import Cascade, Definition
 from workflow.errors import RuleFailure, SnapshotError, WorkflowError
 
 GROUP_FORMAT = "workflow.run.group/1"
@@ -256,12 +257,15 @@ class CaseGroup:
         return group
 
 
-_CASCADES: PerDefinition[tuple[tuple[Cascade, BoundRule], ...]] = PerDefinition()
+_CASCADES: weakref.WeakKeyDictionary[Definition, tuple[tuple[Cascade, BoundRule], ...]] = weakref.WeakKeyDictionary()
 
 
 def _cascades(defn: Definition) -> tuple[tuple[Cascade, BoundRule], ...]:
     """``defn``'s cascades, each with its rule bound to ``defn``'s parameters once per definition."""
-    return _CASCADES.get_or_make(defn, lambda d: tuple((c, bind(d, c.rule)) for c in d.cascades))
+    found = _CASCADES.get(defn)
+    if found is None:
+        found = _CASCADES[defn] = tuple((c, bind(defn, c.rule)) for c in defn.cascades)
+    return found
 
 
 def _refusal(origin: Decision, refused: Sequence[tuple[_Planned, Decision]]) -> Decision:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from workflow.core.case import Case
 from workflow.core.clock import SimulatedClock, as_timestamp
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import Step
-from workflow.core.model import Definition, PerDefinition
+from workflow.core.model import Definition
 from workflow.io.load import load_file
 from workflow.run.scenario import DEFAULT_START
 
@@ -105,11 +106,14 @@ class _WalkPlan:
     here: Mapping[str, tuple[_Choice, ...]]
 
 
-_WALK_PLANS: PerDefinition[_WalkPlan] = PerDefinition()
+_WALK_PLANS: weakref.WeakKeyDictionary[Definition, _WalkPlan] = weakref.WeakKeyDictionary()
 
 
 def _walk_plan(defn: Definition) -> _WalkPlan:
-    return _WALK_PLANS.get_or_make(defn, _make_walk_plan)
+    plan = _WALK_PLANS.get(defn)
+    if plan is None:
+        plan = _WALK_PLANS[defn] = _make_walk_plan(defn)
+    return plan
 
 
 def _make_walk_plan(defn: Definition) -> _WalkPlan:
