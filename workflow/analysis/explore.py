@@ -44,7 +44,7 @@ from workflow.amazon import payloads as payload_types
 from workflow.amazon.payload_classes import catalog
 from workflow.analysis.invariants import violations
 from workflow.core.case import Case, Decision
-from workflow.core.clock import Duration, SimulatedClock, format_time
+from workflow.core.clock import DEFAULT_START, Duration, SimulatedClock, format_time
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import History, Step
 from workflow.core.model import Definition
@@ -52,7 +52,7 @@ from workflow.core.rules import ADVICE, GUARD, REGISTRY, STATE
 from workflow.errors import ExplorationLimit, PayloadError, WorkflowError
 
 DEFAULT_MAX_CONFIGS = 20_000
-START = "2026-03-02T09:00:00Z"  # a Monday: the catalog's documents are dated from it
+START = DEFAULT_START  # a Monday: the catalog's documents are dated from it
 
 
 @attrs.frozen

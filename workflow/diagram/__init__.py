@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from workflow.core.model import Definition
 from workflow.diagram.dot import dot_escape, to_dot
-from workflow.diagram.graphviz import graphviz, render
+from workflow.diagram.graphviz import dot_program, render
 from workflow.diagram.html import to_html
 from workflow.diagram.mermaid import mermaid_escape, to_mermaid
 from workflow.diagram.model import Edge, Graph, Label, Node, graph, run_title
@@ -31,7 +31,7 @@ def draw(defn: Definition, fmt: str, trace: Trace | None = None, *, title: str |
         return dot.encode()
     if fmt in ("svg", "png"):
         return render(dot, fmt)
-    svg = render(dot, "svg").decode() if graphviz() is not None else None
+    svg = render(dot, "svg").decode() if dot_program() is not None else None
     return to_html(g, trace, svg=svg).encode()
 
 

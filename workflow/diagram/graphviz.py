@@ -10,14 +10,14 @@ import subprocess
 from workflow.errors import GraphvizFailed, GraphvizMissing
 
 
-def graphviz() -> str | None:
+def dot_program() -> str | None:
     """The path of Graphviz's ``dot``, or None."""
     return shutil.which("dot")
 
 
 def graphviz_version() -> str:
     """``dot -V``'s version number, e.g. ``2.43.0``."""
-    exe = graphviz()
+    exe = dot_program()
     if exe is None:
         raise GraphvizMissing("svg")
     done = subprocess.run([exe, "-V"], capture_output=True, text=True, check=False, timeout=60)
@@ -32,7 +32,7 @@ def render(dot_text: str, fmt: str) -> bytes:
     """DOT -> ``svg`` or ``png`` bytes through Graphviz. SVG carries the DOT's hash and Graphviz's version."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"render makes svg or png, not {fmt!r}")
-    exe = graphviz()
+    exe = dot_program()
     if exe is None:
         raise GraphvizMissing(fmt)
     done = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode(), capture_output=True, check=False, timeout=120)

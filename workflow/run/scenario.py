@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from workflow.core.case import Case
-from workflow.core.clock import SimulatedClock, format_time, parse_duration
+from workflow.core.clock import DEFAULT_START, SimulatedClock, format_time, parse_duration
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
@@ -19,8 +19,6 @@ from workflow.errors import PayloadError, Problem, ScenarioError, TimeOutOfRange
 from workflow.io import schema as s
 from workflow.io.load import load_file, resolve
 from workflow.io.source import Located, parse, read
-
-DEFAULT_START = "2026-01-05T09:00:00Z"
 
 _expect = s.AnyOf((s.Str(choices=("accepted", "blocked")), s.ListOf(s.Str(nonempty=True), min_len=1)))
 

@@ -11,12 +11,11 @@ from typing import Any
 import attrs
 
 from workflow.core.case import Case
-from workflow.core.clock import SimulatedClock, as_timestamp
+from workflow.core.clock import DEFAULT_START, SimulatedClock, as_timestamp
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
 from workflow.io.load import load_file
-from workflow.run.scenario import DEFAULT_START
 
 
 @attrs.frozen
