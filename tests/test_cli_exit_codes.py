@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from _cli import run, write
 from workflow_cli import main as cli_main
+from workflow_cli import simulate_cmd
 from workflow_cli.status import FAILED, INPUT, OK
 
 import workflow
@@ -132,7 +133,7 @@ def test_a_bug_in_a_command_is_not_reported_as_bad_input(monkeypatch: pytest.Mon
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(cli_main, "load_scenario", broken)
+    monkeypatch.setattr(simulate_cmd, "load_scenario", broken)
     with pytest.raises(RuntimeError, match="bug"):
         run("simulate", "--scenario", _scenario(tmp_path, "accepted"))
 
