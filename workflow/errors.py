@@ -162,6 +162,26 @@ class RuleFailure(WorkflowError):
         super().__init__(f"rule '{rule_id}' failed on event '{event}': {type(error).__name__}: {error}")
 
 
+class ModelNotAdded(WorkflowError):
+    """A model was triggered on, or asked about, an adapter's machine it was not added to through the adapter."""
+
+    def __init__(self, model: object, definition: str) -> None:
+        self.model = model
+        self.definition = definition
+        super().__init__(
+            f"{type(model).__name__} object was not added to the '{definition}' machine with add_model: it has no case"
+        )
+
+
+class WrongDefinition(WorkflowError):
+    """A case of one definition was given where a case of another was expected."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        self.expected = expected
+        self.got = got
+        super().__init__(f"a case of definition '{got}' was given where one of '{expected}' was expected")
+
+
 class StaleDecision(WorkflowError):
     """``Case.apply`` was given a decision made on another case, or on this one at another version."""
 

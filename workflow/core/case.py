@@ -31,30 +31,80 @@ class Decision:
     """What a case would do with an event, judged on the case as it stood and not yet recorded.
 
     ``Case.decide`` makes one without changing anything; ``Case.apply`` records it, and only on the very case
-    and version it was made on. ``due`` holds the timer steps that had fallen due when it was made: they are
-    recorded first, as ``fire`` has always fired due timers before the event.
+    and version it was made on. ``step`` is the step it records; ``due`` holds the timer steps that had fallen
+    due when it was made, recorded first, as ``fire`` fires due timers before the event.
     """
 
     case: Case = attrs.field(eq=False, repr=False)
     #: the case's version (the number of steps in its history) the decision was made on
     version: int
-    event: str
-    payload: Mapping[str, Any]
-    at: dt.datetime
-    #: the state the event meets (after the due timers)
-    source: str
+    step: Step
+    #: the transition taken from the step's source (``None`` when refused)
     edge: Edge | None = attrs.field(eq=False, repr=False)
-    findings: tuple[Finding, ...]
-    timer: bool = False
     due: tuple[Step, ...] = ()
+
+    @classmethod
+    def make(
+        cls,
+        case: Case,
+        event: str,
+        payload: Mapping[str, Any],
+        at: dt.datetime,
+        edge: Edge | None,
+        findings: tuple[Finding, ...],
+        *,
+        source: str | None = None,
+        timer: bool = False,
+        due: tuple[Step, ...] = (),
+    ) -> Decision:
+        """The decision to take ``edge`` (or refuse, when ``None``) for ``event`` on ``case`` as it stands, with
+        ``findings``: its step comes next after the case's history and ``due``."""
+        here = source if source is not None else case.state
+        version = len(case.log)
+        step = Step(
+            index=version + len(due),
+            event=event,
+            at=at,
+            source=here,
+            target=edge.dest if edge is not None else here,
+            accepted=edge is not None,
+            payload=payload,
+            findings=findings,
+            timer=timer,
+        )
+        return cls(case=case, version=version, step=step, edge=edge, due=due)
 
     @property
     def accepted(self) -> bool:
-        return self.edge is not None
+        return self.step.accepted
+
+    @property
+    def event(self) -> str:
+        return self.step.event
+
+    @property
+    def payload(self) -> Mapping[str, Any]:
+        return self.step.payload
+
+    @property
+    def at(self) -> dt.datetime:
+        return self.step.at
+
+    @property
+    def source(self) -> str:
+        return self.step.source
 
     @property
     def target(self) -> str:
-        return self.edge.dest if self.edge is not None else self.source
+        return self.step.target
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.step.findings
+
+    @property
+    def timer(self) -> bool:
+        return self.step.timer
 
     @property
     def blocked_by(self) -> tuple[str, ...]:
@@ -64,25 +114,11 @@ class Decision:
     def advice(self) -> tuple[str, ...]:
         return self.step.advice
 
-    @property
-    def step(self) -> Step:
-        """The step ``apply`` records for the event."""
-        return Step(
-            index=self.version + len(self.due),
-            event=self.event,
-            at=self.at,
-            source=self.source,
-            target=self.target,
-            accepted=self.edge is not None,
-            payload=self.payload,
-            findings=self.findings,
-            timer=self.timer,
-        )
-
     def refused(self, findings: Sequence[Finding]) -> Decision:
         """The same decision turned into a refusal for ``findings`` (a group refuses an event its cascade cannot
         carry out)."""
-        return attrs.evolve(self, edge=None, findings=tuple(findings))
+        step = attrs.evolve(self.step, accepted=False, target=self.step.source, findings=tuple(findings))
+        return attrs.evolve(self, edge=None, step=step)
 
 
 Listener = Callable[[Step], None]
@@ -266,17 +302,7 @@ class Case:
             now = at
         case, due = self._settled(now)
         edge, findings = case._judge(event, values, now, True)
-        return Decision(
-            case=self,
-            version=len(history),
-            event=event,
-            payload=values,
-            at=now,
-            source=case.state,
-            edge=edge,
-            findings=findings,
-            due=due,
-        )
+        return Decision.make(self, event, values, now, edge, findings, source=case.state, due=due)
 
     def apply(self, decision: Decision) -> Step:
         """Record ``decision`` (and the timer steps due before it) as the case's next steps; returns its step.
@@ -457,19 +483,8 @@ class Case:
                 return steps
             due, edge = nxt
             event = edge.transition.event
-            edge_taken, findings = self._judge(event, EMPTY, due, True)
-            decision = Decision(
-                case=self,
-                version=len(self._history),
-                event=event,
-                payload=EMPTY,
-                at=due,
-                source=self.state,
-                edge=edge_taken,
-                findings=findings,
-                timer=True,
-            )
-            steps.append(self.apply(decision))
+            taken, findings = self._judge(event, EMPTY, due, True)
+            steps.append(self.apply(Decision.make(self, event, EMPTY, due, taken, findings, timer=True)))
 
     # ----------------------------------------------------------------------------------------- persistence
 
