@@ -345,7 +345,9 @@ def build_teams(located: Located) -> Teams:
 # --------------------------------------------------------------------------------------------- build
 
 
-class _Builder:
+class Builder:
+    """Collects every problem of a document while it is built, each located (line and path), in document order."""
+
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
@@ -407,7 +409,7 @@ class _Builder:
 def build(located: Located, base: Path | None) -> Definition:
     """Shape-check, resolve every name, build the records and run the structural checks."""
     data, faults = s.run(SHAPE, located.data, partial=True)  # keep the sound parts: report every name fault too
-    b = _Builder(located)
+    b = Builder(located)
     for p, m in faults:
         b.fault(p, m)
     if data is s.INVALID:
@@ -587,7 +589,7 @@ def _used_ids(transitions: list[Transition], advice: list[Advice]) -> set[str]:
     return {g.id for t in transitions for g in t.guards} | {a.rule.id for a in advice}
 
 
-def _check_branches(b: _Builder, transitions: list[Transition]) -> None:
+def _check_branches(b: Builder, transitions: list[Transition]) -> None:
     """Two transitions of one event from one state are a branch: the earlier one must be guarded."""
     seen: dict[tuple[str, str], int] = {}
     for i, t in enumerate(transitions):
@@ -606,7 +608,7 @@ def _check_branches(b: _Builder, transitions: list[Transition]) -> None:
 
 
 def _cascades(
-    b: _Builder, raw: tuple[Mapping[str, Any], ...], events: Mapping[str, Event], states: tuple[str, ...]
+    b: Builder, raw: tuple[Mapping[str, Any], ...], events: Mapping[str, Event], states: tuple[str, ...]
 ) -> tuple[Cascade, ...]:
     """Each cascade's rule is an effect rule, its events and states exist, and its payload fits the fired event."""
     out = []
@@ -649,7 +651,7 @@ def _sound(items: tuple[Any, ...]) -> list[tuple[int, Any]]:
     return [(i, item) for i, item in enumerate(items) if item is not s.INVALID]
 
 
-def _check_invariants(b: _Builder, invariants: list[tuple[int, Invariant]]) -> None:
+def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> None:
     from workflow.analysis.invariants import CHECKS as INVARIANT_CHECKS
 
     for i, inv in invariants:
@@ -660,7 +662,7 @@ def _check_invariants(b: _Builder, invariants: list[tuple[int, Invariant]]) -> N
             )
 
 
-def _teams_for(b: _Builder, name: str | None, base: Path | None) -> Teams:
+def _teams_for(b: Builder, name: str | None, base: Path | None) -> Teams:
     try:
         if name is None:
             return load_teams()
