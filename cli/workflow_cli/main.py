@@ -325,5 +325,12 @@ from .explore_cmd import explore_cmd, paths_cmd  # noqa: E402
 main.add_command(explore_cmd)
 main.add_command(paths_cmd)
 
+from .case_cmd import case  # noqa: E402
+from .store_cmd import store, worker  # noqa: E402
+
+main.add_command(case)
+main.add_command(store)
+main.add_command(worker)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

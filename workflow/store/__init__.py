@@ -15,6 +15,7 @@ Needs the ``store`` extra (``pip install 'workflow[store]'``): SQLAlchemy 2, Ale
 from __future__ import annotations
 
 from ..errors import CaseExists, CaseNotFound, ConflictError, StoreError
+from .database import head_revision
 from .records import CasePage, CaseSummary, DueItem, Fired, Mismatch, StoredCase, StoreStats, VerifyReport
 from .store import MAX_ATTEMPTS, Store, comes_due, open_store, upgrade_store
 from .wire import case_json, due_json, list_json, step_json
@@ -40,6 +41,7 @@ __all__ = [
     "case_json",
     "comes_due",
     "due_json",
+    "head_revision",
     "list_json",
     "open_store",
     "step_json",
