@@ -359,10 +359,11 @@ class Store:
         )
         if moved.rowcount != 1:
             raise _LostRace(head.id)
-        conn.execute(
-            steps.insert(),
-            [_step_row(head.id, st, now, *meta.get(st.index, ({}, None, None))) for st in new],
-        )
+        if new:
+            conn.execute(
+                steps.insert(),
+                [_step_row(head.id, st, now, *meta.get(st.index, ({}, None, None))) for st in new],
+            )
         self._arm(conn, head.id, version, due)
         case.id = head.id
         case.updated = now
