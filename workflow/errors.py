@@ -166,3 +166,13 @@ class ConflictError(WorkflowError):
                 f"case '{printable(case_id)}' is at version {actual}, not the expected {expected}; nothing written"
             )
         super().__init__(message)
+
+
+class BadOption(WorkflowError):
+    """A command-line option's value is not of its kind (a time, a duration)."""
+
+    def __init__(self, option: str, value: str, expected: str) -> None:
+        self.option = option
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{option}: not {expected}: {printable(repr(value))}")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 import workflow
-from workflow.errors import CaseExists, ConflictError, StoreError, printable
+from workflow.errors import BadOption, CaseExists, ConflictError, StoreError, printable
 
 if TYPE_CHECKING:
     from workflow.store import Store
@@ -83,8 +83,7 @@ def parse_time(text: str | None, what: str) -> dt.datetime | None:
     try:
         stamp = dt.datetime.fromisoformat(raw[:-1] + "+00:00" if raw[-1:] in ("Z", "z") else raw)
     except ValueError:
-        message = f"not a time: {text!r} (expected e.g. 2026-03-02T09:00:00Z)"
-        raise click.BadParameter(message, param_hint=what) from None
+        raise BadOption(what, text, "a time (e.g. 2026-03-02T09:00:00Z)") from None
     return stamp.replace(tzinfo=dt.timezone.utc) if stamp.tzinfo is None else stamp.astimezone(dt.timezone.utc)
 
 
@@ -167,10 +166,10 @@ def parse_every(text: str) -> float:
     """``30s``, ``5m``, ``1h`` as seconds."""
     try:
         duration = workflow.parse_duration(text)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--every") from None
+    except ValueError:
+        raise BadOption("--every", text, "a duration (e.g. 30s, 5m, 1h)") from None
     if duration.business_days or duration.seconds <= 0:
-        raise click.BadParameter(f"{text!r}: give seconds, minutes or hours (e.g. 30s)", param_hint="--every")
+        raise BadOption("--every", text, "seconds, minutes or hours (e.g. 30s)")
     return float(duration.seconds)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import fresh_pg, pg_url
+from _pg import fresh_pg, pg_url
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
