@@ -390,3 +390,13 @@ def test_unsupported_urls_are_refused_in_one_line(url: str) -> None:
     """A URL of another database, or no URL at all, is a StoreError."""
     with pytest.raises(StoreError):
         open_store(url)
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """While a write transaction holds SQLite's write lock, get, list and due still answer (WAL, deferred BEGIN)."""
+    with open_store(f"sqlite:///{tmp_path / 'cases.db'}") as store:
+        store.create("account_suspension", case_id="A")
+        with store.engine.begin():
+            assert store.get("A").version == 0
+            assert [c.id for c in store.list()] == ["A"]
+            assert store.due() == []

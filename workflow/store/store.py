@@ -324,7 +324,9 @@ class Store:
     def _lost(self, error: Exception, case_id: str, attempts: int) -> None:
         """After a lost race: count it and wait a little before the next attempt (or raise what cannot be retried)."""
         if isinstance(error, sa.exc.DBAPIError) and not _retryable(error):
-            raise error
+            lines = str(error.orig or error).strip().splitlines()
+            detail = lines[0] if lines else type(error).__name__
+            raise StoreError(f"the database refused a write: {detail}") from error
         self.stats.lost_races += 1
         if attempts >= MAX_ATTEMPTS:
             stored = self._version_now(case_id)
