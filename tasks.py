@@ -71,7 +71,7 @@ def wheel_check() -> None:
 
 
 def test() -> None:
-    ensure_venv("dev,bench")  # the tests run the benchmark command on a tiny size
+    ensure_venv("dev,bench,store")  # the tests run the benchmark command on a tiny size, and the case store
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
     code = run(PY, "-m", "pytest", "-q", *sys.argv[2:], ok=(0, 5))
@@ -98,7 +98,7 @@ def render_diagrams() -> None:
 
 
 def bench() -> None:
-    ensure_venv("dev,bench")
+    ensure_venv("dev,bench,store")
     run(PY, "benchmarks/run.py", *sys.argv[2:])
 
 

@@ -18,9 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _packages() -> list[types.ModuleType]:
     found = [workflow, workflow_cli]
     for info in pkgutil.walk_packages(workflow.__path__, "workflow."):
-        module = importlib.import_module(info.name)
         if info.ispkg:
-            found.append(module)
+            found.append(importlib.import_module(info.name))
     return found
 
 

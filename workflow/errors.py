@@ -287,3 +287,56 @@ class GraphvizFailed(DiagramError):
         self.stderr = stderr
         first = next((line.strip() for line in stderr.splitlines() if line.strip()), "no message")
         super().__init__(printable(f"Graphviz 'dot -T{fmt}' failed with exit status {code}: {first}"))
+
+
+class StoreError(WorkflowError):
+    """The case store cannot be used as asked: its URL, its server, or its schema revision."""
+
+
+class CaseNotFound(WorkflowError):
+    """The store holds no case with this id."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"no case '{printable(case_id)}' in the store")
+
+
+class CaseExists(WorkflowError):
+    """A case with this id is already in the store."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"a case '{printable(case_id)}' is already in the store")
+
+
+class ConflictError(WorkflowError):
+    """A case changed under the caller: its stored version is not the one expected, or retries ran out.
+
+    ``expected`` is the version the caller (or the last attempt) counted on, ``actual`` the one stored then.
+    """
+
+    def __init__(self, case_id: str, expected: int, actual: int, *, attempts: int = 1) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.actual = actual
+        self.attempts = attempts
+        if attempts > 1:
+            message = (
+                f"case '{printable(case_id)}' kept changing under this writer: "
+                f"gave up after {attempts} attempts (last expected version {expected}, stored {actual})"
+            )
+        else:
+            message = (
+                f"case '{printable(case_id)}' is at version {actual}, not the expected {expected}; nothing written"
+            )
+        super().__init__(message)
+
+
+class BadOption(WorkflowError):
+    """A command-line option's value is not of its kind (a time, a duration)."""
+
+    def __init__(self, option: str, value: str, expected: str) -> None:
+        self.option = option
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{option}: not {expected}: {printable(repr(value))}")

@@ -14,14 +14,16 @@ from typing import Any
 import click
 
 import workflow
-from workflow.errors import WorkflowError, printable
+from workflow.errors import CaseExists, ConflictError, WorkflowError, printable
 
+from .case_cmd import case
 from .definitions_cmd import list_cmd, rules, validate
 from .diagram_cmd import diagram
 from .explore_cmd import explore_cmd, paths_cmd
 from .health_cmd import health
 from .simulate_cmd import explain_cmd, simulate
-from .status import INPUT
+from .status import FAILED, INPUT
+from .store_cmd import store, worker
 
 
 class InputError(click.ClickException):
@@ -35,7 +37,19 @@ class InputError(click.ClickException):
 
 #: error class -> the click exception it becomes (and so its exit status); the first class an error is an
 #: instance of decides, so a subclass goes before its base
+class Conflict(click.ClickException):
+    """The case moved on under the caller, or its id is taken: one line on stderr, ``workflow: conflict: ...``, and
+    exit status 1 (the input was right; the store's state decided)."""
+
+    exit_code = FAILED
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"workflow: conflict: {printable(self.message)}", err=True)
+
+
 EXIT_STATUSES: tuple[tuple[type[Exception], type[click.ClickException]], ...] = (
+    (ConflictError, Conflict),
+    (CaseExists, Conflict),
     (WorkflowError, InputError),  # every error of the package: a file, YAML, a name, an event, a payload, a limit
     (OSError, InputError),  # a file that cannot be read or written
 )
@@ -83,6 +97,9 @@ def main() -> None:
 
 
 for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, explore_cmd, paths_cmd):
+    main.add_command(command)
+
+for command in (case, store, worker):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

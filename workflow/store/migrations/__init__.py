@@ -1,0 +1,1 @@
+"""The store's schema revisions (Alembic): ``env.py`` and ``versions/``, run by ``workflow.store.database``."""
