@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import workflow
-from workflow.amazon.payloads import to_plain
+from workflow.core.structure import to_plain
 from workflow.core.case import Case
 from workflow.core.clock import as_timestamp
 from workflow.core.compiled import compiled

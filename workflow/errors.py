@@ -104,7 +104,14 @@ class UnknownEvent(WorkflowError):
 
 
 class SnapshotError(WorkflowError):
-    """A snapshot cannot be restored: malformed, or taken with another definition."""
+    """A snapshot cannot be restored: malformed, or taken with another definition. ``problems`` lists every fault
+    (each message a sentence of its own, ``path`` where in the snapshot); ``str()`` joins them on one line."""
+
+    def __init__(self, problems: str | Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = (
+            (Problem(message=problems),) if isinstance(problems, str) else tuple(problems)
+        )
+        super().__init__("; ".join(p.message for p in self.problems))
 
 
 class DefinitionMismatch(SnapshotError):
@@ -114,11 +121,13 @@ class DefinitionMismatch(SnapshotError):
         self.name = name
         self.expected = expected
         self.got = got
-        super().__init__(
+        WorkflowError.__init__(
+            self,
             f"snapshot was taken with definition '{name}' hash {got[:12]}, "
             f"but the definition given has hash {expected[:12]}; "
-            "pass allow_definition_change=True to restore it anyway"
+            "pass allow_definition_change=True to restore it anyway",
         )
+        self.problems = (Problem(message=str(self)),)
 
 
 class NotFound(WorkflowError):

@@ -75,8 +75,10 @@ class Teams(Mapping[str, Team]):
 
 
 def teams_of(holder: Any) -> Teams:
-    """The teams a definition (or a rule's context) carries as its ``teams`` resource; none when it has none."""
-    teams = holder.resources.get("teams")
+    """The teams a definition (or a rule's context, or its resources mapping) carries as its ``teams`` resource;
+    none when it has none."""
+    resources = holder if isinstance(holder, Mapping) else holder.resources
+    teams = resources.get("teams")
     return teams if isinstance(teams, Teams) else _NO_TEAMS
 
 

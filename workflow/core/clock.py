@@ -11,7 +11,7 @@ from typing import Protocol
 import attrs
 
 from workflow.errors import WorkflowError
-from workflow.io.schema import parse_timestamp
+from workflow.core.structure import parse_timestamp
 
 UTC = dt.timezone.utc
 

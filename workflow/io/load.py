@@ -13,7 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from workflow.amazon import payloads as payload_types
+from workflow.amazon import payloads as _payloads  # noqa: F401  (registers the payload types)
+from workflow.core import structure as structuring
 from workflow.amazon import rules as _rules  # noqa: F401  (registers every rule)
 from workflow.amazon.teams import Team, Teams
 from workflow.core.clock import parse_duration
@@ -52,7 +53,7 @@ _rule_use = s.record(
 )
 _field = s.record(
     "a payload field mapping (type, required, choices, description)",
-    type=s.Field(s.Str(choices=tuple(payload_types.PAYLOAD_TYPES)), default="str"),
+    type=s.Field(s.Str(choices=tuple(structuring.PAYLOAD_TYPES)), default="str"),
     required=s.Field(s.Bool(), default=False),
     choices=s.Field(s.ListOf(s.Str(nonempty=True), min_len=1), default=None),
     description=s.Field(s.Str(), default=""),

@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
-from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, to_plain
+from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause
+from workflow.core.structure import to_plain
 from workflow.amazon.teams import teams_of
 from workflow.core.model import Definition, Event, PayloadField, PerDefinition
 
