@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, NotRequired, Required, TypedDict, get_args, get_origin
@@ -146,9 +147,9 @@ def min_items(n: int) -> Constraint:
 
 @attrs.frozen
 class Nullable:
-    """``Annotated`` metadata: ``null`` stands for ``empty`` (a mapping's ``{}``, a list's ``[]``)."""
+    """``Annotated`` metadata: ``null`` stands for ``empty()`` (``dict``: a mapping's ``{}``, ``tuple``: a list's)."""
 
-    empty: Any = None
+    empty: Callable[[], Any] = dict
 
 
 @attrs.frozen
@@ -172,7 +173,7 @@ def describe(t: Any) -> str:
         return f"a list of {describe(get_args(t)[0])}"
     if origin in (dict, Mapping):
         return f"a mapping of names to {describe(get_args(t)[1])}"
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         return " or ".join(describe(a) for a in get_args(t) if a is not type(None))
     if attrs.has(t) or typing.is_typeddict(t):
         return f"a mapping ({', '.join(_keys(t))})"
@@ -227,6 +228,11 @@ def _bool(value: Any, _: Any = None) -> bool:
 
 
 def _date(value: Any, _: Any = None) -> dt.date:
+    if type(value) is str:
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise wrong(_NAMES[dt.date], value) from None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -258,20 +264,21 @@ def _annotated(conv: cattrs.Converter) -> Callable[[Any], Any]:
     def factory(t: Any) -> Any:
         base, *meta = get_args(t)
         inner = conv.get_structure_hook(base)
-        checks = [m.check for m in meta if isinstance(m, Constraint)]
+        checks = tuple(m.check for m in meta if isinstance(m, Constraint))
         null = next((m for m in meta if isinstance(m, Nullable)), None)
         single = any(isinstance(m, SingleOk) for m in meta)
         described = describe(t)
+        rename = described != describe(base)
 
         def structure(value: Any, _: Any = None) -> Any:
             if value is None and null is not None:
-                value = null.empty
+                value = null.empty()
             if single and type(value) is not list and type(value) is not tuple:
                 value = [value]
             try:
                 out = inner(value, base)
             except Fault as e:
-                if str(e).startswith("expected ") and described != describe(base):
+                if rename and str(e).startswith("expected "):
                     raise wrong(described, value) from None
                 raise
             for check in checks:
@@ -280,7 +287,63 @@ def _annotated(conv: cattrs.Converter) -> Callable[[Any], Any]:
                     raise Fault(said)
             return out
 
+        if null is None and not single and len(checks) == 1 and base is str:
+            (constraint,) = (m for m in meta if isinstance(m, Constraint))
+            if constraint.key[0] == "one_of":
+                allowed = frozenset(constraint.key[1:])
+
+                def choice(value: Any, _: Any = None) -> Any:
+                    if type(value) is str and value in allowed:
+                        return value  # the common case, decided without a call
+                    return structure(value)
+
+                return choice
+
+            if constraint.key[0] != "nonempty":
+                return structure
+
+            def nonempty(value: Any, _: Any = None) -> Any:
+                if type(value) is str and value.strip():
+                    return value  # the common case, decided without a call
+                return structure(value)
+
+            return nonempty
         return structure
+
+    return factory
+
+
+def _is_union(t: Any) -> bool:
+    return get_origin(t) in (typing.Union, types.UnionType)
+
+
+def _unions(conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """``X | None``: ``null`` or an ``X``. ``X | Y``: the first option that takes the value; the fault names all."""
+
+    def factory(t: Any) -> Any:
+        options = tuple(a for a in get_args(t) if a is not type(None))
+        nullable = len(options) < len(get_args(t))
+        hooks = tuple((conv.get_structure_hook(o), o) for o in options)
+        described = describe(t)
+        if len(hooks) == 1:
+            ((inner, inner_t),) = hooks
+
+            def optional(value: Any, _: Any = None) -> Any:
+                return None if value is None else inner(value, inner_t)
+
+            return optional
+
+        def union(value: Any, _: Any = None) -> Any:
+            if value is None and nullable:
+                return None
+            for hook, option in hooks:
+                try:
+                    return hook(value, option)
+                except Exception:  # noqa: S112 - the next option may take it
+                    continue
+            raise wrong(described, value)
+
+        return union
 
     return factory
 
@@ -405,6 +468,7 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
     conv.register_structure_hook(dt.datetime, _timestamp)
     conv.register_structure_hook(Any, _any)  # type: ignore[arg-type]
     conv.register_structure_hook_factory(_is_annotated, _annotated(conv))
+    conv.register_structure_hook_factory(_is_union, _unions(conv))
     conv.register_structure_hook_factory(_is_tuple, _tuples(conv))
     conv.register_structure_hook_factory(_is_mapping, _mappings(conv))
     conv.register_structure_hook_factory(attrs.has, _records(conv))
