@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import workflow
 from workflow.amazon.payloads import Document, EscalationLetter, PlanOfAction
-from workflow.core.structure import PAYLOAD_TYPES, to_plain
 from workflow.core.compiled import compiled
+from workflow.core.structure import PAYLOAD_TYPES, to_plain
 from workflow.io.load import builtin_names
 from workflow.run import generate
 

@@ -355,7 +355,7 @@ def test_unknown_rule_parameter() -> None:
 
 @pytest.mark.parametrize(
     ("value", "got"),
-    [('"three"', "'three' that is a str"), ("true", "True that is a bool"), ("[3]", "[3] that is a list")],
+    [('"three"', "'three' that is a str"), ("true", "True that is a bool"), ("[3]", "(3,) that is a list")],
 )
 def test_rule_parameter_of_the_wrong_type(value: str, got: str) -> None:
     """An integer parameter given a string, a boolean or a list says what it expects and what came."""

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 import workflow
-from workflow.core.structure import to_plain
 from workflow.core.case import Case
 from workflow.core.clock import as_timestamp
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
+from workflow.core.structure import to_plain
 from workflow.run import generate
 
 simulate = importlib.import_module("workflow.run.simulate")  # the package's ``simulate`` is the function

@@ -50,6 +50,7 @@ from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import History, Step
 from workflow.core.model import Definition
 from workflow.core.rules import ADVICE, GUARD, REGISTRY, STATE
+from workflow.core.structure import to_plain
 from workflow.errors import PayloadError, WorkflowError
 
 DEFAULT_MAX_CONFIGS = 20_000
@@ -281,12 +282,12 @@ def count_cap(defn: Definition) -> int:
 
 
 def _poa_labels() -> dict[Any, str]:
-    from workflow.io import schema as s
+    from workflow.core.structure import structure
 
     out: dict[Any, str] = {}
     for name, value in POAS:
         if isinstance(value, dict):
-            checked, faults = s.run(payload_types.payload_schema("poa", None, ()), value)
+            checked, faults = structure(value, payload_types.PlanOfAction)
             if not faults:
                 out.setdefault(checked.content_key(), name)
     return out
@@ -671,7 +672,7 @@ def scenario_steps(
             entry.update(_after(pending))
             pending = []
         if move.payload:
-            entry["with"] = payload_types.to_plain(dict(move.payload))
+            entry["with"] = to_plain(dict(move.payload))
         entry["expect"] = _expect(step)
         if step.accepted:  # where the step went and what it advised are part of what it must do again
             entry["expect_state"] = step.target
@@ -683,7 +684,7 @@ def scenario_steps(
         probe = catalog(exploration.definition)[exploration.definition.events[0].name][0]
         entry = {"event": probe.event, **_after(pending)}
         if probe.payload:
-            entry["with"] = payload_types.to_plain(dict(probe.payload))
+            entry["with"] = to_plain(dict(probe.payload))
         out.append({**entry, "description": "any event, so that the timers above fire"})
     return out
 

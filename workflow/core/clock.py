@@ -10,8 +10,8 @@ from typing import Protocol
 
 import attrs
 
-from workflow.errors import WorkflowError
 from workflow.core.structure import parse_timestamp
+from workflow.errors import WorkflowError
 
 UTC = dt.timezone.utc
 

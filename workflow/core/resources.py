@@ -17,7 +17,7 @@ import attrs
 from workflow.core.structure import Faults
 
 
-class ResourceFaults(Exception):  # noqa: N818 - a carrier of faults, turned into located problems by the loader
+class ResourceFaults(Exception):
     """Raised by a resource's ``build`` for what its record's shape cannot say (a name that is not defined)."""
 
     def __init__(self, faults: Faults) -> None:

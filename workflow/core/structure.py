@@ -215,9 +215,10 @@ def _int(value: Any, _: Any = None) -> int:
 
 
 def _number(value: Any, _: Any = None) -> float:
-    if type(value) is float or (isinstance(value, int | float) and not isinstance(value, bool)):
-        if math.isfinite(value):
-            return value
+    if (type(value) is float or (isinstance(value, int | float) and not isinstance(value, bool))) and math.isfinite(
+        value
+    ):
+        return value
     raise wrong("a number", value)
 
 
@@ -339,7 +340,7 @@ def _unions(conv: cattrs.Converter) -> Callable[[Any], Any]:
             for hook, option in hooks:
                 try:
                     return hook(value, option)
-                except Exception:  # noqa: S112 - the next option may take it
+                except Exception:
                     continue
             raise wrong(described, value)
 
@@ -466,16 +467,18 @@ def _configure(conv: cattrs.Converter) -> cattrs.Converter:
     for t, hook in ((str, _str), (int, _int), (float, _number), (bool, _bool), (dt.date, _date)):
         conv.register_structure_hook(t, hook)
     conv.register_structure_hook(dt.datetime, _timestamp)
-    conv.register_structure_hook(Any, _any)  # type: ignore[arg-type]
+    conv.register_structure_hook(Any, _any)
     conv.register_structure_hook_factory(_is_annotated, _annotated(conv))
     conv.register_structure_hook_factory(_is_union, _unions(conv))
     conv.register_structure_hook_factory(_is_tuple, _tuples(conv))
     conv.register_structure_hook_factory(_is_mapping, _mappings(conv))
     conv.register_structure_hook_factory(attrs.has, _records(conv))
     conv.register_unstructure_hook_factory(attrs.has, _unstructure_records(conv))
+    # lists stay tuples: the plain data a loader reads back is what it checked (hashable, as records hold it)
+    conv.register_unstructure_hook_factory(_is_tuple, lambda t: lambda v: tuple(conv.unstructure(x) for x in v))
+    conv.register_unstructure_hook(tuple, lambda v: tuple(conv.unstructure(x) for x in v))
     conv.register_unstructure_hook(dt.datetime, lambda v: v.isoformat().replace("+00:00", "Z"))
     conv.register_unstructure_hook(dt.date, lambda v: v.isoformat())
-    conv.register_unstructure_hook(tuple, list)
     return conv
 
 
@@ -569,7 +572,8 @@ def register_payload_type(name: str, make: PayloadType) -> None:
 def payload_type(type_name: str, choices: tuple[str, ...] | None, resources: Mapping[str, Any]) -> Any:
     """The type one payload field is structured as; ``choices`` narrows a ``str`` or ``list[str]`` field."""
     if choices is not None:
-        return tuple[one_of(choices), ...] if type_name == "list[str]" else one_of(choices)
+        choice = one_of(choices)
+        return tuple[choice, ...] if type_name == "list[str]" else choice  # type: ignore[valid-type]
     return PAYLOAD_TYPES[type_name](resources)
 
 
@@ -592,7 +596,8 @@ def mapping_structurer(td: Any, converter: cattrs.Converter) -> Callable[[Any], 
     def structure(value: Any) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             raise wrong(described, value)
-        return generated(value, td)
+        out: dict[str, Any] = generated(value, td)  # type: ignore[arg-type]
+        return out
 
     return structure
 

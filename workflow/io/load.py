@@ -89,7 +89,9 @@ class StateDoc:
 class EventDoc:
     description: str = ""
     actor: str = ""
-    payload: Annotated[dict[str, Annotated[PayloadFieldDoc, Nullable(dict)]], Nullable(dict)] = attrs.field(factory=dict)
+    payload: Annotated[dict[str, Annotated[PayloadFieldDoc, Nullable(dict)]], Nullable(dict)] = attrs.field(
+        factory=dict
+    )
 
 
 @attrs.frozen
@@ -207,8 +209,8 @@ def _section(data: Mapping[str, Any], key: str, section: Section) -> tuple[Any, 
     if section.required and not raw:
         return empty, [((key,), "expected at least 1 entry" if section.mapping else "expected at least 1 item")], False
     faults: structuring.Faults = []
-    items = raw.items() if section.mapping else enumerate(raw)
-    out = container()
+    items: Any = raw.items() if isinstance(raw, Mapping) else enumerate(raw)
+    out: Any = container()
     for k, v in items:
         if section.mapping and (not isinstance(k, str) or not k):
             faults.append(((key, str(k)), f"a name must be a non-empty string (got {structuring.describe_value(k)})"))
@@ -464,7 +466,9 @@ def build(located: Located, base: Path | None) -> Definition:
         for fname, f in spec["payload"].items():
             if f["type"] not in structuring.PAYLOAD_TYPES:
                 known = ", ".join(structuring.PAYLOAD_TYPES)
-                b.fault(("events", ename, "payload", fname, "type"), f"unknown payload type '{f['type']}' (known: {known})")
+                b.fault(
+                    ("events", ename, "payload", fname, "type"), f"unknown payload type '{f['type']}' (known: {known})"
+                )
                 continue
             if f["choices"] is not None and f["type"] not in ("str", "list[str]"):
                 b.fault(

@@ -14,8 +14,8 @@ from workflow.core.case import Case
 from workflow.core.clock import SimulatedClock, TimeOutOfRange, as_timestamp, format_time, parse_duration
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import Step
-from workflow.core.structure import NonEmpty, Nullable, at_least, min_items, one_of, parse_timestamp, structure
 from workflow.core.model import Definition, PerDefinition
+from workflow.core.structure import NonEmpty, Nullable, at_least, min_items, one_of, parse_timestamp, structure
 from workflow.errors import PayloadError, Problem, ScenarioError
 from workflow.io.load import load
 from workflow.io.source import Located, parse, read
