@@ -4,14 +4,18 @@
     python3 tasks.py demo      run a demo scenario (the strong POA reinstated after one rejection)
     python3 tasks.py test      every check: ruff, mypy, the test suite, the wheel, the diagrams
     python3 tasks.py bench     the benchmarks (see BENCHMARKS.md)
+    python3 tasks.py diagrams  regenerate diagrams/ and the README's Mermaid; --check writes nothing, exits 1 if stale
 
-Only the Python standard library is used here, so a machine with nothing but Python can run it.
+Only the Python standard library is used at the top level, so a machine with nothing but Python can run it;
+the diagrams task re-runs itself inside ./.venv, where it imports ``workflow``.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,7 +102,106 @@ def bench() -> None:
     run(PY, "benchmarks/run.py", *sys.argv[2:])
 
 
-TASKS = {"demo": demo, "test": test, "bench": bench}
+# ------------------------------------------------------------------------------------------------ diagrams/
+# The repository's own upkeep of diagrams/ and of the README's Mermaid (users draw with `workflow diagram`).
+
+#: the example run drawn in ``diagrams/``: a scenario file of the main lifecycle
+EXAMPLE_RUN = Path("examples") / "strong_poa_after_one_rejection.yaml"
+DIAGRAM_SUFFIXES = (".mmd", ".dot", ".svg")
+
+
+def run_stem(scenario: Path) -> str:
+    """The file stem of a run's diagrams: ``run-<scenario stem>``."""
+    return f"run-{scenario.stem}"
+
+
+def builtin_diagrams(example: Path | None, *, svg: bool) -> dict[str, bytes]:
+    """File name -> content of every diagram in ``diagrams/``: each built-in definition and the example run."""
+    import workflow
+    from workflow.diagram import Graph, graph, render, run_title, to_dot, to_mermaid
+
+    drawn: list[tuple[str, Graph]] = [(name, graph(workflow.load(name))) for name in workflow.builtin_names()]
+    if example is not None:
+        trace = workflow.run_scenario(workflow.load_scenario(example))
+        drawn.append((run_stem(example), graph(trace.definition, trace, title=run_title(trace, example.stem))))
+    files: dict[str, bytes] = {}
+    for stem, g in drawn:
+        dot = to_dot(g)
+        files[f"{stem}.mmd"] = to_mermaid(g).encode()
+        files[f"{stem}.dot"] = dot.encode()
+        if svg:
+            files[f"{stem}.svg"] = render(dot, "svg")
+    return files
+
+
+_EMBEDDED = re.compile(r"(<!-- (diagrams/[^ ]+\.mmd) -->\n```mermaid\n)(.*?)(```)", re.S)
+
+
+def embed(markdown: str, files: dict[str, bytes]) -> str:
+    """``markdown`` with each block marked ``<!-- diagrams/NAME.mmd -->`` (then a mermaid fence) made current."""
+
+    def fresh(found: re.Match[str]) -> str:
+        name = found.group(2).removeprefix("diagrams/")
+        if name not in files:
+            return found.group(0)
+        return found.group(1) + files[name].decode() + found.group(4)
+
+    return _EMBEDDED.sub(fresh, markdown)
+
+
+def update_diagrams(directory: Path, example: Path, readme: Path, *, check: bool) -> int:
+    """Regenerate the .mmd, .dot and .svg of every built-in definition and the example run in ``directory``, and
+    the blocks of ``readme`` marked ``<!-- diagrams/NAME.mmd -->`` (skipped if absent). Needs Graphviz.
+
+    With ``check``, writes nothing and returns 1 when a diagram is missing, stale or orphaned; else returns 0.
+    """
+    files = builtin_diagrams(example, svg=True)
+    markdown = readme.read_text(encoding="utf-8") if readme.is_file() else None
+    embedded = embed(markdown, files) if markdown is not None else None
+    present = {p.name for p in directory.glob("*") if p.suffix in DIAGRAM_SUFFIXES} if directory.is_dir() else set()
+    stale = sorted(
+        name for name, data in files.items() if name not in present or (directory / name).read_bytes() != data
+    )
+    orphans = sorted(present - set(files))
+    if check:
+        for name in stale:
+            print(f"stale: {directory / name}" if name in present else f"missing: {directory / name}")
+        for name in orphans:
+            print(f"orphan: {directory / name} (no built-in definition or example run draws it)")
+        if embedded != markdown:
+            print(f"stale: {readme} (a diagram it carries)")
+        if stale or orphans or embedded != markdown:
+            print("run 'python3 tasks.py diagrams' to regenerate them", file=sys.stderr)
+            return 1
+        print(f"{len(files)} diagrams in {directory} are up to date")
+        return 0
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in stale:
+        (directory / name).write_bytes(files[name])
+    for name in orphans:
+        (directory / name).unlink()
+    print(f"{len(files)} diagrams in {directory}: {len(stale)} written, {len(orphans)} removed")
+    if embedded is not None and embedded != markdown:
+        readme.write_text(embedded, encoding="utf-8")
+        print(f"{readme}: its diagrams brought up to date")
+    return 0
+
+
+def diagrams() -> None:
+    """``diagrams [--check] [--dir D] [--example FILE] [--readme FILE]``, run inside the virtual environment."""
+    ensure_venv()
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        sys.exit(run(PY, Path(__file__).resolve(), *sys.argv[1:], ok=(0, 1)))
+    parser = argparse.ArgumentParser(prog="tasks.py diagrams", description=update_diagrams.__doc__)
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a diagram is stale")
+    parser.add_argument("--dir", type=Path, default=ROOT / "diagrams", help="where the diagrams live")
+    parser.add_argument("--example", type=Path, default=ROOT / EXAMPLE_RUN, help="the run drawn on the lifecycle")
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="the Markdown carrying a diagram")
+    args = parser.parse_args(sys.argv[2:])
+    sys.exit(update_diagrams(args.dir, args.example, args.readme, check=args.check))
+
+
+TASKS = {"demo": demo, "test": test, "bench": bench, "diagrams": diagrams}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:

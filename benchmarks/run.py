@@ -32,7 +32,7 @@ import plain_rules as pr
 import workflow
 from workflow.core.compiled import Compiled
 from workflow.run import generate
-from workflow.run.simulate import random_walks
+from workflow.run.walks import random_walks
 
 ROOT = Path(__file__).resolve().parent.parent
 START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
@@ -970,9 +970,9 @@ def _version(dist: str) -> str:
 
 
 def _diagram_time(defn: workflow.Definition) -> str:
-    if importlib.util.find_spec("workflow.diagram.render") is None:
+    if importlib.util.find_spec("workflow.diagram") is None:
         return "n/a (no diagram module yet)"
-    from workflow.diagram import render as diagram
+    from workflow import diagram
 
     d: Any = diagram
     try:

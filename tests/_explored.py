@@ -15,7 +15,7 @@ from workflow.analysis.explore import Exploration, PathSet, dump_scenario, explo
 from workflow.core.rules import STATE
 from workflow.errors import DefinitionError
 from workflow.io.load import ENGINE_PARAMETERS, resolve
-from workflow.run.simulate import Trace, load_scenario, run_scenario
+from workflow.run.scenario import Trace, load_scenario, run_scenario
 
 BUILTINS = workflow.builtin_names()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 from _cli import run, write
 
-from workflow.run.simulate import load_scenario, run_scenario
+from workflow.run.scenario import load_scenario, run_scenario
 
 # A trademark complaint answered by a counter-notice: ten days later the lawsuit-window timer is refused
 # (ip.counter_notice_10d: copyright only), then the claimant sues. Every offered step is accepted.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib.util
 import itertools
 import json
 import os
@@ -13,6 +14,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,14 +25,30 @@ from workflow_cli.main import main
 
 import workflow
 from workflow.core.compiled import compiled
-from workflow.diagram import render as d
+from workflow.diagram.dot import dot_escape, html_text, to_dot
+from workflow.diagram.graphviz import dot_hash, graphviz_version, render, svg_stamp
+from workflow.diagram.html import to_html
+from workflow.diagram.mermaid import mermaid_escape, to_mermaid
+from workflow.diagram.model import DiagramError, Graph, Label, graph, label_lines, run_title
 from workflow.io.load import builtin_names
 from workflow.run.generate import payload
-from workflow.run.simulate import Trace, TraceStep, simulate
+from workflow.run.scenario import Trace, TraceStep, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tasks() -> ModuleType:
+    """tasks.py, the repository's own upkeep (it keeps diagrams/ and the README's Mermaid current)."""
+    spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+tasks = _tasks()
 DIAGRAMS = ROOT / "diagrams"
-EXAMPLE = ROOT / d.EXAMPLE_RUN
+EXAMPLE = ROOT / tasks.EXAMPLE_RUN
 IN_CI = bool(os.environ.get("CI"))
 HAS_DOT = shutil.which("dot") is not None
 
@@ -235,7 +253,7 @@ def definition_texts(draw: Any) -> str:
 def test_every_state_and_transition_appears_in_dot(text: str) -> None:
     """Every state and every (source, dest, event, guards) of a generated definition is drawn in DOT, once."""
     defn = workflow.load(text=text)
-    names, shown = drawn_transitions(defn, read_dot, d.to_dot(d.graph(defn)))
+    names, shown = drawn_transitions(defn, read_dot, to_dot(graph(defn)))
     assert names == set(defn.state_names)
     assert shown == expected_transitions(defn)
 
@@ -244,7 +262,7 @@ def test_every_state_and_transition_appears_in_dot(text: str) -> None:
 def test_every_state_and_transition_appears_in_mermaid(text: str) -> None:
     """Every state and every (source, dest, event, guards) of a generated definition is drawn in Mermaid, once."""
     defn = workflow.load(text=text)
-    names, shown = drawn_transitions(defn, read_mermaid, d.to_mermaid(d.graph(defn)))
+    names, shown = drawn_transitions(defn, read_mermaid, to_mermaid(graph(defn)))
     assert names == set(defn.state_names)
     assert shown == expected_transitions(defn)
 
@@ -253,8 +271,8 @@ def test_every_state_and_transition_appears_in_mermaid(text: str) -> None:
 def test_builtin_definitions_are_drawn_whole(name: str) -> None:
     """Every built-in definition's states and transitions are all in its DOT and its Mermaid."""
     defn = workflow.load(name)
-    g = d.graph(defn)
-    for reader, text in ((read_dot, d.to_dot(g)), (read_mermaid, d.to_mermaid(g))):
+    g = graph(defn)
+    for reader, text in ((read_dot, to_dot(g)), (read_mermaid, to_mermaid(g))):
         names, shown = drawn_transitions(defn, reader, text)
         assert names == set(defn.state_names)
         assert shown == expected_transitions(defn)
@@ -266,7 +284,7 @@ def test_graphviz_reads_the_escaped_names_back(text: str) -> None:
     """Graphviz parses the DOT of generated names and draws every state and event name as written."""
     need_dot()
     defn = workflow.load(text=text)
-    svg = d.render(d.to_dot(d.graph(defn)), "svg").decode()
+    svg = render(to_dot(graph(defn)), "svg").decode()
     texts = [t.text or "" for t in ET.fromstring(svg[svg.index("<svg") :]).iter("{http://www.w3.org/2000/svg}text")]
     drawn = "\n".join(texts)
     for name in (*defn.state_names, *defn.event_names):
@@ -283,7 +301,7 @@ def test_graphviz_draws_bracket_names(name: str) -> None:
         f"events: {{{json.dumps(name)}: {{}}}}\n"
         f"transitions: [{{event: {json.dumps(name)}, from: a, to: {json.dumps(name)}}}]\n"
     )
-    svg = d.render(d.to_dot(d.graph(workflow.load(text=text))), "svg").decode()
+    svg = render(to_dot(graph(workflow.load(text=text))), "svg").decode()
     texts = [t.text for t in ET.fromstring(svg[svg.index("<svg") :]).iter("{http://www.w3.org/2000/svg}text")]
     assert texts.count(name) == 2  # the state and the event
 
@@ -302,7 +320,7 @@ def test_graphviz_draws_names_with_control_characters(char: str) -> None:
     )
     defn = workflow.load(text=text)
     assert "x" + char + "y" in defn.state_names
-    svg = d.render(d.to_dot(d.graph(defn)), "svg").decode()
+    svg = render(to_dot(graph(defn)), "svg").decode()
     texts = [t.text or "" for t in ET.fromstring(svg[svg.index("<svg") :]).iter("{http://www.w3.org/2000/svg}text")]
     assert any(t.startswith("x") and t.endswith("y") for t in texts)
 
@@ -318,7 +336,7 @@ def test_descriptions_reach_the_svg_tooltips_as_written() -> None:
             "  b: {terminal: true}\nevents: {go: {}}\ntransitions: [{event: go, from: a, to: b}]\n"
         )
     )
-    svg = d.render(d.to_dot(d.graph(defn)), "svg").decode()
+    svg = render(to_dot(graph(defn)), "svg").decode()
     titles = [a.get("{http://www.w3.org/1999/xlink}title") for a in ET.fromstring(svg[svg.index("<svg") :]).iter()]
     assert description in titles
 
@@ -357,7 +375,7 @@ def nasty() -> workflow.Definition:
 
 def test_dot_escapes_quotes_backslashes_and_markup(nasty: workflow.Definition) -> None:
     """DOT writes quotes and backslashes escaped in plain strings, and & < > as entities in HTML labels."""
-    dot = d.to_dot(d.graph(nasty))
+    dot = to_dot(graph(nasty))
     assert 'n0 [label="a \\"quoted\\" state"' in dot
     assert 'n1 [label="back\\\\slash #35; | %% `tick` [x] {y}"' in dot
     assert "n2 [label=<done &lt;b&gt;ok&lt;/b&gt;<br/>" in dot
@@ -369,7 +387,7 @@ def test_dot_escapes_quotes_backslashes_and_markup(nasty: workflow.Definition) -
 
 def test_mermaid_escapes_with_entity_codes(nasty: workflow.Definition) -> None:
     """Mermaid writes markup characters as #NNN; codes, so no name can end a label or open a tag."""
-    mmd = d.to_mermaid(d.graph(nasty))
+    mmd = to_mermaid(graph(nasty))
     assert 'n0("a #34;quoted#34; state"):::initial' in mmd
     assert 'n1("back#92;slash #35;35; #124; #37;#37; #96;tick#96; #91;x#93; #123;y#125;"):::state' in mmd
     assert 'n2(["done #60;b#62;ok#60;/b#62;<br/>(end: success)"]):::success' in mmd
@@ -383,21 +401,21 @@ def test_mermaid_escapes_with_entity_codes(nasty: workflow.Definition) -> None:
 def test_escape_functions_round_trip() -> None:
     """Unescaping what the escapers wrote gives back the text, for DOT strings and Mermaid labels."""
     text = 'a"b\\c#1;d|e<f>&g`h%i\nj'
-    assert _unescape_dot(d.dot_escape(text)) == text
-    assert _unescape_mermaid(d.mermaid_escape(text)) == text
-    assert "\n" not in d.dot_escape(text) and "\n" not in d.mermaid_escape(text)
+    assert _unescape_dot(dot_escape(text)) == text
+    assert _unescape_mermaid(mermaid_escape(text)) == text
+    assert "\n" not in dot_escape(text) and "\n" not in mermaid_escape(text)
 
 
 def test_control_characters_are_drawn_as_pictures() -> None:
     """Control characters no XML can carry become their Unicode pictures in DOT, HTML labels and Mermaid."""
-    assert d.dot_escape("a\x01b\x1fc") == "a\u2401b\u241fc"
-    assert d.html_text("a\x01b") == "a\u2401b"
-    assert d.mermaid_escape("a\x01b") == "a\u2401b"
+    assert dot_escape("a\x01b\x1fc") == "a\u2401b\u241fc"
+    assert html_text("a\x01b") == "a\u2401b"
+    assert mermaid_escape("a\x01b") == "a\u2401b"
 
 
 def test_initial_and_terminal_states_are_marked(nasty: workflow.Definition) -> None:
     """The initial state is pointed at from the start dot; terminal states are styled by outcome, apart."""
-    g = d.graph(nasty)
+    g = graph(nasty)
     kinds = {n.name: (n.kind, n.initial) for n in g.nodes}
     assert kinds == {
         'a "quoted" state': ("normal", True),
@@ -406,31 +424,31 @@ def test_initial_and_terminal_states_are_marked(nasty: workflow.Definition) -> N
         "lost & gone": ("failure", False),
         "parked": ("neutral", False),
     }
-    dot = d.to_dot(g)
+    dot = to_dot(g)
     assert "n_start -> n0;" in dot
     assert 'fillcolor="#d8f0d8", color="#2e7d32"' in dot.splitlines()[7]  # n2, success: green
     assert 'fillcolor="#f8d7d7", color="#c62828"' in dot.splitlines()[8]  # n3, failure: red
     assert "end: success" in dot and "end: failure" in dot
-    mmd = d.to_mermaid(g)
+    mmd = to_mermaid(g)
     assert "n_start --> n0" in mmd
     assert ":::success" in mmd and ":::failure" in mmd and ":::neutral" in mmd
 
 
 def test_self_loops_of_every_state_become_one_note(suspension_def: workflow.Definition) -> None:
     """contact_seller_support, allowed in every non-terminal state, is one note, not seven loops."""
-    g = d.graph(suspension_def)
+    g = graph(suspension_def)
     assert [lab.event for lab in g.everywhere] == ["contact_seller_support"]
     loops = [e for e in g.edges if e.loop]
     assert [(g.node(e.source).name, [lab.event for lab in e.labels]) for e in loops] == [
         ("poa_submitted", ["follow_up"])
     ]
-    assert d.to_dot(g).count("contact_seller_support") == 1
-    assert d.to_mermaid(g).count("contact_seller_support") == 1
+    assert to_dot(g).count("contact_seller_support") == 1
+    assert to_mermaid(g).count("contact_seller_support") == 1
 
 
 def test_edges_carry_their_guards(suspension_def: workflow.Definition) -> None:
     """Each edge is labelled with its event and the ids of the rules that guard it, in definition order."""
-    g = d.graph(suspension_def)
+    g = graph(suspension_def)
     by = {(g.node(e.source).name, g.node(e.dest).name, e.labels[0].event): e.labels[0].rules for e in g.edges}
     assert by[("rejected", "escalated", "escalate")] == (
         "fraud.no_appeal",
@@ -447,31 +465,31 @@ def test_output_is_deterministic(suspension_def: workflow.Definition) -> None:
     """The same definition, loaded twice from its text, gives the same Mermaid and DOT bytes."""
     text = (ROOT / "definitions" / "account_suspension.yaml").read_text()
     other = workflow.load(text=text)
-    assert d.to_dot(d.graph(other)) == d.to_dot(d.graph(suspension_def))
-    assert d.to_mermaid(d.graph(other)) == d.to_mermaid(d.graph(suspension_def))
+    assert to_dot(graph(other)) == to_dot(graph(suspension_def))
+    assert to_mermaid(graph(other)) == to_mermaid(graph(suspension_def))
 
 
 def test_svg_is_deterministic(suspension_def: workflow.Definition) -> None:
     """Two renderings of one definition are the same bytes, stamped with the DOT's hash."""
     need_dot()
-    dot = d.to_dot(d.graph(suspension_def))
-    first, second = d.render(dot, "svg"), d.render(dot, "svg")
+    dot = to_dot(graph(suspension_def))
+    first, second = render(dot, "svg"), render(dot, "svg")
     assert first == second
-    stamp = d.svg_stamp(first.decode())
-    assert stamp is not None and stamp[1] == d.dot_hash(dot)
+    stamp = svg_stamp(first.decode())
+    assert stamp is not None and stamp[1] == dot_hash(dot)
     assert "Generated by graphviz" not in first.decode()
 
 
 def test_png_is_a_png(suspension_def: workflow.Definition) -> None:
     """PNG comes back from Graphviz as PNG bytes."""
     need_dot()
-    assert d.render(d.to_dot(d.graph(suspension_def)), "png").startswith(b"\x89PNG\r\n\x1a\n")
+    assert render(to_dot(graph(suspension_def)), "png").startswith(b"\x89PNG\r\n\x1a\n")
 
 
 # ----------------------------------------------------------------------------------- the run on top
 
 
-def overlay_of(g: d.Graph) -> list[tuple[int, str, str, str, bool, tuple[str, ...]]]:
+def overlay_of(g: Graph) -> list[tuple[int, str, str, str, bool, tuple[str, ...]]]:
     """Every numbered label of a graph: (step, source, dest, event, refused, rule ids of a refusal)."""
     out = []
     for e in g.edges:
@@ -497,14 +515,14 @@ def expected_overlay(trace: Trace) -> list[tuple[int, str, str, str, bool, tuple
 
 
 def check_overlay(trace: Trace) -> None:
-    g = d.graph(trace.definition, trace)
+    g = graph(trace.definition, trace)
     assert overlay_of(g) == expected_overlay(trace)
     visited = {trace.initial_state} | {t.step.source for t in trace.steps}
     visited |= {t.step.target for t in trace.steps if t.step.accepted}
     assert {n.name for n in g.nodes if n.visited} == visited
     assert [n.name for n in g.nodes if n.final] == [trace.final_state]
     numbers = sorted(t.step.index + 1 for t in trace.steps)
-    for reader, text in ((read_dot, d.to_dot(g)), (read_mermaid, d.to_mermaid(g))):
+    for reader, text in ((read_dot, to_dot(g)), (read_mermaid, to_mermaid(g))):
         _, edges, _ = reader(text)
         assert sorted(n for *_, steps, _ in edges for n in steps) == numbers
         refused = sorted(n for *_, steps, r in edges if r for n in steps)
@@ -514,7 +532,7 @@ def check_overlay(trace: Trace) -> None:
 def test_example_run_overlay() -> None:
     """The example run: five accepted steps numbered on their edges, step 2 dashed with its refusing rule."""
     trace = simulate(EXAMPLE)
-    g = d.graph(trace.definition, trace)
+    g = graph(trace.definition, trace)
     assert overlay_of(g) == [
         (1, "active", "suspended", "suspend", False, ()),
         (2, "suspended", "poa_submitted", "submit_poa", True, ("poa.addresses_all_issues",)),
@@ -524,10 +542,10 @@ def test_example_run_overlay() -> None:
         (6, "poa_submitted", "reinstated", "reinstate", False, ()),
     ]
     check_overlay(trace)
-    dot = d.to_dot(g)
+    dot = to_dot(g)
     assert "<b>(2) ✗ submit_poa</b>" in dot and "style=dashed" in dot
     assert re.search(r'n7 \[[^\n]*penwidth=4, color="#1565c0"', dot)  # reinstated, where the run ended
-    mmd = d.to_mermaid(g)
+    mmd = to_mermaid(g)
     assert 'n2 -.->|"(2) ✗ submit_poa<br/>[poa.addresses_all_issues]"| n3' in mmd
     assert "class n7 final" in mmd
 
@@ -561,7 +579,7 @@ def test_self_loop_of_every_state_taken_in_a_run(suspension_def: workflow.Defini
     case.fire("suspend", reason_class="performance", issues=["order_defect_rate"])
     case.fire("contact_seller_support", question="why?")
     trace = Trace(suspension_def, "active", case.state, tuple(TraceStep(s, None, True) for s in case.history), case)
-    g = d.graph(suspension_def, trace)
+    g = graph(suspension_def, trace)
     assert overlay_of(g) == [
         (1, "active", "suspended", "suspend", False, ()),
         (2, "suspended", "suspended", "contact_seller_support", False, ()),
@@ -576,7 +594,7 @@ def test_run_of_named_cases_numbers_steps_by_their_place_in_the_trace() -> None:
     """A run of several cases numbers its steps 1..n in trace order, each on one edge with its own case's name."""
     trace = simulate(LINKED_RUN)
     assert trace.final_states is not None and len(trace.final_states) == 3
-    g = d.graph(trace.definition, trace)
+    g = graph(trace.definition, trace)
     carried = sorted(
         (n, case, g.node(e.source).name, g.node(e.dest).name, lab.event, e.refused)
         for e in g.edges
@@ -591,42 +609,42 @@ def test_run_of_named_cases_numbers_steps_by_their_place_in_the_trace() -> None:
     assert [(n, c, s, e, r) for n, c, s, _, e, r in carried] == [(n, c, s, e, r) for n, c, s, _, e, r in expected]
     assert all(x[3] == y[3] for x, y in zip(carried, expected, strict=True) if not x[5])
     # the one suspension fired at books set off the same event at toys and garden, each numbered apart
-    mmd = d.to_mermaid(g)
+    mmd = to_mermaid(g)
     assert '==>|"(2) books, (3) toys, (4) garden: suspend"|' in mmd
     assert '-.->|"(5) garden: ✗ open_new_account<br/>[linked.no_new_accounts]"|' in mmd
     assert "(1, 2, 1)" not in mmd
     assert {n.name for n in g.nodes if n.final} == set(trace.final_states.values())
     assert g.title.endswith("a run ending in books: permanently_deactivated, toys: suspended, garden: suspended")
-    title = d.run_title(trace, LINKED_RUN.stem)
+    title = run_title(trace, LINKED_RUN.stem)
     assert title.endswith("(final states: books: permanently_deactivated, toys: suspended, garden: suspended)")
-    assert "<b>(7) books: deactivate_permanently</b>" in d.to_dot(g)
+    assert "<b>(7) books: deactivate_permanently</b>" in to_dot(g)
 
 
 def test_steps_of_one_case_on_one_edge_are_grouped_under_its_name() -> None:
     """Several steps on one edge are listed case by case, each case after its own step numbers."""
-    label = d.Label(event="suspend", steps=(2, 3, 5), cases=("books", "toys", "books"))
-    assert d.label_lines(label)[0] == "(2, 5) books, (3) toys: suspend"
-    assert d.label_lines(d.Label(event="suspend", steps=(2, 5)))[0] == "(2, 5) suspend"
+    label = Label(event="suspend", steps=(2, 3, 5), cases=("books", "toys", "books"))
+    assert label_lines(label)[0] == "(2, 5) books, (3) toys: suspend"
+    assert label_lines(Label(event="suspend", steps=(2, 5)))[0] == "(2, 5) suspend"
 
 
 def test_html_of_a_run_of_named_cases_names_each_steps_case() -> None:
     """The HTML steps table of a run of several cases has a case column, numbers by trace place, all final states."""
     trace = simulate(LINKED_RUN)
     assert trace.final_states is not None
-    page = d.to_html(d.graph(trace.definition, trace), trace, svg=None)
+    page = to_html(graph(trace.definition, trace), trace, svg=None)
     assert "<th>step</th><th>case</th>" in page
     rows = re.findall(r"<tr(?: class=\"refused\")?><td>(\d+)</td><td>([^<]*)</td>", page)
     assert rows == [(str(n), ts.case) for n, ts in enumerate(trace.steps, start=1)]
     assert "final states: <b>books: permanently_deactivated, toys: suspended, garden: suspended</b>" in page
     one = simulate(EXAMPLE)
-    assert "<th>case</th>" not in d.to_html(d.graph(one.definition, one), one, svg=None)
+    assert "<th>case</th>" not in to_html(graph(one.definition, one), one, svg=None)
 
 
 def test_a_run_of_another_definition_is_refused(nasty: workflow.Definition) -> None:
     """Drawing a run on a definition it was not run on is an error naming both."""
     trace = simulate(EXAMPLE)
-    with pytest.raises(d.DiagramError, match=r"the run is of definition 'account_suspension' 1\.0\.0, not of"):
-        d.graph(nasty, trace)
+    with pytest.raises(DiagramError, match=r"the run is of definition 'account_suspension' 1\.0\.0, not of"):
+        graph(nasty, trace)
 
 
 # ----------------------------------------------------------------------------------- HTML
@@ -635,8 +653,8 @@ def test_a_run_of_another_definition_is_refused(nasty: workflow.Definition) -> N
 def test_html_is_self_contained_with_the_steps() -> None:
     """The HTML page has the drawing inline and the steps with refusing rules' sentences and sources."""
     trace = simulate(EXAMPLE)
-    g = d.graph(trace.definition, trace)
-    page = d.to_html(g, trace, svg=d.render(d.to_dot(g), "svg").decode() if HAS_DOT else None)
+    g = graph(trace.definition, trace)
+    page = to_html(g, trace, svg=render(to_dot(g), "svg").decode() if HAS_DOT else None)
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page and "<link" not in page and "src=" not in page and "@import" not in page
     assert set(re.findall(r"https?://[^\s\"']+", page)) <= {
@@ -655,10 +673,10 @@ def test_html_is_self_contained_with_the_steps() -> None:
 
 def test_html_without_graphviz_carries_the_mermaid_source(nasty: workflow.Definition) -> None:
     """Without an SVG the page holds the Mermaid source, HTML-escaped, and says how to get the picture."""
-    g = d.graph(nasty)
-    page = d.to_html(g, svg=None)
+    g = graph(nasty)
+    page = to_html(g, svg=None)
     assert "Graphviz is not installed" in page and "apt-get install graphviz" in page
-    assert html.escape(d.to_mermaid(g)) in page
+    assert html.escape(to_mermaid(g)) in page
     assert "<b>ok</b>" not in page
 
 
@@ -671,7 +689,7 @@ def test_cli_mermaid_by_default() -> None:
     """`workflow diagram NAME` prints the Mermaid flowchart."""
     result = runner.invoke(main, ["diagram", "account_suspension"])
     assert result.exit_code == 0, result.output
-    assert result.output == d.to_mermaid(d.graph(workflow.load("account_suspension")))
+    assert result.output == to_mermaid(graph(workflow.load("account_suspension")))
 
 
 def test_cli_format_from_output_suffix(tmp_path: Path) -> None:
@@ -679,7 +697,7 @@ def test_cli_format_from_output_suffix(tmp_path: Path) -> None:
     out = tmp_path / "x.dot"
     result = runner.invoke(main, ["diagram", "account_suspension", "-o", str(out)])
     assert result.exit_code == 0
-    assert out.read_text() == d.to_dot(d.graph(workflow.load("account_suspension")))
+    assert out.read_text() == to_dot(graph(workflow.load("account_suspension")))
     assert result.stderr.startswith(f"wrote {out} (dot, ")
 
 
@@ -701,7 +719,7 @@ def test_cli_scenario_draws_the_committed_run() -> None:
     """`workflow diagram --scenario EXAMPLE --format dot` prints what diagrams/ holds for the example run."""
     result = runner.invoke(main, ["diagram", "--scenario", str(EXAMPLE), "--format", "dot"])
     assert result.exit_code == 0
-    assert result.stdout == d.builtin_diagrams(EXAMPLE, svg=False)[f"{d.run_stem(EXAMPLE)}.dot"].decode()
+    assert result.stdout == tasks.builtin_diagrams(EXAMPLE, svg=False)[f"{tasks.run_stem(EXAMPLE)}.dot"].decode()
     assert 'label="account_suspension 1.0.0 — run: strong_poa_after_one_rejection (final state: reinstated)"' in (
         result.stdout
     )
@@ -750,63 +768,76 @@ def test_cli_scenario_of_another_definition(tmp_path: Path) -> None:
     assert "runs definition 'account_suspension', not '" in result.stderr
 
 
-def test_cli_diagrams_regenerates_and_checks(tmp_path: Path) -> None:
-    """`workflow diagrams --dir D` writes every diagram; --check passes, then fails on a stale or orphan file."""
+def test_tasks_diagrams_regenerates_and_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`tasks.py diagrams --dir D` writes every diagram; --check passes, then fails on a stale or orphan file."""
     need_dot()
-    args = ["diagrams", "--dir", str(tmp_path), "--example", str(EXAMPLE), "--readme", str(tmp_path / "none.md")]
-    result = runner.invoke(main, args)
-    assert result.exit_code == 0, result.output
-    expected = {f"{n}{s}" for n in [*builtin_names(), d.run_stem(EXAMPLE)] for s in d.DIAGRAM_SUFFIXES}
+
+    def run(check: bool) -> int:
+        return int(tasks.update_diagrams(tmp_path, EXAMPLE, tmp_path / "none.md", check=check))
+
+    assert run(check=False) == 0
+    expected = {f"{n}{s}" for n in [*builtin_names(), tasks.run_stem(EXAMPLE)] for s in tasks.DIAGRAM_SUFFIXES}
     assert {p.name for p in tmp_path.iterdir()} == expected
-    assert runner.invoke(main, [*args, "--check"]).exit_code == 0
+    assert run(check=True) == 0
     (tmp_path / "account_suspension.mmd").write_text("flowchart LR\n")
     (tmp_path / "gone.dot").write_text("digraph {}\n")
-    result = runner.invoke(main, [*args, "--check"])
-    assert result.exit_code == 1
-    assert f"stale: {tmp_path / 'account_suspension.mmd'}" in result.stdout
-    assert f"orphan: {tmp_path / 'gone.dot'}" in result.stdout
+    capsys.readouterr()
+    assert run(check=True) == 1
+    out = capsys.readouterr()
+    assert f"stale: {tmp_path / 'account_suspension.mmd'}" in out.out
+    assert f"orphan: {tmp_path / 'gone.dot'}" in out.out
+    assert "run 'python3 tasks.py diagrams' to regenerate them" in out.err
 
 
-def test_cli_diagrams_brings_a_readme_up_to_date(tmp_path: Path) -> None:
-    """`workflow diagrams --readme F` rewrites F's marked Mermaid block; --check reports it while stale."""
+def test_tasks_diagrams_brings_a_readme_up_to_date(tmp_path: Path) -> None:
+    """`tasks.py diagrams --readme F` rewrites F's marked Mermaid block; --check reports it while stale."""
     need_dot()
     readme = tmp_path / "README.md"
     readme.write_text("# x\n\n<!-- diagrams/account_suspension.mmd -->\n```mermaid\nflowchart LR\n```\n")
-    args = ["diagrams", "--dir", str(tmp_path / "d"), "--example", str(EXAMPLE), "--readme", str(readme)]
-    assert runner.invoke(main, [*args, "--check"]).exit_code == 1
-    result = runner.invoke(main, args)
-    assert result.exit_code == 0, result.output
+
+    def run(check: bool) -> int:
+        return int(tasks.update_diagrams(tmp_path / "d", EXAMPLE, readme, check=check))
+
+    assert run(check=True) == 1
+    assert run(check=False) == 0
     mmd = (tmp_path / "d" / "account_suspension.mmd").read_text()
     assert readme.read_text() == f"# x\n\n<!-- diagrams/account_suspension.mmd -->\n```mermaid\n{mmd}```\n"
-    assert runner.invoke(main, [*args, "--check"]).exit_code == 0
+    assert run(check=True) == 0
+
+
+def test_workflow_diagrams_is_not_a_user_command() -> None:
+    """The repository's upkeep is tasks.py's: `workflow diagrams` is no command (the user's is `workflow diagram`)."""
+    result = runner.invoke(main, ["diagrams"])
+    assert result.exit_code == 2
+    assert "No such command 'diagrams'" in result.stderr
 
 
 # ----------------------------------------------------------------------------------- diagrams/ is fresh
 
-STEMS = [*builtin_names(), d.run_stem(d.EXAMPLE_RUN)]
+STEMS = [*builtin_names(), tasks.run_stem(tasks.EXAMPLE_RUN)]
 
 
 @pytest.fixture(scope="module")
 def fresh() -> dict[str, bytes]:
-    return d.builtin_diagrams(EXAMPLE, svg=False)
+    return tasks.builtin_diagrams(EXAMPLE, svg=False)
 
 
 @pytest.mark.parametrize("name", [f"{stem}{s}" for stem in STEMS for s in (".mmd", ".dot")])
 def test_committed_text_diagram_is_fresh(name: str, fresh: dict[str, bytes]) -> None:
-    """Each committed .mmd and .dot is what the definitions draw now (regenerate: `workflow diagrams`)."""
+    """Each committed .mmd and .dot is what the definitions draw now (regenerate: `python3 tasks.py diagrams`)."""
     path = DIAGRAMS / name
-    assert path.exists(), f"{path} is missing: run 'workflow diagrams'"
-    assert path.read_bytes() == fresh[name], f"{path} is stale: run 'workflow diagrams'"
+    assert path.exists(), f"{path} is missing: run 'python3 tasks.py diagrams'"
+    assert path.read_bytes() == fresh[name], f"{path} is stale: run 'python3 tasks.py diagrams'"
 
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_committed_svg_was_drawn_from_the_current_dot(stem: str, fresh: dict[str, bytes]) -> None:
     """Each committed .svg records the hash of the DOT it was drawn from, and that is today's DOT."""
     path = DIAGRAMS / f"{stem}.svg"
-    assert path.exists(), f"{path} is missing: run 'workflow diagrams'"
-    stamp = d.svg_stamp(path.read_text())
-    assert stamp is not None, f"{path} was not made by 'workflow diagrams'"
-    assert stamp[1] == d.dot_hash(fresh[f"{stem}.dot"].decode()), f"{path} is stale: run 'workflow diagrams'"
+    assert path.exists(), f"{path} is missing: run 'python3 tasks.py diagrams'"
+    stamp = svg_stamp(path.read_text())
+    assert stamp is not None, f"{path} was not made by 'python3 tasks.py diagrams'"
+    assert stamp[1] == dot_hash(fresh[f"{stem}.dot"].decode()), f"{path} is stale: run 'python3 tasks.py diagrams'"
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -814,17 +845,17 @@ def test_committed_svg_is_what_graphviz_draws(stem: str, fresh: dict[str, bytes]
     """With the Graphviz version that drew it, re-rendering a committed .svg gives the same bytes."""
     need_dot()
     path = DIAGRAMS / f"{stem}.svg"
-    stamp = d.svg_stamp(path.read_text())
+    stamp = svg_stamp(path.read_text())
     assert stamp is not None
-    if stamp[0] != d.graphviz_version():
-        pytest.skip(f"{path} was drawn by Graphviz {stamp[0]}, this is {d.graphviz_version()}; the hash test holds")
-    assert path.read_bytes() == d.render(fresh[f"{stem}.dot"].decode(), "svg")
+    if stamp[0] != graphviz_version():
+        pytest.skip(f"{path} was drawn by Graphviz {stamp[0]}, this is {graphviz_version()}; the hash test holds")
+    assert path.read_bytes() == render(fresh[f"{stem}.dot"].decode(), "svg")
 
 
 def test_no_orphan_diagrams() -> None:
     """diagrams/ holds nothing that no built-in definition or the example run draws."""
-    expected = {f"{stem}{s}" for stem in STEMS for s in d.DIAGRAM_SUFFIXES}
-    present = {p.name for p in DIAGRAMS.iterdir() if p.suffix in d.DIAGRAM_SUFFIXES}
+    expected = {f"{stem}{s}" for stem in STEMS for s in tasks.DIAGRAM_SUFFIXES}
+    present = {p.name for p in DIAGRAMS.iterdir() if p.suffix in tasks.DIAGRAM_SUFFIXES}
     assert present - expected == set()
 
 
@@ -839,11 +870,11 @@ def test_every_committed_dot_renders() -> None:
 
 
 def test_readme_shows_the_main_lifecycle(fresh: dict[str, bytes]) -> None:
-    """The README carries the main lifecycle's current Mermaid inline (regenerate: `workflow diagrams`)."""
+    """The README carries the main lifecycle's current Mermaid inline (regenerate: `python3 tasks.py diagrams`)."""
     readme = (ROOT / "README.md").read_text()
     mmd = fresh["account_suspension.mmd"].decode()
     assert f"<!-- diagrams/account_suspension.mmd -->\n```mermaid\n{mmd}```" in readme
-    assert d.embed(readme, fresh) == readme
+    assert tasks.embed(readme, fresh) == readme
 
 
 def test_embed_refreshes_marked_blocks_only() -> None:
@@ -852,5 +883,5 @@ def test_embed_refreshes_marked_blocks_only() -> None:
         "# t\n<!-- diagrams/x.mmd -->\n```mermaid\nold\n```\n"
         "```mermaid\nmine\n```\n<!-- diagrams/unknown.mmd -->\n```mermaid\nkept\n```\n"
     )
-    out = d.embed(doc, {"x.mmd": b"flowchart LR\n"})
+    out = tasks.embed(doc, {"x.mmd": b"flowchart LR\n"})
     assert out == doc.replace("old\n", "flowchart LR\n")

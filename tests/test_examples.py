@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import workflow
-from workflow.run.simulate import Trace
+from workflow.run.scenario import Trace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILES = sorted(EXAMPLES.glob("*.yaml"))

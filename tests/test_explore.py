@@ -12,7 +12,7 @@ from workflow_cli.main import main
 
 import workflow
 from workflow.analysis.explore import ExplorationLimit, counterexample_scenario, dump_scenario, explore
-from workflow.run.simulate import load_scenario, run_scenario
+from workflow.run.scenario import load_scenario, run_scenario
 
 TINY = """
 name: tiny

@@ -17,18 +17,18 @@ from workflow.core.compiled import BoundRule
 from workflow.core.history import History
 from workflow.core.model import Definition, RuleRef
 from workflow.errors import DefinitionMismatch, SnapshotError
-from workflow.run.group import CaseGroup, GroupCase, GroupView, Member
+from workflow.run.group import CaseGroup, GroupView, Member
 
 START = "2026-03-02T09:00:00Z"  # a Monday
 OWN = {"reason_class": "performance", "issues": ["order_defect_rate"]}
 
 
+_FRESH = iter(range(1_000_000))
+
+
 def fresh_linked() -> workflow.Definition:
-    """``linked_accounts`` loaded afresh from its text: a definition object no other test has used."""
-    defn = workflow.load("linked_accounts")
-    assert defn.origin is not None
-    with open(defn.origin, encoding="utf-8") as f:
-        return workflow.load(text=f.read())
+    """``linked_accounts`` as a definition equal to no other (what is derived from it is made afresh)."""
+    return attrs.evolve(workflow.load("linked_accounts"), description=f"linked accounts, copy {next(_FRESH)}")
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +74,15 @@ def test_restore_keeps_a_definition_mismatch_a_mismatch(linked: workflow.Definit
     assert info.value.got == "0" * 64
 
 
-def test_a_restored_group_case_starts_without_a_view(linked: workflow.Definition) -> None:
-    """A GroupCase restored on its own has ``view`` None (its rules see no group); a restored group sets each."""
-    alone = GroupCase.restore(linked, workflow.Case(linked).snapshot())
-    assert isinstance(alone, GroupCase) and alone.view is None
+def test_a_member_restored_alone_sees_no_group(linked: workflow.Definition) -> None:
+    """A member's case restored on its own has no group (its rules see none); a restored group gives each its view."""
+    alone = workflow.Case.restore(linked, group_of(linked).snapshot()["members"]["second"])
+    assert alone.group is None
     assert alone.fire("open_new_account", name="x").accepted
     restored = CaseGroup.restore(linked, group_of(linked).snapshot())
-    views = {name: case.view for name, case in restored.items() if isinstance(case, GroupCase)}
-    assert {n: (v.name if v is not None else None) for n, v in views.items()} == {"main": "main", "second": "second"}
+    views = {name: case.group for name, case in restored.items()}
+    assert all(isinstance(v, GroupView) for v in views.values())
+    assert {n: v.name for n, v in views.items()} == {"main": "main", "second": "second"}
 
 
 # ------------------------------------------------------------------------------------------------ cascades
@@ -134,7 +135,7 @@ def test_a_member_shows_the_case_history_itself(linked: workflow.Definition) -> 
     assert isinstance(second.history, History) and len(second.history) == 0
     group.fire("main", "suspend", **OWN)
     (second,) = GroupView(group, "main").others()
-    assert second.history is group["second"]._history
+    assert second.history is group["second"].log
     assert tuple(second.history) == group["second"].history
 
 

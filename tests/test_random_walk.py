@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import itertools
 import math
 import random
@@ -13,29 +12,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import workflow
-from workflow.core.case import Case
+from workflow.core.case import Case, Decision
 from workflow.core.clock import as_timestamp
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.structure import to_plain
-from workflow.run import generate
-
-simulate = importlib.import_module("workflow.run.simulate")  # the package's ``simulate`` is the function
+from workflow.run import generate, walks
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Mapping[str, Any], Step]]:
     fired: list[tuple[str, Mapping[str, Any], Step]] = []
-    real = Case._fire_checked
+    real = Case.apply
 
-    def spy(self: Case, event: str, checked: Mapping[str, Any], *args: Any, **kwargs: Any) -> Step:
-        step = real(self, event, checked, *args, **kwargs)
-        fired.append((event, checked, step))
+    def spy(self: Case, decision: Decision) -> Step:
+        step = real(self, decision)
+        fired.append((decision.event, decision.payload, step))
         return step
 
-    monkeypatch.setattr(Case, "_fire_checked", spy)
+    monkeypatch.setattr(Case, "apply", spy)
     return fired
 
 
@@ -47,7 +45,7 @@ def test_a_walk_reports_what_its_case_recorded(
     several_findings = lone_advice = 0
     for seed in range(60):
         fired.clear()
-        walk = simulate.random_walk(suspension_def, random.Random(seed), max_steps=40)
+        walk = walks.random_walk(suspension_def, random.Random(seed), max_steps=40)
         steps = [step for _, _, step in fired]
         assert walk.length == len(steps)
         assert walk.accepted == sum(s.accepted for s in steps)
@@ -65,7 +63,7 @@ def test_a_walk_fires_payloads_as_checking_builds_them(
     fired = _spied(monkeypatch)
     comp = compiled(suspension_def)
     for seed in range(30):
-        simulate.random_walk(suspension_def, random.Random(seed), max_steps=30)
+        walks.random_walk(suspension_def, random.Random(seed), max_steps=30)
     assert len({event for event, _, _ in fired}) == len(suspension_def.events)
     for event, checked, _ in fired:
         plain = {name: to_plain(value) for name, value in checked.items()}
@@ -79,20 +77,20 @@ def test_walks_are_reproducible(suspension_def: workflow.Definition) -> None:
     again = workflow.load(text=Path(suspension_def.origin).read_text(encoding="utf-8"))
     assert again is not suspension_def and again == suspension_def
     for seed in range(20):
-        one = simulate.random_walk(suspension_def, random.Random(seed))
-        assert simulate.random_walk(suspension_def, random.Random(seed)) == one
-        assert simulate.random_walk(again, random.Random(seed)) == one
+        one = walks.random_walk(suspension_def, random.Random(seed))
+        assert walks.random_walk(suspension_def, random.Random(seed)) == one
+        assert walks.random_walk(again, random.Random(seed)) == one
 
 
 def test_a_walk_starts_at_the_time_given_as_text_or_timestamp(suspension_def: workflow.Definition) -> None:
     """``start`` as ISO text or as a datetime is the same walk; ``walk_range`` (parsing the default start once)
     gives the walks ``random_walk`` gives from the default start."""
     later = "2026-12-21T17:30:00Z"
-    walks = [simulate.random_walk(suspension_def, random.Random(simulate.walk_seed(3, i))) for i in range(12)]
-    assert simulate.walk_range(suspension_def, 0, 12, 3) == walks
+    done = [walks.random_walk(suspension_def, random.Random(walks.walk_seed(3, i))) for i in range(12)]
+    assert walks.walk_range(suspension_def, 0, 12, 3) == done
     for seed in range(12):
-        as_text = simulate.random_walk(suspension_def, random.Random(seed), start=later)
-        assert simulate.random_walk(suspension_def, random.Random(seed), start=as_timestamp(later)) == as_text
+        as_text = walks.random_walk(suspension_def, random.Random(seed), start=later)
+        assert walks.random_walk(suspension_def, random.Random(seed), start=as_timestamp(later)) == as_text
 
 
 def test_key_actions_are_distinct_actions_of_the_pool() -> None:
@@ -144,18 +142,14 @@ def test_key_action_tables_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None
 def test_walk_caches_let_go_of_a_collected_definition(suspension_def: workflow.Definition) -> None:
     """A definition walked and then dropped takes its walk plan and its payload drawers with it."""
     assert suspension_def.origin is not None
-    defn = workflow.load(text=Path(suspension_def.origin).read_text(encoding="utf-8"))
-    gc.collect()  # definitions other tests dropped go now, not during the count below
-    plans, drawers = set(simulate._WALK_PLANS), set(generate._DRAWERS)
-    simulate.random_walk(defn, random.Random(1), max_steps=20)
-    assert set(simulate._WALK_PLANS) - plans == {id(defn)}
-    assert set(generate._DRAWERS) - drawers == {(id(defn), id(e)) for e in defn.events}
+    defn = attrs.evolve(suspension_def, description="a definition no other test holds")
+    walks.random_walk(defn, random.Random(1), max_steps=20)
+    drawer = weakref.ref(generate.drawer(defn, defn.events[0]))
     gone = weakref.ref(defn)
     del defn
     gc.collect()
     assert gone() is None
-    assert set(simulate._WALK_PLANS) == plans
-    assert set(generate._DRAWERS) == drawers
+    assert drawer() is None
 
 
 @pytest.mark.parametrize("name", ["ip_complaint", "verification"])
@@ -167,7 +161,7 @@ def test_a_walk_with_timers_reports_its_timer_steps_too(name: str, monkeypatch: 
     timer_steps = 0
     for seed in range(300):  # a verification timer is rare: about one walk in twenty takes one
         fired.clear()
-        walk = simulate.random_walk(defn, random.Random(seed), max_steps=40)
+        walk = walks.random_walk(defn, random.Random(seed), max_steps=40)
         steps = [step for _, _, step in fired]
         assert walk.length == len(steps) <= 40
         assert walk.accepted == sum(s.accepted for s in steps)

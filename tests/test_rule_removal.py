@@ -19,7 +19,7 @@ from _explored import BUILTINS, path_set, run, without_rule
 
 import workflow
 from workflow.analysis.explore import explore
-from workflow.run.simulate import Trace, load_scenario, run_scenario
+from workflow.run.scenario import Trace, load_scenario, run_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

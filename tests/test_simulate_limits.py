@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 from workflow_cli.main import main
 
 from workflow.errors import ScenarioError
-from workflow.run.simulate import load_scenario, run_scenario
+from workflow.run.scenario import load_scenario, run_scenario
 
 
 def run(*args: str | Path) -> Result:

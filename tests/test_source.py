@@ -7,7 +7,7 @@ import pytest
 import workflow
 from workflow.errors import DefinitionError, DocumentError, ScenarioError
 from workflow.io.source import parse
-from workflow.run.simulate import load_scenario
+from workflow.run.scenario import load_scenario
 
 
 def problems_of(text: str) -> list[tuple[int | None, str, str]]:

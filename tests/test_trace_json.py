@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workflow.core.case import step_to_plain
-from workflow.run.simulate import load_scenario, run_scenario
+from workflow.run.scenario import load_scenario, run_scenario
 
 # A refused timer (its refusal), an accepted step and a step blocked by the state: findings of every kind.
 SCENARIO = """\

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import workflow
-from workflow.run.simulate import random_walks, walk_range
+from workflow.run.walks import random_walks, walk_range
 
 
 def test_serial_progress_counts_every_walk_once(suspension_def: workflow.Definition) -> None:

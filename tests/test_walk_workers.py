@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from workflow_cli.main import main
 
 import workflow
-from workflow.run.simulate import random_walks, walk_range
+from workflow.run.walks import random_walks, walk_range
 
 
 def test_report_is_the_same_for_any_number_of_workers(suspension_def: workflow.Definition) -> None:

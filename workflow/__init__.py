@@ -39,8 +39,10 @@ from workflow.errors import (
 )
 from workflow.io.load import builtin_names, load
 from workflow.io.snapshot import replay
+from workflow.run.explain import explain
 from workflow.run.group import CaseGroup, GroupStep
-from workflow.run.simulate import Trace, explain, load_scenario, random_walks, run_scenario, simulate
+from workflow.run.scenario import Trace, load_scenario, run_scenario, simulate
+from workflow.run.walks import random_walks
 
 __version__ = "0.1.0"
 

@@ -143,3 +143,17 @@ class RuleFailure(WorkflowError):
         self.error = error
         super().__init__(f"rule '{rule_id}' failed on event '{event}': {type(error).__name__}: {error}")
 
+
+class StaleDecision(WorkflowError):
+    """``Case.apply`` was given a decision made on another case, or on this one at another version."""
+
+    def __init__(self, event: str, *, expected: int, got: int, other_case: bool = False) -> None:
+        self.event = event
+        self.expected = expected
+        self.got = got
+        self.other_case = other_case
+        if other_case:
+            message = f"the decision on '{event}' was made on another case"
+        else:
+            message = f"the decision on '{event}' was made on version {expected} of the case, which is now at {got}"
+        super().__init__(message)

@@ -15,7 +15,9 @@ from workflow.amazon.rules import REGISTRY
 from workflow.errors import DocumentError, WorkflowError, printable
 from workflow.io.load import builtin_names, load, resolve
 from workflow.io.source import read
-from workflow.run.simulate import Trace, explain, explain_cases, load_scenario, random_walks, run_scenario
+from workflow.run.explain import explain, explain_cases
+from workflow.run.scenario import Trace, load_scenario, run_scenario
+from workflow.run.walks import random_walks
 
 from . import render
 
@@ -304,10 +306,9 @@ def list_cmd(as_json: bool) -> None:
         click.echo(render.definitions_table(items))
 
 
-from .diagram_cmd import diagram, diagrams  # noqa: E402
+from .diagram_cmd import diagram  # noqa: E402
 
 main.add_command(diagram)
-main.add_command(diagrams)
 
 from .health_cmd import health  # noqa: E402
 

@@ -9,7 +9,9 @@ from typing import Any
 from workflow.amazon.rules import REGISTRY, Rule
 from workflow.core.clock import format_time
 from workflow.core.model import Definition
-from workflow.run.simulate import Explanation, Trace, WalkReport
+from workflow.run.explain import Explanation
+from workflow.run.scenario import Trace
+from workflow.run.walks import WalkReport
 
 WIDTH = 100
 

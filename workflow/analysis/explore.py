@@ -40,11 +40,9 @@ from typing import Any
 
 import attrs
 
-from workflow.amazon import payloads as payload_types
-from workflow.amazon.payload_classes import POAS, catalog
-from workflow.amazon.rules import _case
+from workflow.amazon.payload_classes import catalog
 from workflow.analysis.invariants import violations
-from workflow.core.case import Case
+from workflow.core.case import Case, Decision
 from workflow.core.clock import Duration, SimulatedClock, format_time
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import History, Step
@@ -54,8 +52,6 @@ from workflow.core.structure import to_plain
 from workflow.errors import PayloadError, WorkflowError
 
 DEFAULT_MAX_CONFIGS = 20_000
-#: payload types whose latest value a configuration remembers (rules compare a plan with earlier ones)
-MEMORY_TYPES = ("poa",)
 START = "2026-03-02T09:00:00Z"  # a Monday: the catalog's documents are dated from it
 
 
@@ -90,7 +86,7 @@ class Node:
     depth: int
     latest: str | None  # the class of the latest plan of action sent
     steps: tuple[Step, ...] = ()  # the steps the move produced (timer steps for a wait)
-    verdicts: list[tuple[Move, Step]] | None = None  # every payload move decided now (until expanded)
+    verdicts: list[tuple[Move, Decision]] | None = None  # every payload move decided now (until expanded)
 
 
 @attrs.frozen
@@ -235,35 +231,6 @@ def time_thresholds(defn: Definition) -> list[Duration]:
     return [Duration(business_days=d) for d in sorted(days)]
 
 
-@attrs.define
-class _HistoryOnly:
-    """A stand-in for the rules' ``Context`` where only its ``history`` is read (``_case.rejected_poas``)."""
-
-    history: History
-
-
-class _Recording(History):
-    """A history that notes which events the rules count: the key keeps their counts."""
-
-    __slots__ = ("read",)
-
-    def __init__(self, steps: Sequence[Step], read: set[str]) -> None:
-        self.read = read
-        super().__init__(steps)
-
-    def accepted(self, event: str) -> Sequence[Step]:
-        self.read.add(event)
-        return super().accepted(event)
-
-    def count(self, event: Any) -> int:
-        self.read.add(event)
-        return super().count(event)
-
-
-class _Restart(Exception):
-    """The rules asked about an event the key did not count yet: explore again, counting it."""
-
-
 def count_cap(defn: Definition) -> int:
     """How far event counts are told apart: one above the largest count-like rule parameter (2 to 5)."""
     values = [2]
@@ -281,34 +248,31 @@ def count_cap(defn: Definition) -> int:
     return min(max(values), 5)
 
 
-def _poa_labels() -> dict[Any, str]:
-    from workflow.core.structure import structure
-
-    out: dict[Any, str] = {}
-    for name, value in POAS:
-        if isinstance(value, dict):
-            checked, faults = structure(value, payload_types.PlanOfAction)
-            if not faults:
-                out.setdefault(checked.content_key(), name)
-    return out
-
-
 # ---------------------------------------------------------------------------------------------------- search
 
 
-def _clone(case: Case, steps: Sequence[Step], state: str, now: dt.datetime, read: set[str]) -> Case:
+def _clone(case: Case, steps: Sequence[Step], state: str, now: dt.datetime) -> Case:
+    """The case as it would stand after ``steps``, at ``now`` on a simulated clock of its own."""
     clock = SimulatedClock(now, holidays=compiled(case.definition).holidays)
-    out = Case._restored(case.definition, state, case.facts, case.created, (), clock)
-    out._history = _Recording(steps, read)
-    return out
+    return Case.rebuild(
+        case.definition, state=state, created=case.created, history=steps, facts=case.facts, clock=clock
+    )
 
 
-def _try(case: Case, event: str, payload: Mapping[str, Any]) -> Step:
-    """What ``fire`` would record now, without changing the case."""
-    return case._preview(event, payload, case.clock.now())
+def _try(case: Case, event: str, payload: Mapping[str, Any]) -> Decision:
+    """What ``fire`` would do now (``payload`` already checked), without changing the case."""
+    return case.decide_payload(event, payload, checked=True)
 
 
-def _summary(step: Step) -> tuple[Any, ...]:
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _summary(step: Step | Decision) -> tuple[Any, ...]:
     return (step.accepted, step.target, step.blocked_by, step.advice)
 
 
@@ -350,14 +314,12 @@ class _Explorer:
         max_depth: int | None,
         cap: int | None,
         facts: Mapping[str, Any] | None,
-        counted: tuple[str, ...] = (),
     ) -> None:
         self.defn = defn
         self.comp = compiled(defn)
         self.max_configs = max_configs
         self.max_depth = max_depth
         self.cap = cap if cap is not None else count_cap(defn)
-        self.read: set[str] = set()
         self.event_set = set(defn.event_names)
         self.classes = catalog(defn)
         self.checked: dict[tuple[str, str], Mapping[str, Any]] = {}
@@ -376,21 +338,34 @@ class _Explorer:
                 kept.append(c)
             self.classes[event] = tuple(kept)
         self.waits = time_thresholds(defn)
+        # what the rules say they read of the past: the events they count, the payload types they compare with
+        used = [REGISTRY[rid] for rid in defn.rule_ids()]
+        counts = sorted({e for rule in used for e in rule.counts} & self.event_set)
         self.counted = tuple(
-            dict.fromkeys([*counted, *(str(inv.params["event"]) for inv in defn.invariants if "event" in inv.params)])
+            dict.fromkeys([*counts, *(str(inv.params["event"]) for inv in defn.invariants if "event" in inv.params)])
         )
-        self.poa_labels = _poa_labels()
-        #: (event, payload label) -> the class of the plan it carries, for events that carry one
+        recalls = {t for rule in used for t in rule.recalls}
+        #: per event, its payload fields of a type some rule compares with later
+        self.recall_fields = {
+            ev.name: tuple(f.name for f in ev.payload if f.type in recalls)
+            for ev in defn.events
+            if any(f.type in recalls for f in ev.payload)
+        }
+        #: (event, payload label) -> the class of the remembered value it carries, for events that carry one
         self.memory: dict[tuple[str, str], str] = {}
-        for ev in defn.events:
-            plans = [f.name for f in ev.payload if f.type in MEMORY_TYPES]
-            for c in self.classes[ev.name]:
-                if plans:
-                    self.memory[(ev.name, c.label)] = c.cls if c.field in plans and c.cls else "base"
+        #: a remembered value (as the catalog's payloads give it) -> its class
+        self.labels: dict[Any, str] = {}
+        for event, fields in self.recall_fields.items():
+            for c in self.classes[event]:
+                label = c.cls if c.field in fields and c.cls else "base"
+                self.memory[(event, c.label)] = label
+                for name in fields:
+                    value = self.checked[(event, c.label)].get(name)
+                    if value is not None:
+                        self.labels.setdefault(_hashable(value), label)
         self.holidays = self.comp.holidays
         clock = SimulatedClock(START, holidays=self.holidays)
         root_case = Case(defn, clock=clock, facts=facts)
-        root_case._history = _Recording((), self.read)
         root = Node(id=0, case=root_case, parent=None, move=None, depth=0, latest=None)
         self.nodes = [root]
         self.index: dict[tuple[Any, ...], int] = {}
@@ -408,7 +383,7 @@ class _Explorer:
 
     # -------------------------------------------------------------------------------------- the key
 
-    def verdicts(self, case: Case) -> list[tuple[Move, Step]]:
+    def verdicts(self, case: Case) -> list[tuple[Move, Decision]]:
         """Every move of an event the state has a transition for, with each payload class, decided now."""
         out = []
         table = self.comp.table[case.state]
@@ -424,13 +399,8 @@ class _Explorer:
         case = node.case
         if node.verdicts is None:
             node.verdicts = self.verdicts(case)
-        history = case._history or History()
-        rejected = frozenset(
-            self.poa_labels.get(p.content_key(), "other")
-            for p in _case.rejected_poas(_HistoryOnly(history))  # type: ignore[arg-type]
-        )
-        if not (self.read & self.event_set) <= set(self.counted):  # a count no rule read before: start again
-            raise _Restart()
+        history = case.log
+        recalled = self.recalled(history)
         counts = tuple(min(history.count(e), self.cap) for e in self.counted)
         if case.state in self.comp.terminal:  # nothing leaves it: what the case remembers no longer matters
             return (case.state, counts, tuple(_summary(st) for _, st in node.verdicts))
@@ -443,7 +413,25 @@ class _Explorer:
             child, timer_steps = moved
             later.append((tuple(_summary(st) for st in timer_steps), child.state))
             later.append(tuple(_summary(st) for _, st in self.verdicts(child)))
-        return (case.state, node.latest, rejected, counts, now_sig, tuple(later))
+        return (case.state, node.latest, recalled, counts, now_sig, tuple(later))
+
+    def recalled(self, history: History) -> frozenset[tuple[str, str]]:
+        """What the past holds that rules compare with: for each counted event accepted while a remembered value
+        (the latest plan sent, say) stood, that value's class and the event (a plan and the rejection it met)."""
+        if not self.recall_fields:
+            return frozenset()
+        out: set[tuple[str, str]] = set()
+        current: str | None = None
+        for step in history.accepted_steps():
+            fields = self.recall_fields.get(step.event)
+            if fields:
+                for name in fields:
+                    value = step.payload.get(name)
+                    if value is not None:
+                        current = self.labels.get(_hashable(value), "other")
+            elif current is not None and step.event in self.counted:
+                out.add((current, step.event))
+        return frozenset(out)
 
     def waits_for(self, case: Case) -> list[Move]:
         moves = [Move(wait=w) for w in self.waits]
@@ -453,7 +441,7 @@ class _Explorer:
 
     def waited(self, case: Case, move: Move) -> tuple[Case, tuple[Step, ...]] | None:
         now = case.clock.now()
-        child = _clone(case, case.history, case.state, now, self.read)
+        child = _clone(case, case.history, case.state, now)
         assert isinstance(child.clock, SimulatedClock)
         if move.until_deadline:
             due = child.deadline()
@@ -542,15 +530,17 @@ class _Explorer:
                 c = classes[0]
                 move = Move(event=event, label=c.label, payload=c.payload)
                 tried.append((move, _try(case, event, self.checked[(event, c.label)])))
-        for move, step in tried:
+        for move, decision in tried:
+            step = decision.step
             self._observe(node.id, move, step)
             if not step.accepted:
                 if self.refused_inv:
-                    self._check(case.state, (*history, step), node.id, move, step)
+                    self._check(case.state, (*history, *decision.due, step), node.id, move, step)
                 continue
-            child = _clone(case, (*history, step), step.target, step.at, self.read)
-            self._check(child.state, (*history, step), node.id, move, step)
-            self._add(node, move, child, (step,))
+            steps = (*decision.due, step)
+            child = _clone(case, (*history, *steps), step.target, step.at)
+            self._check(child.state, (*history, *steps), node.id, move, step)
+            self._add(node, move, child, steps)
         node.verdicts = None  # expanded: free the memory
         if case.state in self.comp.terminal:
             return
@@ -610,14 +600,8 @@ def explore(
     Raises ``ExplorationLimit`` when more than ``max_configs`` configurations are reachable.
     """
     started = time.perf_counter()
-    counted: tuple[str, ...] = ()
-    while True:
-        ex = _Explorer(defn, max_configs=max_configs, max_depth=max_depth, cap=cap, facts=facts, counted=counted)
-        try:
-            ex.run()
-            break
-        except _Restart:
-            counted = tuple(sorted({*counted, *ex.read} & set(defn.event_names)))
+    ex = _Explorer(defn, max_configs=max_configs, max_depth=max_depth, cap=cap, facts=facts)
+    ex.run()
     return Exploration(
         definition=defn,
         nodes=ex.nodes,

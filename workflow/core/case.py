@@ -7,42 +7,98 @@ candidate transition is evaluated and explained, and a refused step changes noth
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from workflow.core.clock import Clock, SystemClock, format_time
+from workflow.core.clock import Clock, SimulatedClock, SystemClock, format_time
 from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
-from workflow.core.history import Finding, History, Step, new_step
+from workflow.core.history import Finding, History, Step
 from workflow.core.model import Definition
 from workflow.core.rules import Context
 from workflow.core.snapshot import SNAPSHOT_FORMAT, restore
 from workflow.core.structure import to_plain
-from workflow.errors import RuleFailure, UnknownEvent
+from workflow.errors import RuleFailure, StaleDecision, UnknownEvent, WorkflowError
 
 _SYSTEM_CLOCK = SystemClock()
 
 
 
 @attrs.frozen
-class Verdict:
-    """What would happen to an event now: the edge taken (if any) and every finding."""
+class Decision:
+    """What a case would do with an event, judged on the case as it stood and not yet recorded.
 
-    edge: Edge | None
-    findings: tuple[Finding, ...]
+    ``Case.decide`` makes one without changing anything; ``Case.apply`` records it, and only on the very case
+    and version it was made on. ``due`` holds the timer steps that had fallen due when it was made: they are
+    recorded first, as ``fire`` has always fired due timers before the event.
+    """
+
+    case: Case = attrs.field(eq=False, repr=False)
+    #: the case's version (the number of steps in its history) the decision was made on
+    version: int
+    event: str
     payload: Mapping[str, Any]
+    at: dt.datetime
+    #: the state the event meets (after the due timers)
+    source: str
+    edge: Edge | None = attrs.field(eq=False, repr=False)
+    findings: tuple[Finding, ...]
+    timer: bool = False
+    due: tuple[Step, ...] = ()
 
     @property
     def accepted(self) -> bool:
         return self.edge is not None
 
+    @property
+    def target(self) -> str:
+        return self.edge.dest if self.edge is not None else self.source
+
+    @property
+    def blocked_by(self) -> tuple[str, ...]:
+        return self.step.blocked_by
+
+    @property
+    def advice(self) -> tuple[str, ...]:
+        return self.step.advice
+
+    @property
+    def step(self) -> Step:
+        """The step ``apply`` records for the event."""
+        return Step(
+            index=self.version + len(self.due),
+            event=self.event,
+            at=self.at,
+            source=self.source,
+            target=self.target,
+            accepted=self.edge is not None,
+            payload=self.payload,
+            findings=self.findings,
+            timer=self.timer,
+        )
+
+    def refused(self, findings: Sequence[Finding]) -> Decision:
+        """The same decision turned into a refusal for ``findings`` (a group refuses an event its cascade cannot
+        carry out)."""
+        return attrs.evolve(self, edge=None, findings=tuple(findings))
+
+
+Listener = Callable[[Step], None]
+
 
 class Case:
-    """One running case of a definition. Create it, ``fire`` events at it, ask it what is ``allowed``."""
+    """One running case of a definition. Create it, ``fire`` events at it, ask it what is ``allowed``.
 
-    __slots__ = ("_comp", "_created", "_definition", "_facts", "_history", "clock", "state")
+    ``fire(event, **payload)`` is ``apply(decide(event, **payload))``: ``decide`` judges the event on the case
+    as it stands (its due timers taken into account) and changes nothing; ``apply`` records the decision.
+    Without a clock a case reads the system clock (``SystemClock``); simulations pass a ``SimulatedClock``.
+
+    A case is not safe to share between threads: give each thread its own, or guard one with a lock.
+    """
+
+    __slots__ = ("_comp", "_created", "_definition", "_facts", "_history", "_listeners", "clock", "group", "state")
 
     def __init__(
         self,
@@ -50,6 +106,7 @@ class Case:
         *,
         clock: Clock | None = None,
         facts: Mapping[str, Any] | None = None,
+        group: Any = None,
     ) -> None:
         comp = compiled(definition)
         self._comp = comp
@@ -57,8 +114,35 @@ class Case:
         self.clock: Clock = clock if clock is not None else _SYSTEM_CLOCK
         self.state: str = comp.initial
         self._facts = comp.fact_defaults if not facts else comp.check_facts(facts)
-        self._history: History | None = None
+        self._history = History()
         self._created = self.clock.now()
+        self._listeners: tuple[Listener, ...] = ()
+        #: what the case's rules see as ``ctx.group`` when it belongs to a group (``workflow.run.group``)
+        self.group = group
+
+    @classmethod
+    def rebuild(
+        cls,
+        definition: Definition,
+        *,
+        state: str,
+        created: dt.datetime,
+        history: Sequence[Step] = (),
+        facts: Mapping[str, Any] | None = None,
+        clock: Clock | None = None,
+        group: Any = None,
+    ) -> Case:
+        """A case as recorded: in ``state``, created at ``created``, with ``history`` and ``facts`` as given.
+
+        Nothing is judged again here: ``Case.restore`` checks a snapshot before it rebuilds the case from it.
+        """
+        case = cls(definition, clock=clock, group=group)
+        case.state = state
+        case._created = created
+        if facts:
+            case._facts = MappingProxyType(dict(facts))
+        case._history = History(history)
+        return case
 
     # ----------------------------------------------------------------------------------------- reading
 
@@ -72,7 +156,18 @@ class Case:
 
     @property
     def history(self) -> tuple[Step, ...]:
-        return tuple(self._history) if self._history is not None else ()
+        """Every step so far, accepted or refused, oldest first (a copy)."""
+        return tuple(self._history)
+
+    @property
+    def log(self) -> History:
+        """The case's own ``History`` (no copy), indexed by event as rules read it. Read it; never change it."""
+        return self._history
+
+    @property
+    def version(self) -> int:
+        """The number of steps in the case's history, accepted and refused: every step adds one."""
+        return len(self._history)
 
     @property
     def created(self) -> dt.datetime:
@@ -83,46 +178,185 @@ class Case:
         return self.state in self._comp.terminal
 
     def __repr__(self) -> str:
-        return f"<Case {self._definition.name} state={self.state!r} steps={len(self._history or ())}>"
+        return f"<Case {self._definition.name} state={self.state!r} steps={len(self._history)}>"
+
+    # ----------------------------------------------------------------------------------------- copies
+
+    def copy(self) -> Case:
+        """An independent copy: the same definition, facts, clock and group; its own history from here on."""
+        return type(self).rebuild(
+            self._definition,
+            state=self.state,
+            created=self._created,
+            history=self._history,
+            facts=self._facts,
+            clock=self.clock,
+            group=self.group,
+        )
+
+    def fork(self, clock: Clock | None = None) -> Case:
+        """A copy on a clock of its own (by default a simulated one at this case's present time), to try what
+        would happen later without touching the case or its clock."""
+        if clock is None:
+            clock = SimulatedClock(self.clock.now(), holidays=self._comp.holidays)
+        out = self.copy()
+        out.clock = clock
+        return out
+
+    # ----------------------------------------------------------------------------------------- watching
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(step)`` after each step the case records (timer steps included); returns the function
+        that stops it. A listener that raises does not undo the step, which is already recorded."""
+        self._listeners = (*self._listeners, listener)
+
+        def unsubscribe() -> None:
+            self._listeners = tuple(x for x in self._listeners if x is not listener)
+
+        return unsubscribe
 
     # ----------------------------------------------------------------------------------------- deciding
 
-    def _context(self, event: str, payload: Mapping[str, Any], now: dt.datetime) -> Context:
-        if self._history is None:
-            self._history = History()
+    def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``payload`` checked and structured for ``event`` (records built, absent fields left out).
+
+        Raises ``UnknownEvent`` or ``PayloadError``. The result can be given to ``decide_payload`` as it is.
+        """
+        return self._comp.check_payload(event, payload)
+
+    def context(self, event: str, payload: Mapping[str, Any], at: dt.datetime, target: str | None = None) -> Context:
+        """What a rule reads about ``event`` (its payload already checked) offered at ``at``, moving to ``target``."""
         return Context(
             event=event,
             state=self.state,
-            target=self.state,
+            target=target if target is not None else self.state,
             payload=payload,
             facts=self._facts,
             history=self._history,
-            now=now,
+            now=at,
             resources=self._comp.resources,
             holidays=self._comp.holidays,
+            group=self.group,
         )
 
-    def _decide(
-        self, event: str, payload: Mapping[str, Any], now: dt.datetime, *, reads_payload: bool = True
-    ) -> Verdict:
-        """What would happen to ``event`` (its payload checked) at ``now``: the edge taken and every finding."""
-        edge, findings = self._judge(event, payload, now, reads_payload)
-        return Verdict(edge=edge, findings=findings, payload=payload)
+    def decide(self, event: str, /, **payload: Any) -> Decision:
+        """What ``fire`` would do now, judged and not recorded: nothing changes, the clock is only read.
+
+        Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a malformed
+        payload: those are the caller's mistakes, not the rules' decisions.
+        """
+        return self.decide_payload(event, payload)
+
+    def decide_payload(
+        self, event: str, payload: Mapping[str, Any], *, at: dt.datetime | None = None, checked: bool = False
+    ) -> Decision:
+        """``decide`` with the payload as a mapping, at ``at`` (default: the clock's now; a step is never dated
+        before the one before it). ``checked=True`` says ``payload`` came from ``check_payload`` for this event."""
+        values = payload if checked else self._comp.check_payload(event, payload)
+        history = self._history
+        now = self.clock.now() if at is None else at
+        last = history[-1].at if history else now
+        if at is None:
+            now = max(now, last)  # a clock set back never dates a step before the one before it
+        elif at < last:
+            raise WorkflowError(
+                f"'{event}' at {format_time(at)} would come before the case's last step ({format_time(last)})"
+            )
+        else:
+            now = at
+        case, due = self._settled(now)
+        edge, findings = case._judge(event, values, now, True)
+        return Decision(
+            case=self,
+            version=len(history),
+            event=event,
+            payload=values,
+            at=now,
+            source=case.state,
+            edge=edge,
+            findings=findings,
+            due=due,
+        )
+
+    def apply(self, decision: Decision) -> Step:
+        """Record ``decision`` (and the timer steps due before it) as the case's next steps; returns its step.
+
+        Raises ``StaleDecision`` for a decision made on another case, or on this one at another version.
+        """
+        if decision.case is not self or decision.version != len(self._history):
+            raise StaleDecision(
+                decision.event,
+                expected=decision.version,
+                got=len(self._history),
+                other_case=decision.case is not self,
+            )
+        for step in decision.due:
+            self._record(step)
+        return self._record(decision.step)
+
+    def fire(self, event: str, /, **payload: Any) -> Step:
+        """Offer ``event`` with its payload: ``apply(decide(event, **payload))``. Returns the step, accepted or
+        refused; a refusal changes nothing but the history, where it is recorded."""
+        return self.apply(self.decide_payload(event, payload))
+
+    def fire_payload(self, event: str, payload: Mapping[str, Any]) -> Step:
+        """``fire`` with the payload as a mapping (for payload names that are not Python identifiers)."""
+        return self.apply(self.decide_payload(event, payload))
+
+    def check(self, event: str, /, **payload: Any) -> Step:
+        """The step ``fire`` would record now, without changing the case (the step is not recorded)."""
+        return self.decide_payload(event, payload).step
+
+    def allowed(self) -> tuple[str, ...]:
+        """The events the state and the payload-independent rules allow now (payload rules aside).
+
+        Timers already due count as fired, as ``fire`` would fire them first.
+        """
+        now = self.clock.now()
+        case, _ = self._settled(now)
+        return tuple(
+            event for event in self._comp.table[case.state] if case._judge(event, EMPTY, now, False)[0] is not None
+        )
+
+    def why_not(self, event: str, /, **payload: Any) -> tuple[Finding, ...]:
+        """The refusals ``event`` would meet now. Without a payload, rules that read the payload are skipped.
+
+        Timers already due count as fired, as ``fire`` would fire them first.
+        """
+        if event not in self._comp.payloads:
+            raise UnknownEvent(event, tuple(self._comp.payloads))
+        checked = self._comp.check_payload(event, payload) if payload else EMPTY
+        now = self.clock.now()
+        case, _ = self._settled(now)
+        _, findings = case._judge(event, checked, now, bool(payload))
+        return tuple(f for f in findings if f.kind == "refusal")
+
+    def _settled(self, now: dt.datetime) -> tuple[Case, tuple[Step, ...]]:
+        """The case as an event at ``now`` meets it, and the timer steps due by then: itself and none, or a
+        throw-away copy with those timers fired (this case is never changed)."""
+        if not self._comp.timers:
+            return self, ()
+        nxt = self.deadline()
+        if nxt is None or nxt[0] > now:
+            return self, ()
+        copy = self.copy()
+        return copy, tuple(copy.advance(now))
 
     def _judge(
-        self, event: str, payload: Mapping[str, Any], now: dt.datetime, reads_payload: bool = True
+        self, event: str, payload: Mapping[str, Any], now: dt.datetime, reads_payload: bool
     ) -> tuple[Edge | None, tuple[Finding, ...]]:
+        """The edge ``event`` takes from here at ``now`` (if any) and every finding."""
         comp = self._comp
         edges = comp.table[self.state].get(event)
         if not edges:
-            ctx = self._context(event, payload, now)
+            ctx = self.context(event, payload, now)
             bound = comp.refusal[self.state]
             message = run_rule(bound, ctx, event) or f"'{event}' cannot happen now."
             return None, (bound.finding("refusal", message),)
         advice = comp.advice.get(event, ())
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
             return edges[0], ()
-        ctx = self._context(event, payload, now)
+        ctx = self.context(event, payload, now)
         findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
         elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
         for edge in edges:  # in definition order: the first candidate whose guards all pass is taken
@@ -163,144 +397,26 @@ class Case:
             return tuple(unique(findings))
         return tuple(findings)
 
-    def fire(self, event: str, /, **payload: Any) -> Step:
-        """Offer ``event`` with its payload. Returns the step, accepted or refused; a refusal changes nothing.
-
-        Raises ``UnknownEvent`` for an event the definition does not know and ``PayloadError`` for a
-        malformed payload: those are the caller's mistakes, not the rules' decisions.
-        """
-        return self._fire_checked(event, self._comp.check_payload(event, payload))
-
-    def fire_payload(
-        self, event: str, payload: Mapping[str, Any], *, timer: bool = False, at: dt.datetime | None = None
-    ) -> Step:
-        """``fire`` with the payload as a mapping (for payload names that are not Python identifiers)."""
-        return self._fire_checked(event, self._comp.check_payload(event, payload), timer, at)
-
-    def _fire_checked(
-        self, event: str, checked: Mapping[str, Any], timer: bool = False, at: dt.datetime | None = None
-    ) -> Step:
-        """``fire_payload`` for a payload already checked and structured by ``Compiled.check_payload`` (or built
-        the same way: records for record fields, absent fields left out), e.g. one checked once and fired often."""
-        if self._comp.timers and not timer:
-            self.advance()
-        now = at if at is not None else self.clock.now()
-        edge, findings = self._judge(event, checked, now)
-        return self._commit(event, edge, findings, checked, now, timer)
-
-    def _record(self, event: str, verdict: Verdict, now: dt.datetime, timer: bool) -> Step:
-        """Record ``verdict`` on ``event`` as the case's next step, moving the case if it was accepted."""
-        return self._commit(event, verdict.edge, verdict.findings, verdict.payload, now, timer)
-
-    def _commit(
-        self,
-        event: str,
-        edge: Edge | None,
-        findings: tuple[Finding, ...],
-        payload: Mapping[str, Any],
-        now: dt.datetime,
-        timer: bool,
-    ) -> Step:
-        source = self.state
-        history = self._history
-        if history is None:
-            history = self._history = History()
-        step = new_step(
-            len(history),
-            event,
-            now,
-            source,
-            edge.dest if edge is not None else source,
-            edge is not None,
-            payload,
-            findings,
-            timer,
-        )
-        if edge is not None:
-            self.state = edge.dest
-        history.append(step)
+    def _record(self, step: Step) -> Step:
+        if step.accepted:
+            self.state = step.target
+        self._history.append(step)
+        for listener in self._listeners:
+            listener(step)
         return step
-
-    def _settled(self, now: dt.datetime) -> Case:
-        """The case as ``fire`` would see it at ``now``: itself, or, when a timer is already due, a throw-away
-        copy with its due timers fired (this case is never changed)."""
-        if not self._comp.timers:
-            return self
-        nxt = self.deadline()
-        if nxt is None or nxt[0] > now:
-            return self
-        cls = type(self)  # a subclass (a group's member) keeps what its rules see
-        copy = cls.__new__(cls)
-        for klass in cls.__mro__:
-            for name in getattr(klass, "__slots__", ()):
-                if hasattr(self, name):
-                    setattr(copy, name, getattr(self, name))
-        copy._history = History(self._history or ())
-        copy.advance(now)
-        return copy
-
-    def check(self, event: str, /, **payload: Any) -> Step:
-        """What ``fire`` would return now, without changing the case (the step is not recorded).
-
-        Timers already due are taken into account as ``fire`` would fire them first, on a copy of the case.
-        """
-        checked = self._comp.check_payload(event, payload)
-        now = self.clock.now()
-        return self._settled(now)._preview(event, checked, now)
-
-    def _preview(self, event: str, checked: Mapping[str, Any], now: dt.datetime) -> Step:
-        """The step this case would record for ``event`` (its payload already checked) at ``now``; not recorded."""
-        verdict = self._decide(event, checked, now)
-        edge = verdict.edge
-        return Step(
-            index=len(self._history or ()),
-            event=event,
-            at=now,
-            source=self.state,
-            target=edge.dest if edge is not None else self.state,
-            accepted=edge is not None,
-            payload=verdict.payload,
-            findings=verdict.findings,
-        )
-
-    def allowed(self) -> tuple[str, ...]:
-        """The events the state and the payload-independent rules allow now (payload rules aside).
-
-        Timers already due count as fired, as ``fire`` would fire them first.
-        """
-        now = self.clock.now()
-        case = self._settled(now)
-        out = []
-        for event in self._comp.table[case.state]:
-            if case._decide(event, EMPTY, now, reads_payload=False).accepted:
-                out.append(event)
-        return tuple(out)
-
-    def why_not(self, event: str, /, **payload: Any) -> tuple[Finding, ...]:
-        """The refusals ``event`` would meet now. Without a payload, rules that read the payload are skipped.
-
-        Timers already due count as fired, as ``fire`` would fire them first.
-        """
-        if event not in self._comp.payloads:
-            raise UnknownEvent(event, tuple(self._comp.payloads))
-        checked = self._comp.check_payload(event, payload) if payload else EMPTY
-        now = self.clock.now()
-        case = self._settled(now)
-        verdict = case._decide(event, checked, now, reads_payload=bool(payload))
-        return tuple(f for f in verdict.findings if f.kind == "refusal")
 
     # ----------------------------------------------------------------------------------------- time
 
     def entered_at(self) -> dt.datetime:
         """When the case entered its current state."""
-        for step in reversed(self._history or ()):
+        for step in reversed(self._history):
             if step.accepted and step.target != step.source:
                 return step.at
         return self._created
 
     def _stay(self, states: frozenset[str]) -> tuple[dt.datetime, int]:
         """When the case last entered ``states`` (moves among them do not count) and the index of that step."""
-        for step in reversed(self._history or ()):
+        for step in reversed(self._history):
             if step.accepted and step.target != step.source and step.source not in states:
                 return step.at, step.index
         return self._created, -1
@@ -316,12 +432,12 @@ class Case:
             return None
         best: tuple[dt.datetime, Edge] | None = None
         for edge in edges:
-            assert edge.transition.timer is not None
+            timer = edge.transition.timer
+            assert timer is not None
             since, index = self._stay(frozenset(edge.transition.sources))
-            history = self._history or ()
-            if any(st.timer and st.event == edge.transition.event for st in history[index + 1 :]):
+            if any(st.timer and st.event == edge.transition.event for st in self._history[index + 1 :]):
                 continue
-            due = edge.transition.timer.after.after(since, self._comp.holidays)
+            due = timer.after.after(since, self._comp.holidays)
             if best is None or due < best[0]:
                 best = (due, edge)
         return best
@@ -340,7 +456,20 @@ class Case:
             if nxt is None or nxt[0] > until:
                 return steps
             due, edge = nxt
-            steps.append(self.fire_payload(edge.transition.event, {}, timer=True, at=due))
+            event = edge.transition.event
+            edge_taken, findings = self._judge(event, EMPTY, due, True)
+            decision = Decision(
+                case=self,
+                version=len(self._history),
+                event=event,
+                payload=EMPTY,
+                at=due,
+                source=self.state,
+                edge=edge_taken,
+                findings=findings,
+                timer=True,
+            )
+            steps.append(self.apply(decision))
 
     # ----------------------------------------------------------------------------------------- persistence
 
@@ -353,7 +482,7 @@ class Case:
             "state": self.state,
             "created": format_time(self._created),
             "facts": to_plain(dict(self._facts)),
-            "history": [step_to_plain(st) for st in self._history or ()],
+            "history": [step_to_plain(st) for st in self._history],
         }
 
     @classmethod
@@ -367,29 +496,9 @@ class Case:
     ) -> Case:
         """Rebuild a case from ``snapshot()`` data. Refuses a snapshot of another definition or content hash."""
         got = restore(definition, data, allow_definition_change=allow_definition_change)
-        return cls._restored(definition, got.state, got.facts, got.created, got.steps, clock)
-
-    @classmethod
-    def _restored(
-        cls,
-        definition: Definition,
-        state: str,
-        facts: Mapping[str, Any],
-        created: dt.datetime,
-        steps: Sequence[Step],
-        clock: Clock | None,
-    ) -> Case:
-        case = cls.__new__(cls)
-        comp = compiled(definition)
-        case._comp = comp
-        case._definition = definition
-        case.clock = clock if clock is not None else _SYSTEM_CLOCK
-        case.state = state
-        case._facts = MappingProxyType(dict(facts)) if facts else comp.fact_defaults
-        case._history = History(steps) if steps else None
-        case._created = created
-        return case
-
+        return cls.rebuild(
+            definition, state=got.state, created=got.created, history=got.steps, facts=got.facts, clock=clock
+        )
 
 
 def step_to_plain(step: Step) -> dict[str, Any]:
@@ -409,4 +518,4 @@ def step_to_plain(step: Step) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Case", "Verdict", "step_to_plain"]
+__all__ = ["Case", "Decision", "Listener", "step_to_plain"]

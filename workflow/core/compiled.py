@@ -22,7 +22,7 @@ import attrs
 
 from workflow.core import structure as structuring
 from workflow.core.history import Finding
-from workflow.core.model import Definition, PerDefinition, RuleRef, Transition
+from workflow.core.model import Definition, RuleRef, Transition
 from workflow.core.rules import REGISTRY, Context, Rule
 from workflow.errors import FactsError, PayloadError, Problem, RuleFailure, UnknownEvent, WorkflowError
 
@@ -195,14 +195,16 @@ class Compiled:
 #: the key of the facts' structuring function (an event is a string)
 FACTS = ("facts",)
 EMPTY: Mapping[str, Any] = MappingProxyType({})
-#: by the definition's identity (hashing a whole definition on every new case would cost more than compiling
-#: once); an entry goes when its definition is collected, so dropped definitions do not stay alive through it
-_COMPILED: PerDefinition[Compiled] = PerDefinition()
+#: an entry goes when its definition is collected, so dropped definitions do not stay alive through it
+_COMPILED: weakref.WeakKeyDictionary[Definition, Compiled] = weakref.WeakKeyDictionary()
 
 
 def compiled(defn: Definition) -> Compiled:
     """The per-definition structures, built on first use and kept for the life of the definition."""
-    return _COMPILED.get_or_make(defn, Compiled)
+    found = _COMPILED.get(defn)
+    if found is None:
+        found = _COMPILED[defn] = Compiled(defn)
+    return found
 
 def _as_date(value: Any) -> dt.date | None:
     try:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import attrs
 
@@ -118,9 +117,13 @@ class Invariant:
     description: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Definition:
-    """A lifecycle as data: states, events and their payloads, transitions and the rules that guard them."""
+    """A lifecycle as data: states, events and their payloads, transitions and the rules that guard them.
+
+    Frozen and hashed once (the hash is kept): what is derived from a definition (its compiled table, walk
+    plans ...) is kept in a ``weakref.WeakKeyDictionary`` keyed by it, and goes with it.
+    """
 
     name: str
     version: str
@@ -175,47 +178,3 @@ class Definition:
         if name in rule_ref.params:
             return rule_ref.params[name]
         return self.parameters.get(name, default)
-
-
-_T = TypeVar("_T")
-
-
-class PerDefinition(Mapping[Any, _T], Generic[_T]):
-    """Values made once per definition (or per definition and some of its parts, such as an event) and kept while
-    the definition lives: an entry goes when its definition is collected.
-
-    Keyed by identity, ``id(definition)`` or ``(id(definition), id(part), ...)``: hashing a whole definition
-    costs more than what is kept. An entry is made again when the key's objects are not the ones it was made
-    for (an id reused after a collection). Read as a mapping from those keys to the values.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[Any, tuple[weakref.ref[Definition], tuple[object, ...], _T]] = {}
-
-    def get_or_make(self, definition: Definition, make: Callable[[Definition], _T], *parts: object) -> _T:
-        """The value kept for ``definition`` (and ``parts``), made by ``make(definition)`` the first time."""
-        key: Any = (id(definition), *map(id, parts)) if parts else id(definition)
-        entry = self._entries.get(key)
-        if (
-            entry is None
-            or entry[0]() is not definition
-            or (parts and any(a is not b for a, b in zip(entry[1], parts, strict=True)))
-        ):
-            entries = self._entries
-
-            def forget(ref: weakref.ref[Definition]) -> None:  # only the entry made with this very reference
-                if key in entries and entries[key][0] is ref:
-                    del entries[key]
-
-            entry = (weakref.ref(definition, forget), parts, make(definition))
-            entries[key] = entry
-        return entry[2]
-
-    def __getitem__(self, key: Any) -> _T:
-        return self._entries[key][2]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)

@@ -55,6 +55,10 @@ class Rule:
     params: Mapping[str, Any] = attrs.field(factory=dict)
     reads: tuple[str, ...] = ()  # payload fields the rule needs the event to declare
     facts: tuple[str, ...] = ()  # case facts the rule reads (declared by the definition)
+    #: events whose accepted steps the rule counts or lists (``ctx.history.count`` / ``accepted``)
+    counts: tuple[str, ...] = ()
+    #: payload types of earlier steps the rule compares the case with (a plan of action against the rejected ones)
+    recalls: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -69,6 +73,8 @@ def register(
     params: Mapping[str, Any] | None = None,
     reads: tuple[str, ...] = (),
     facts: tuple[str, ...] = (),
+    counts: tuple[str, ...] = (),
+    recalls: tuple[str, ...] = (),
 ) -> Callable[[Check], Check]:
     """Register the decorated function as rule ``rule_id``. Ids are unique."""
 
@@ -84,6 +90,8 @@ def register(
             params=dict(params or {}),
             reads=reads,
             facts=facts,
+            counts=counts,
+            recalls=recalls,
         )
         return fn
 

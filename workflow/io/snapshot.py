@@ -1,4 +1,4 @@
-"""Replay: a case rebuilt by offering its recorded steps again; and a case's facts checked for a scenario."""
+"""Replay: a case rebuilt by offering its recorded steps again."""
 
 from __future__ import annotations
 
@@ -8,16 +8,10 @@ from typing import Any
 
 from workflow.core.case import Case
 from workflow.core.clock import SimulatedClock
-from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
 from workflow.core.structure import to_plain
 from workflow.errors import SnapshotError, WorkflowError
-
-
-def check_facts(defn: Definition, given: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The case's facts: the definition's defaults overlaid with ``given``, each checked against its type."""
-    return compiled(defn).check_facts(given)
 
 
 def replay(

@@ -5,9 +5,9 @@ the cited issues or not, with a fabricated document now and then, so that every 
 
 A payload is drawn once, already structured as checking would leave it (records for plans, letters and
 documents, dates as dates, lists as tuples, absent fields left out): ``drawer(defn, event)`` gives that
-form, which ``Case._fire_checked`` takes as is, and ``payload`` the same payload as plain data (the form a
-scenario file or ``Case.fire`` takes), which checks back to exactly the structured one. Every decision is
-one ``rng.random()`` call, read against a threshold or scaled to an index into a fixed tuple.
+form, which ``Case.decide_payload(..., checked=True)`` takes as is, and ``payload`` the same payload as plain
+data (the form a scenario file or ``Case.fire`` takes), which checks back to exactly the structured one. Every
+decision is one ``rng.random()`` call, read against a threshold or scaled to an index into a fixed tuple.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import functools
 import itertools
 import math
 import random
+import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
 from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause
 from workflow.amazon.teams import teams_of
-from workflow.core.model import Definition, Event, PayloadField, PerDefinition
+from workflow.core.model import Definition, Event, PayloadField
 from workflow.core.structure import to_plain
 
 #: issues a notice may cite; small so that plans and notices meet often
@@ -248,14 +249,20 @@ def _make_drawer(defn: Definition, event: Event) -> _KeepDrawer:
     return draw
 
 
-_DRAWERS: PerDefinition[_KeepDrawer] = PerDefinition()  # per definition and event
+#: per definition, by event name
+_DRAWERS: weakref.WeakKeyDictionary[Definition, dict[str, _KeepDrawer]] = weakref.WeakKeyDictionary()
 
 
 def drawer(defn: Definition, event: Event, *, keep: float = _KEEP) -> _Drawer:
     """Draws ``event``'s payloads as ``Compiled.check_payload`` would structure them: every required field, each
     optional one with probability ``keep``. Made once per definition and event; another ``keep`` is a partial
     application of the same drawer."""
-    draw = _DRAWERS.get_or_make(defn, lambda d: _make_drawer(d, event), event)
+    drawers = _DRAWERS.get(defn)
+    if drawers is None:
+        drawers = _DRAWERS[defn] = {}
+    draw = drawers.get(event.name)
+    if draw is None:
+        draw = drawers[event.name] = _make_drawer(defn, event)
     return draw if keep == _KEEP else functools.partial(draw, keep=keep)
 
 

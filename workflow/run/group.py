@@ -22,18 +22,17 @@ member is put back as it was.
 
 from __future__ import annotations
 
-import datetime as dt
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from workflow.core.case import Case, Verdict
+from workflow.core.case import Case, Decision
 from workflow.core.clock import Clock
-from workflow.core.compiled import BoundRule, bind, compiled
+from workflow.core.compiled import BoundRule, bind
 from workflow.core.history import Finding, History, Step
-from workflow.core.model import Cascade, Definition, PerDefinition
-from workflow.core.rules import Context
+from workflow.core.model import Cascade, Definition
 from workflow.errors import RuleFailure, SnapshotError, WorkflowError
 
 GROUP_FORMAT = "workflow.run.group/1"
@@ -53,8 +52,7 @@ class Member:
     @property
     def history(self) -> History:
         """The member's own ``History`` (no copy), as ``ctx.history`` is the case's own: rules only read it."""
-        history = self.case._history
-        return history if history is not None else History()
+        return self.case.log
 
 
 class GroupView:
@@ -68,36 +66,6 @@ class GroupView:
 
     def others(self) -> tuple[Member, ...]:
         return tuple(Member(n, c) for n, c in self._group.items() if n != self.name)
-
-
-class GroupCase(Case):
-    """A case that belongs to a group: its rules see the other members through ``ctx.group``."""
-
-    __slots__ = ("view",)
-
-    def __init__(
-        self,
-        definition: Definition,
-        *,
-        clock: Clock | None = None,
-        facts: Mapping[str, Any] | None = None,
-        view: GroupView | None = None,
-    ) -> None:
-        super().__init__(definition, clock=clock, facts=facts)
-        self.view = view
-
-    @classmethod
-    def _restored(cls, *args: Any, **kwargs: Any) -> Case:
-        """``Case._restored`` (which builds the case without ``__init__``), with no view yet: the group sets it."""
-        case = super()._restored(*args, **kwargs)
-        assert isinstance(case, GroupCase)
-        case.view = None
-        return case
-
-    def _context(self, event: str, payload: Mapping[str, Any], now: dt.datetime) -> Context:
-        ctx = super()._context(event, payload, now)
-        ctx.group = self.view
-        return ctx
 
 
 @attrs.frozen
@@ -153,7 +121,7 @@ class CaseGroup:
         """A new member ``name``, a fresh case of the group's definition (or ``definition``)."""
         if not name or name in self._cases:
             raise WorkflowError(f"the group already has a member named '{name}'" if name else "a member needs a name")
-        case = GroupCase(definition or self.definition, clock=self.clock, facts=facts, view=GroupView(self, name))
+        case = Case(definition or self.definition, clock=self.clock, facts=facts, group=GroupView(self, name))
         self._cases[name] = case
         return case
 
@@ -183,6 +151,9 @@ class CaseGroup:
         inner = ", ".join(f"{n}={c.state!r}" for n, c in self._cases.items())
         return f"<CaseGroup {self.definition.name} {inner}>"
 
+    def _join(self, name: str, case: Case) -> None:
+        self._cases[name] = case
+
     # ------------------------------------------------------------------------------------------- firing
 
     def fire(self, member: str, event: str, /, **payload: Any) -> GroupStep:
@@ -191,79 +162,61 @@ class CaseGroup:
 
     def fire_payload(self, member: str, event: str, payload: Mapping[str, Any]) -> GroupStep:
         """``fire`` with the payload as a mapping. A malformed payload or unknown event raises, as ``Case.fire``."""
-        case = self[member]
-        comp = compiled(case.definition)
-        checked = comp.check_payload(event, payload)
-        if comp.timers:
-            case.advance()
-        now = case.clock.now()
-        verdict = case._decide(event, checked, now)
-        if not verdict.accepted:
-            return GroupStep(member, case._record(event, verdict, now, False))
-        assert verdict.edge is not None
-        plan, effects = self._plan(member, case, event, checked, verdict.edge.dest, now)
-        refusals = [(p, p.case.check(p.cascade.fire, **p.payload)) for p in plan]
-        refused = [(p, st) for p, st in refusals if not st.accepted]
-        if refused:
-            return GroupStep(member, case._record(event, _refusal(verdict, refused), now, False))
-        marks = {n: (c.state, len(c.history)) for n, c in self._cases.items()}
-        try:
-            step = case._record(event, verdict, now, False)
-            cascaded = []
-            for p in plan:
-                st = p.case.fire_payload(p.cascade.fire, p.payload, at=now)
-                cascaded.append((p.name, st))
-                if not st.accepted:  # the world moved between checking and applying: put everything back
-                    self._rollback(marks)
-                    return GroupStep(member, case._record(event, _refusal(verdict, [(p, st)]), now, False))
-        except BaseException:
-            self._rollback(marks)
-            raise
-        return GroupStep(member, step, tuple(cascaded), effects)
+        origin, cascaded, effects = self._decide(member, event, payload)
+        step = self[member].apply(origin)
+        done = tuple((name, self[name].apply(d)) for name, d in cascaded)
+        return GroupStep(member, step, done, effects)
 
-    def _plan(
-        self, member: str, case: Case, event: str, payload: Mapping[str, Any], target: str, now: dt.datetime
-    ) -> tuple[list[_Planned], tuple[Finding, ...]]:
-        """The steps the cascades of ``event`` would set off, and the effect findings that explain them."""
+    def check(self, member: str, event: str, /, **payload: Any) -> GroupStep:
+        """What ``fire`` would return now, without changing any member."""
+        origin, cascaded, effects = self._decide(member, event, payload)
+        return GroupStep(member, origin.step, tuple((n, d.step) for n, d in cascaded), effects)
+
+    def _decide(
+        self, member: str, event: str, payload: Mapping[str, Any]
+    ) -> tuple[Decision, tuple[tuple[str, Decision], ...], tuple[Finding, ...]]:
+        """The decision on ``event`` at ``member`` and, when it is accepted, the decisions its cascades set off at
+        the other members, all made before anything changes: any refusal among them refuses the event itself."""
+        case = self[member]
+        origin = case.decide_payload(event, payload)
+        if not origin.accepted:
+            return origin, (), ()
+        plan, effects = self._plan(member, case, origin)
+        cascaded: list[tuple[_Planned, Decision]] = []
+        refused: list[tuple[_Planned, Decision]] = []
+        for p in plan:
+            decision = p.case.decide_payload(p.cascade.fire, p.payload, at=origin.at)
+            (cascaded if decision.accepted else refused).append((p, decision))
+        if refused:
+            return _refusal(origin, refused), (), ()
+        return origin, tuple((p.name, d) for p, d in cascaded), effects
+
+    def _plan(self, member: str, case: Case, origin: Decision) -> tuple[list[_Planned], tuple[Finding, ...]]:
+        """The steps the cascades of ``origin`` would set off (once per member), and the effect findings that
+        explain them."""
         plan: list[_Planned] = []
         effects: list[Finding] = []
+        reached: set[str] = set()
         for cascade, bound in _cascades(case.definition):
-            if cascade.when != event:
+            if cascade.when != origin.event:
                 continue
-            ctx = case._context(event, payload, now)
-            ctx.target = target
+            ctx = case.context(origin.event, origin.payload, origin.at, origin.target)
             try:
                 why = bound.rule.check(ctx, bound.params)
             except Exception as e:  # as the engine runs a guard: no member has changed yet
-                raise RuleFailure(bound.rule.id, event, e) from e
+                raise RuleFailure(bound.rule.id, origin.event, e) from e
             if why is None:
                 continue
             effects.append(Finding(rule=bound.id, kind="effect", message=why, source=bound.source))
             for name, other in self._cases.items():
-                if name == member or other.state not in cascade.members_in:
+                if name == member or name in reached or other.state not in cascade.members_in:
                     continue
+                reached.add(name)  # a member follows one cascade of an event: its decision is made on it as it is
                 body = dict(cascade.payload)
                 if cascade.name_field is not None:
                     body[cascade.name_field] = member
                 plan.append(_Planned(name=name, case=other, cascade=cascade, payload=body))
         return plan, tuple(effects)
-
-    def _rollback(self, marks: Mapping[str, tuple[str, int]]) -> None:
-        for name, (state, length) in marks.items():
-            case = self._cases[name]
-            history = case._history
-            while history is not None and len(history) > length:
-                history.pop()
-            case.state = state
-
-    def check(self, member: str, event: str, /, **payload: Any) -> GroupStep:
-        """What ``fire`` would return now, without changing any member."""
-        self[member]  # an unknown member raises before anything is tried
-        marks = {n: (c.state, len(c.history)) for n, c in self._cases.items()}
-        try:
-            return self.fire_payload(member, event, payload)
-        finally:
-            self._rollback(marks)
 
     # ------------------------------------------------------------------------------------------- persistence
 
@@ -295,39 +248,41 @@ class CaseGroup:
                     f"({type(name).__name__})"
                 )
             try:
-                case = GroupCase.restore(definition, snap, clock=clock, allow_definition_change=allow_definition_change)
+                case = Case.restore(definition, snap, clock=clock, allow_definition_change=allow_definition_change)
             except SnapshotError as e:  # the same error (a DefinitionMismatch stays one), saying which member
                 e.args = (f"members.{name}: {e}", *e.args[1:])
                 raise
-            assert isinstance(case, GroupCase)
-            case.view = GroupView(group, name)
-            group._cases[name] = case
+            case.group = GroupView(group, name)
+            group._join(name, case)
         return group
 
 
-_CASCADES: PerDefinition[tuple[tuple[Cascade, BoundRule], ...]] = PerDefinition()
+_CASCADES: weakref.WeakKeyDictionary[Definition, tuple[tuple[Cascade, BoundRule], ...]] = weakref.WeakKeyDictionary()
 
 
 def _cascades(defn: Definition) -> tuple[tuple[Cascade, BoundRule], ...]:
     """``defn``'s cascades, each with its rule bound to ``defn``'s parameters once per definition."""
-    return _CASCADES.get_or_make(defn, lambda d: tuple((c, bind(d, c.rule)) for c in d.cascades))
+    found = _CASCADES.get(defn)
+    if found is None:
+        found = _CASCADES[defn] = tuple((c, bind(defn, c.rule)) for c in defn.cascades)
+    return found
 
 
-def _refusal(verdict: Verdict, refused: Sequence[tuple[_Planned, Step]]) -> Verdict:
+def _refusal(origin: Decision, refused: Sequence[tuple[_Planned, Decision]]) -> Decision:
     """The origin's step refused by the cascade: one finding per cascade, naming each member that refuses."""
     findings = []
-    by_cascade: dict[int, list[tuple[_Planned, Step]]] = {}
+    by_cascade: dict[int, list[tuple[_Planned, Decision]]] = {}
     for p, st in refused:
         by_cascade.setdefault(id(p.cascade), []).append((p, st))
     for items in by_cascade.values():
         cascade = items[0][0].cascade
         parts = "; ".join(
-            f"'{p.name}' refuses '{p.cascade.fire}' ({', '.join(f'{f.rule}: {f.message}' for f in st.refusals)})"
+            f"'{p.name}' refuses '{p.cascade.fire}' ({', '.join(f'{f.rule}: {f.message}' for f in st.step.refusals)})"
             for p, st in items
         )
         message = f"The linked cases must all follow, or none does: {parts}. Nothing changed in any of them."
         findings.append(Finding(rule=cascade.rule.id, kind="refusal", message=message, source=cascade.rule.source))
-    return Verdict(edge=None, findings=tuple(findings), payload=verdict.payload)
+    return origin.refused(findings)
 
 
-__all__ = ["CaseGroup", "GroupCase", "GroupStep", "GroupView", "Member"]
+__all__ = ["CaseGroup", "GroupStep", "GroupView", "Member"]

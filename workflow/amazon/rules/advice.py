@@ -96,6 +96,7 @@ def _legal_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     source="T-ECHRIS-POA [3p]",
     params={"repeat_denials_after": 2},
     facts=("rejections",),
+    counts=("reject",),
 )
 def repeat_denials(ctx: Context, params: Mapping[str, Any]) -> str | None:
     n = _case.rejections(ctx)

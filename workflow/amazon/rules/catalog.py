@@ -42,6 +42,7 @@ def no_direct_ert(ctx: Context, params: Mapping[str, Any]) -> str | None:
     source="SEED2 [S, author's belief]; default [I]",
     params={"ert_reopen_threshold": 3, "team": "ert"},
     facts=("reopens",),
+    counts=("reopen",),
 )
 def ert_on_reopens(ctx: Context, params: Mapping[str, Any]) -> str | None:
     need = int(params["ert_reopen_threshold"])

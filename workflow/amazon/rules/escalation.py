@@ -65,6 +65,8 @@ def after_review(ctx: Context, params: Mapping[str, Any]) -> str | None:
     ),
     source="SEED4, card [S]",
     reads=("poa",),
+    counts=("reject",),
+    recalls=("poa",),
 )
 def strong_poa(ctx: Context, params: Mapping[str, Any]) -> str | None:
     poa = ctx.payload.get("poa")
@@ -148,6 +150,7 @@ def letter(ctx: Context, params: Mapping[str, Any]) -> str | None:
     ),
     source="SEED0, SEED1 [S]; card",
     facts=("escalations", "esr_reviewed"),
+    counts=("escalate",),
 )
 def once(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if _case.escalations(ctx) > 0 or ctx.facts.get("esr_reviewed"):

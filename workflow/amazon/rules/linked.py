@@ -131,6 +131,7 @@ def _own_violations(ctx: Context) -> list[tuple[str, dt.date | None]] | None:
     ),
     source="N-RELATED-UK [S]",
     reads=("linked_account", "reinstatement_date"),
+    counts=("reinstate",),
 )
 def reinstatement_order(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if _case.suspension(ctx).get("reason_class") != RELATED:
@@ -175,6 +176,7 @@ def reinstatement_order(ctx: Context, params: Mapping[str, Any]) -> str | None:
     "linked.no_new_accounts",
     summary="A suspended seller may not open a new account; one opened is closed.",
     source="N-RELATED-OLD, N-REVIEWFAIL [S]",
+    counts=("reinstate",),
 )
 def no_new_accounts(ctx: Context, params: Mapping[str, Any]) -> str | None:
     suspended = []

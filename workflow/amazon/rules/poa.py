@@ -134,6 +134,8 @@ def genuine_documents(ctx: Context, params: Mapping[str, Any]) -> str | None:
     source="T-WR-ESC (re-sending the same weak POA) [3p]",
     reads=("poa",),
     facts=("rejections",),
+    counts=("reject",),
+    recalls=("poa",),
 )
 def revised(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if repeats_rejected(ctx, _poa(ctx)):
