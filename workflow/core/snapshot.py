@@ -112,7 +112,7 @@ def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
         return []
     comp = compiled(definition)
     steps: list[Step] = []
-    at = comp.initial  # the state the steps so far leave the case in
+    at: str | None = comp.initial  # the state the steps so far leave the case in (None: unknown after a bad step)
     for i, raw in enumerate(raw_steps):
         path = ("history", i)
         body = dict(raw) if isinstance(raw, Mapping) else raw
@@ -120,6 +120,7 @@ def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
         step, faults = structuring.structure(body, Step)
         out.all(faults, path)
         if step is None:
+            at = None  # where the case went is unknown: the steps after it are not held to it
             continue
         for j, f in enumerate(step.findings):
             if f.kind not in FINDING_KINDS:
@@ -140,7 +141,7 @@ def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
             if getattr(step, end) not in definition.state_names:
                 out.add((*path, end), f"'{getattr(step, end)}' is not a state of '{definition.name}'")
                 ends_known = False
-        if ends_known and step.source != at:
+        if ends_known and at is not None and step.source != at:
             out.add((*path, "source"), f"'{step.source}', but the steps before leave the case in '{at}'")
         if not step.accepted and step.target != step.source:
             out.add(path, f"a refused step stays in '{step.source}' (target '{step.target}')")

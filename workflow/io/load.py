@@ -201,8 +201,10 @@ def _section(data: Mapping[str, Any], key: str, section: Section) -> tuple[Any, 
     if raw is None and not section.required:
         return empty, [], True
     container = dict if section.mapping else list
-    kind = f"a mapping of names to {structuring.describe(section.item)}" if section.mapping else (
-        f"a list of {structuring.describe(section.item)}"
+    kind = (
+        f"a mapping of names to {structuring.describe(section.item)}"
+        if section.mapping
+        else (f"a list of {structuring.describe(section.item)}")
     )
     if not isinstance(raw, Mapping if section.mapping else list | tuple):
         return empty, [((key,), str(structuring.wrong(kind, raw)))], False
@@ -333,9 +335,7 @@ def load(
     stat = target.stat()
     key = (str(target.resolve()), stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(key)
-    if cached is not None and all(
-        stamp is not None and _stamp(Path(stamp[0])) == stamp for stamp in cached[1]
-    ):
+    if cached is not None and all(stamp is not None and _stamp(Path(stamp[0])) == stamp for stamp in cached[1]):
         return cached[0]
     located = read(target, error=DefinitionError)
     # stamped before building: a change while building reloads

@@ -23,6 +23,7 @@ MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 100
 
+
 @attrs.frozen
 class Located:
     """A parsed document and the line of each value in it (1-based), keyed by path."""
