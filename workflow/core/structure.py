@@ -18,6 +18,7 @@ The payload types a definition may name (``str``, ``list[str]`` ... and whatever
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import types
@@ -328,6 +329,12 @@ def _unions(conv: cattrs.Converter) -> Callable[[Any], Any]:
         described = describe(t)
         if len(hooks) == 1:
             ((inner, inner_t),) = hooks
+            if inner is _str:
+
+                def optional_str(value: Any, _: Any = None) -> Any:
+                    return value if value is None or type(value) is str else _str(value)
+
+                return optional_str
 
             def optional(value: Any, _: Any = None) -> Any:
                 return None if value is None else inner(value, inner_t)
@@ -590,7 +597,7 @@ def mapping_structurer(td: Any, converter: cattrs.Converter) -> Callable[[Any], 
     definitions come and go)."""
     generated = make_typeddict_structure_fn(td, converter)
     if not converter.detailed_validation:
-        return lambda value: generated(value, td)
+        return functools.partial(generated, _=td)
     described = describe(td)
 
     def structure(value: Any) -> dict[str, Any]:
