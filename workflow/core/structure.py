@@ -18,7 +18,6 @@ The payload types a definition may name (``str``, ``list[str]`` ... and whatever
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 import types
@@ -597,7 +596,7 @@ def mapping_structurer(td: Any, converter: cattrs.Converter) -> Callable[[Any], 
     definitions come and go)."""
     generated = make_typeddict_structure_fn(td, converter)
     if not converter.detailed_validation:
-        return functools.partial(generated, _=td)
+        return lambda value: generated(value, td)
     described = describe(td)
 
     def structure(value: Any) -> dict[str, Any]:
