@@ -980,7 +980,7 @@ def _diagram_time(defn: workflow.Definition) -> str:
     except (AttributeError, TypeError) as e:
         return f"n/a ({e})"
     out = f"{text_ms:.2f} ms (graph, Mermaid and DOT text)"
-    if getattr(d, "graphviz", lambda: None)() is not None:
+    if getattr(d, "dot_program", lambda: None)() is not None:
         dot = d.to_dot(d.graph(defn))
         out += f"; {median_ms(lambda: d.render(dot, 'svg'), 3):.0f} ms to SVG through Graphviz"
     return out

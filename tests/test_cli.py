@@ -389,7 +389,7 @@ def test_validate_ok_definition_and_scenario(tmp_path: Path) -> None:
         "g.yaml",
     )
     scen = write(tmp_path, DESIGN_EXAMPLE)
-    result = run("validate", defn, scen)
+    result = run("validate", defn, "--scenario", scen)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"ok {defn} (definition)", f"ok {scen} (scenario)"]
 
@@ -407,9 +407,9 @@ def test_validate_lists_every_problem(tmp_path: Path) -> None:
 
 
 def test_validate_broken_scenario(tmp_path: Path) -> None:
-    """A scenario file is detected as one, and its problems are listed; exit 1."""
+    """A scenario file given with --scenario is checked as one, and its problems are listed; exit 1."""
     path = write(tmp_path, HEAD + "  - event: nope\n  - event: suspend\n    after: soon\n")
-    result = run("validate", path)
+    result = run("validate", "--scenario", path)
     assert result.exit_code == 1
     events = ", ".join(workflow.load("account_suspension").event_names)
     lines = result.stdout.splitlines()
@@ -419,11 +419,11 @@ def test_validate_broken_scenario(tmp_path: Path) -> None:
     assert lines[2].startswith(f"{path}:5 steps[1].after: not a duration: 'soon'")
 
 
-def test_validate_detects_flow_style_and_json_scenarios(tmp_path: Path) -> None:
-    """A scenario written as one flow mapping, or as JSON, is still checked as a scenario."""
+def test_validate_checks_flow_style_and_json_scenarios(tmp_path: Path) -> None:
+    """A scenario written as one flow mapping, or as JSON, is checked as a scenario."""
     flow = write(tmp_path, "{definition: account_suspension, steps: [{event: nope}]}\n", "flow.yaml")
     as_json = write(tmp_path, json.dumps({"definition": "account_suspension", "steps": [{"event": "warn"}]}), "s.json")
-    result = run("validate", flow, as_json)
+    result = run("validate", "--scenario", flow, "--scenario", as_json)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == f"invalid {flow}: 1 problem"
@@ -435,7 +435,7 @@ def test_validate_mixed_files_fails_when_any_is_broken(tmp_path: Path) -> None:
     """One good and one broken file: both reported, exit 1."""
     good = write(tmp_path, DESIGN_EXAMPLE)
     bad = write(tmp_path, BROKEN_DEFINITION, "broken.yaml")
-    result = run("validate", good, bad)
+    result = run("validate", bad, "--scenario", good)
     assert result.exit_code == 1
     assert f"ok {good} (scenario)" in result.stdout
     assert f"invalid {bad}: 2 problems" in result.stdout
@@ -518,3 +518,27 @@ def test_every_command_has_help(name: str) -> None:
     for param in command.params:
         if isinstance(param, click.Option) and not param.hidden:
             assert param.opts[-1] in result.stdout, (name, param.opts)
+
+
+@pytest.mark.parametrize("command", ["simulate", "rules", "validate", "diagram", "explore", "paths"])
+def test_every_definition_argument_states_the_one_rule(command: str) -> None:
+    """Each command taking DEFINITION ends its help with the rule workflow.load applies, word for word."""
+    from workflow.io.load import REFERENCE_RULE
+
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "DEFINITION" in result.stdout.splitlines()[0]
+    assert " ".join(REFERENCE_RULE.split()) in " ".join(result.stdout.split())
+
+
+def test_a_definition_file_without_suffix_or_separator_is_taken_as_a_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`workflow rules mini` with ./mini present is a built-in name (not found, exit 2); ./mini is the file."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "name: mini\nversion: '1'\nstates: {a: {initial: true}, z: {terminal: true}}\n"
+          "events: {go: {}}\ntransitions: [{event: go, from: a, to: z}]\n", "mini")
+    result = run("rules", "mini")
+    assert result.exit_code == 2
+    assert "no built-in definition 'mini'" in result.stderr
+    assert run("rules", "./mini").exit_code == 0

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow.core.clock import Duration, TimeOutOfRange, as_timestamp, format_time, is_business_day
+from workflow.core.clock import Duration, as_timestamp, format_time, is_business_day
+from workflow.errors import TimeOutOfRange
 
 UTC = dt.timezone.utc
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -29,7 +29,8 @@ from workflow.diagram.dot import dot_escape, html_text, to_dot
 from workflow.diagram.graphviz import dot_hash, graphviz_version, render, svg_stamp
 from workflow.diagram.html import to_html
 from workflow.diagram.mermaid import mermaid_escape, to_mermaid
-from workflow.diagram.model import DiagramError, Graph, Label, graph, label_lines, run_title
+from workflow.diagram.model import Graph, Label, graph, label_lines, run_title
+from workflow.errors import DiagramError
 from workflow.io.load import builtin_names
 from workflow.run.generate import payload
 from workflow.run.scenario import Trace, TraceStep, simulate

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from workflow_cli.main import main
 
 import workflow
-from workflow.analysis.explore import ExplorationLimit, counterexample_scenario, dump_scenario, explore
+from workflow.analysis.explore import counterexample_scenario, dump_scenario, explore
+from workflow.errors import ExplorationLimit
 from workflow.run.scenario import load_scenario, run_scenario
 
 TINY = """

@@ -340,7 +340,7 @@ def test_huge_file_is_refused(tmp_path: Path) -> None:
     f = tmp_path / "huge.yaml"
     f.write_bytes(b"# " + b"x" * MAX_BYTES + b"\n")
     with pytest.raises(DefinitionError) as info:
-        workflow.load(path=f)
+        workflow.load_file(f)
     assert str(info.value) == f"{f}: file too large (more than {MAX_BYTES} bytes)"
     with pytest.raises(ScenarioError) as sinfo:
         workflow.load_scenario(f)
@@ -377,5 +377,5 @@ def test_not_utf8_is_refused(tmp_path: Path) -> None:
     f = tmp_path / "latin1.yaml"
     f.write_bytes("name: caf\xe9\n".encode("latin-1"))
     with pytest.raises(DefinitionError) as info:
-        workflow.load(path=f)
+        workflow.load_file(f)
     assert str(info.value) == f"{f}: not UTF-8 text (byte 9)"

@@ -435,13 +435,13 @@ def test_readme_explains_every_source_key_cited() -> None:
 
 
 def test_validate_checks_a_decision_table(tmp_path: Path) -> None:
-    """`workflow validate` recognises the table: ok as shipped, every problem listed when broken (exit 1)."""
-    ok = CliRunner().invoke(main, ["validate", str(TABLE_FILE)])
+    """`workflow validate --table` checks the table: ok as shipped, every problem listed when broken (exit 1)."""
+    ok = CliRunner().invoke(main, ["validate", "--table", str(TABLE_FILE)])
     assert ok.exit_code == 0
     assert "(decision table)" in ok.output
     broken = tmp_path / "table.yaml"
     broken.write_text(BASE.replace("on_breach: warning", "on_breach: suspension_allowed"), encoding="utf-8")
-    result = CliRunner().invoke(main, ["validate", str(broken)])
+    result = CliRunner().invoke(main, ["validate", "--table", str(broken)])
     assert result.exit_code == 1
     assert "2 problems" in result.output
     assert "'contact_response_rate' is not contractual" in result.output

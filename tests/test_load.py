@@ -11,7 +11,7 @@ import workflow
 from workflow.amazon.rules import REGISTRY
 from workflow.amazon.teams import teams_of
 from workflow.errors import DefinitionError, NotFound, Problem
-from workflow.io.load import builtin_names, definitions_dir
+from workflow.io.load import builtin_names, definitions_dir, is_path
 
 DEFINITIONS = sorted(p for p in definitions_dir().glob("*.yaml") if p.name != "teams.yaml")
 
@@ -91,7 +91,7 @@ def test_the_definitions_directory_has_definitions() -> None:
 @pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)
 def test_every_definition_loads(path: Path) -> None:
     """Every YAML file in definitions/ (bar the teams file) loads by path and by name, as the same definition."""
-    by_path = workflow.load(path=path)
+    by_path = workflow.load_file(path)
     assert by_path.name == path.stem
     assert by_path.states and by_path.events and by_path.transitions
     assert workflow.load(path.stem).hash == by_path.hash
@@ -100,7 +100,7 @@ def test_every_definition_loads(path: Path) -> None:
 @pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)
 def test_every_rule_use_in_a_definition_cites_a_source(path: Path) -> None:
     """Every guard and advice in a built-in definition names a registered rule of its kind and a source."""
-    defn = workflow.load(path=path)
+    defn = workflow.load_file(path)
     for t in defn.transitions:
         for g in t.guards:
             assert REGISTRY[g.id].kind == "guard"
@@ -121,11 +121,11 @@ def test_the_teams_file_is_not_a_definition() -> None:
 
 
 def test_load_text_path_and_name(tmp_path: Path) -> None:
-    """``load(text=...)``, ``load(path=...)`` and a path as the positional argument give the same definition."""
+    """``load(text=...)``, ``load_file(path)`` and a path given to ``load`` give the same definition."""
     f = tmp_path / "mini.yaml"
     f.write_text(MINI)
     from_text = workflow.load(text=MINI)
-    from_path = workflow.load(path=f)
+    from_path = workflow.load_file(f)
     positional = workflow.load(str(f))
     assert from_text.name == from_path.name == positional.name == "mini"
     assert from_text.hash == from_path.hash == positional.hash
@@ -152,12 +152,12 @@ def test_missing_definition_file_is_not_found(tmp_path: Path) -> None:
     """A path to a file that does not exist raises NotFound naming it."""
     missing = tmp_path / "nope.yaml"
     with pytest.raises(NotFound, match=r"no such definition file: .*nope\.yaml"):
-        workflow.load(path=missing)
+        workflow.load_file(missing)
 
 
 def test_load_without_a_definition_says_what_to_give() -> None:
-    """load() with nothing raises TypeError naming the three ways to give a definition, not an OS error."""
-    with pytest.raises(TypeError, match=r"give a built-in definition's name, path= or text="):
+    """load() with nothing raises TypeError naming the ways to give a definition, not an OS error."""
+    with pytest.raises(TypeError, match=r"give a built-in definition's name, or text="):
         workflow.load()
 
 
@@ -166,9 +166,68 @@ def test_an_empty_name_or_a_directory_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(NotFound, match=r"^an empty definition name \(known: account_suspension"):
         workflow.load("")
     with pytest.raises(NotFound, match=r"is a directory, not a definition file$"):
-        workflow.load(path=tmp_path)
+        workflow.load_file(tmp_path)
     with pytest.raises(NotFound, match=r"is a directory, not a definition file$"):
         workflow.load(str(tmp_path))
+
+
+# ------------------------------------------------------------------------------------------ the one rule
+
+
+@pytest.mark.parametrize(
+    ("ref", "path"),
+    [
+        ("account_suspension", False),
+        ("mini", False),
+        ("mini.json", False),
+        ("mini.yaml", True),
+        ("mini.yml", True),
+        ("./mini", True),
+        ("sub/mini", True),
+        (Path("mini"), True),
+    ],
+)
+def test_is_path_is_the_rule(ref: str | Path, path: bool) -> None:
+    """A bare name is a built-in; a Path, a separator or a .yaml/.yml ending makes it a file."""
+    assert is_path(ref) is path
+
+
+def test_a_bare_name_is_a_builtin_even_when_a_file_has_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files in the working folder named like a built-in (or like anything) never change what a name means."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "account_suspension").write_text(MINI)
+    (tmp_path / "mini").write_text(MINI)
+    assert workflow.load("account_suspension").name == "account_suspension"
+    with pytest.raises(NotFound) as info:
+        workflow.load("mini")
+    assert info.value.path is None and info.value.known == builtin_names()
+    assert workflow.load("./mini").name == "mini"
+
+
+def test_a_yaml_suffix_makes_a_file_relative_to_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``load("mini.yaml")`` reads ./mini.yaml; a missing one is NotFound naming the file, not a built-in."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(NotFound) as info:
+        workflow.load("mini.yaml")
+    assert info.value.path == "mini.yaml"
+    (tmp_path / "mini.yaml").write_text(MINI)
+    assert workflow.load("mini.yaml").name == "mini"
+
+
+def test_a_scenario_names_its_definition_file_relative_to_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario's ``definition: mini.yaml`` is the file beside the scenario, whatever the working folder."""
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "mini.yaml").write_text(MINI)
+    scenario = tmp_path / "s" / "run.yaml"
+    scenario.write_text("definition: mini.yaml\nsteps: []\n")
+    monkeypatch.chdir(tmp_path)
+    assert workflow.load_scenario(scenario).definition.name == "mini"
 
 
 TEAMS = """
@@ -183,13 +242,13 @@ def test_a_changed_own_teams_file_is_read_again(tmp_path: Path) -> None:
     (tmp_path / "my_teams.yaml").write_text(TEAMS)
     f = tmp_path / "mini.yaml"
     f.write_text("teams: my_teams.yaml\n" + MINI)
-    first = workflow.load(path=f)
-    assert workflow.load(path=f) is first  # unchanged files: the cached definition
+    first = workflow.load_file(f)
+    assert workflow.load_file(f) is first  # unchanged files: the cached definition
     assert teams_of(first).ids() == ("seller_performance",)
     (tmp_path / "my_teams.yaml").write_text(
         TEAMS + "  seller_support: {name: Seller Support, source: S0, channels: [phone]}\n"
     )
-    second = workflow.load(path=f)
+    second = workflow.load_file(f)
     assert second is not first
     assert set(teams_of(second).ids()) == {"seller_performance", "seller_support"}
     assert second.hash != first.hash
@@ -203,10 +262,10 @@ def test_a_changed_default_teams_file_is_read_again(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(sys.modules["workflow.io.load"], "definitions_dir", lambda: builtin)
     f = tmp_path / "mini.yaml"
     f.write_text(MINI)
-    first = workflow.load(path=f)
-    assert workflow.load(path=f) is first
+    first = workflow.load_file(f)
+    assert workflow.load_file(f) is first
     (builtin / "teams.yaml").write_text(TEAMS.replace("Seller Performance", "Seller Performance Team"))
-    second = workflow.load(path=f)
+    second = workflow.load_file(f)
     assert second is not first
     assert teams_of(second)["seller_performance"].name == "Seller Performance Team"
 
@@ -216,7 +275,7 @@ def test_errors_from_a_file_name_the_file(tmp_path: Path) -> None:
     f = tmp_path / "broken.yaml"
     f.write_text(mini(("to: approved}", "to: aproved}")))
     with pytest.raises(DefinitionError) as info:
-        workflow.load(path=f)
+        workflow.load_file(f)
     assert [p.file for p in info.value.problems] == [str(f)]
     assert str(info.value).startswith(f"{f}:27 transitions[3].to: unknown state 'aproved'")
     text_problem = one_problem(mini(("to: approved}", "to: aproved}")))
@@ -530,11 +589,11 @@ def test_hash_is_stable_and_ignores_comments_and_layout(tmp_path: Path) -> None:
     """The same content (re-read, or with comments and flow style changed) has the same hash."""
     f = tmp_path / "mini.yaml"
     f.write_text(MINI)
-    first = workflow.load(path=f).hash
+    first = workflow.load_file(f).hash
     assert workflow.load(text=MINI).hash == first
     relaid = mini(("  nudge: {}\n", "  # nudging a pending review\n  nudge:\n")) + "# the end\n"
     f.write_text(relaid)
-    assert workflow.load(path=f).hash == first
+    assert workflow.load_file(f).hash == first
 
 
 @pytest.mark.parametrize(
@@ -550,8 +609,8 @@ def test_hash_changes_when_the_definition_changes(tmp_path: Path, edit: tuple[st
     """Changing a version, a parameter, a source or a description changes the hash, also for the same file."""
     f = tmp_path / "mini.yaml"
     f.write_text(MINI)
-    before = workflow.load(path=f).hash
+    before = workflow.load_file(f).hash
     f.write_text(mini(edit) + "\n" * 3)  # a different size, so no cached result can be reused
-    after = workflow.load(path=f).hash
+    after = workflow.load_file(f).hash
     assert before != after
     assert workflow.load(text=mini(edit)).hash == after

@@ -155,7 +155,7 @@ def test_ert_email_only_reads_the_channels_from_the_teams_file(tmp_path: Path) -
         .replace("name: catalog_case\n", "name: catalog_case\nteams: teams.yaml\n")
     )
     (tmp_path / f"{NAME}.yaml").write_text(text)
-    defn = workflow.load(path=tmp_path / f"{NAME}.yaml")
+    defn = workflow.load_file(tmp_path / f"{NAME}.yaml")
     case = workflow.Case(defn, clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"), facts={"reopens": 3})
     accept(case, "transfer_to_ert", **FLAG)
     assert accept(case, "contact", channel="phone").target == "ert"

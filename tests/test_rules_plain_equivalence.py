@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import workflow
 from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, normalise
-from workflow.amazon.rules import REGISTRY, _case, poa, submit
+from workflow.amazon.rules import REGISTRY, poa, reading, submit
 from workflow.amazon.teams import Teams, teams_of
 from workflow.core.clock import business_days_between
 from workflow.core.history import History, Step
@@ -87,7 +87,7 @@ def plain_letter(ctx: Context, params: Mapping[str, Any]) -> str | None:
 
 
 def plain_enforcing_team(ctx: Context) -> str | None:
-    notice = _case.suspension(ctx)
+    notice = reading.suspension(ctx)
     team = notice.get("team")
     return str(team) if team else teams_of(ctx).enforcer(notice.get("reason_class"))
 
@@ -225,7 +225,7 @@ def test_repeats_rejected_as_plainly_stated(
         history.append(_step(i, event, accepted=accepted, payload={} if plan is None else {"poa": pool[plan]}))
     new = attrs.evolve(pool[which]) if copy else pool[which]  # an equal plan, or the very one sent before
     ctx = _context({"poa": new}, history)
-    assert list(_case.rejected_poas(ctx)) == list(plain_rejected_poas(history))
+    assert list(reading.rejected_poas(ctx)) == list(plain_rejected_poas(history))
     assert poa.repeats_rejected(ctx, new) is plain_repeats_rejected(history, new)
     revised = REGISTRY["poa.revised"].check(ctx, {})
     assert (revised is not None) is plain_repeats_rejected(history, new)
@@ -303,7 +303,7 @@ def test_silence_is_counted_as_the_clock_counts_it(
             resources={"teams": _teams()},
             holidays=off,
         )
-        counted = _case.silence_days(ctx)
+        counted = reading.silence_days(ctx)
         assert counted == business_days_between(start + h1, end + h2, off) == plain_silence(start + h1, end + h2, off)
 
 
@@ -311,6 +311,6 @@ def test_silence_days_counts_from_the_latest_submission() -> None:
     """silence_days counts business days from the latest counted event to now; None before any."""
     history = History([_step(0, "suspend"), _step(1, "submit_poa")])  # submitted on a Tuesday
     ctx = _context({}, history, event="follow_up")
-    assert _case.silence_days(ctx, counting=("provide_info",)) is None
+    assert reading.silence_days(ctx, counting=("provide_info",)) is None
     ctx.now = START + dt.timedelta(days=9)  # the Wednesday after: Wed to Fri, Mon to Wed
-    assert _case.silence_days(ctx) == 6
+    assert reading.silence_days(ctx) == 6

@@ -8,9 +8,9 @@ import pytest
 
 import workflow
 from workflow.amazon.rules import REGISTRY
-from workflow.core.clock import format_time
+from workflow.core.clock import DEFAULT_START, format_time
 from workflow.errors import Problem, ScenarioError
-from workflow.run.scenario import DEFAULT_START, Trace, expectation_met
+from workflow.run.scenario import Trace, expectation_met
 
 FRIDAY = "2026-03-06T09:00:00Z"
 SUSPEND = "  - event: suspend\n    with: {reason_class: performance, issues: [order_defect_rate]}\n"

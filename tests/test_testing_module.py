@@ -13,9 +13,9 @@ from hypothesis.stateful import run_state_machine_as_test
 
 import workflow
 import workflow.testing as wt
-from workflow.analysis.explore import START
 from workflow.analysis.invariants import violations
 from workflow.core.case import Case
+from workflow.core.clock import DEFAULT_START as START
 from workflow.core.compiled import compiled
 
 FEW = settings(max_examples=15, stateful_step_count=15, deadline=None)

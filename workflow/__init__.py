@@ -37,7 +37,7 @@ from workflow.errors import (
     UnknownEvent,
     WorkflowError,
 )
-from workflow.io.load import builtin_names, load
+from workflow.io.load import builtin_names, load, load_file
 from workflow.io.snapshot import replay
 from workflow.run.explain import explain
 from workflow.run.group import CaseGroup, GroupStep
@@ -86,6 +86,7 @@ __all__ = [
     "business_days_between",
     "explain",
     "load",
+    "load_file",
     "load_scenario",
     "parse_duration",
     "random_walks",

@@ -1,7 +1,12 @@
-"""One error root, split by where the fault is. Every error carries structured fields; ``str()`` is one line."""
+"""One error root, split by where the fault is. Every error carries structured fields; ``str()`` is one line.
+
+Every exception the package raises on purpose is defined here (the other modules import them from here), so
+one module shows them all. The command line maps them to exit statuses in one table (``workflow_cli.main``).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -131,7 +136,29 @@ class DefinitionMismatch(SnapshotError):
 
 
 class NotFound(WorkflowError):
-    """A named definition or file does not exist."""
+    """A built-in definition's name, or a definition file, that does not exist.
+
+    ``name`` is what was asked for; ``path`` the file looked for (None for a built-in's name); ``known`` the
+    built-in names (for a name); ``reason`` is ``empty`` (no name at all), ``missing`` or ``directory``.
+    """
+
+    def __init__(
+        self, name: str, *, path: str | None = None, known: Sequence[str] = (), reason: str = "missing"
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.known = tuple(known)
+        self.reason = reason
+        known_text = f" (known: {', '.join(self.known)})" if self.known else ""
+        if reason == "empty":
+            message = f"an empty definition name{known_text}"
+        elif path is not None and reason == "directory":
+            message = f"{path} is a directory, not a definition file"
+        elif path is not None:
+            message = f"no such definition file: {path}"
+        else:
+            message = f"no built-in definition '{name}'{known_text}"
+        super().__init__(printable(message))
 
 
 class RuleFailure(WorkflowError):
@@ -142,6 +169,26 @@ class RuleFailure(WorkflowError):
         self.event = event
         self.error = error
         super().__init__(f"rule '{rule_id}' failed on event '{event}': {type(error).__name__}: {error}")
+
+
+class ModelNotAdded(WorkflowError):
+    """A model was triggered on, or asked about, an adapter's machine it was not added to through the adapter."""
+
+    def __init__(self, model: object, definition: str) -> None:
+        self.model = model
+        self.definition = definition
+        super().__init__(
+            f"{type(model).__name__} object was not added to the '{definition}' machine with add_model: it has no case"
+        )
+
+
+class WrongDefinition(WorkflowError):
+    """A case of one definition was given where a case of another was expected."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        self.expected = expected
+        self.got = got
+        super().__init__(f"a case of definition '{got}' was given where one of '{expected}' was expected")
 
 
 class StaleDecision(WorkflowError):
@@ -157,3 +204,109 @@ class StaleDecision(WorkflowError):
         else:
             message = f"the decision on '{event}' was made on version {expected} of the case, which is now at {got}"
         super().__init__(message)
+
+
+class MetricsError(DocumentError):
+    """A metrics snapshot is wrong: bad YAML or JSON, an unknown metric, a value that is not a rate."""
+
+    kind = "metrics snapshot"
+
+
+class UnknownMarketplace(WorkflowError):
+    """A ``marketplace`` code the decision table does not know (``known``: the codes it does)."""
+
+    def __init__(self, marketplace: str, known: Sequence[str]) -> None:
+        self.marketplace = marketplace
+        self.known = tuple(known)
+        super().__init__(printable(f"unknown marketplace '{marketplace}' (known: {', '.join(self.known)})"))
+
+
+class TimeOutOfRange(WorkflowError, ValueError):
+    """A date moved past the last instant a datetime can hold: ``start`` moved by ``duration`` (its text)."""
+
+    def __init__(self, start: dt.datetime, duration: str) -> None:
+        self.start = start
+        self.duration = duration
+        at = start.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        super().__init__(f"{at} + {duration} is past the last date the clock can hold (9999-12-31)")
+
+
+class ExplorationLimit(WorkflowError):
+    """The reachable space of ``definition`` has more than ``max_configs`` configurations: exploration stopped
+    (at ``depth``) instead of running on."""
+
+    def __init__(self, definition: str, max_configs: int, depth: int) -> None:
+        self.definition = definition
+        self.max_configs = max_configs
+        self.depth = depth
+        super().__init__(
+            f"exploration of '{definition}' stopped: its reachable space has more than {max_configs} "
+            f"configurations (reached depth {depth}); raise --max-configs or bound --max-depth"
+        )
+
+
+class DiagramError(WorkflowError):
+    """A diagram cannot be drawn as asked."""
+
+
+class UnknownFormat(DiagramError):
+    """A diagram ``format`` that is not one of ``known``."""
+
+    def __init__(self, fmt: str, known: Sequence[str]) -> None:
+        self.format = fmt
+        self.known = tuple(known)
+        super().__init__(printable(f"unknown diagram format '{fmt}' (known: {', '.join(self.known)})"))
+
+
+class TraceMismatch(DiagramError):
+    """A run drawn on a definition it is not a run of: ``run`` and ``definition`` are ``(name, version)``."""
+
+    def __init__(self, run: tuple[str, str], definition: tuple[str, str]) -> None:
+        self.run = run
+        self.definition = definition
+        super().__init__(
+            printable(
+                f"the run is of definition '{run[0]}' {run[1]}, "
+                f"not of '{definition[0]}' {definition[1]} (their content hashes differ)"
+            )
+        )
+
+
+#: what to do when Graphviz is missing
+INSTALL_HINT = "install Graphviz (apt-get install graphviz, or brew install graphviz)"
+
+
+class GraphvizMissing(DiagramError):
+    """SVG or PNG (``format``) was asked for and Graphviz's ``dot`` is not on the PATH."""
+
+    def __init__(self, fmt: str) -> None:
+        self.format = fmt
+        super().__init__(
+            f"--format {fmt} needs Graphviz, and its 'dot' program was not found on the PATH; "
+            f"{INSTALL_HINT}, or use --format mermaid or --format dot, which need nothing"
+        )
+
+
+class GraphvizFailed(DiagramError):
+    """``dot -T<format>`` ran and failed with exit status ``code``; ``stderr`` is what it said."""
+
+    def __init__(self, fmt: str, code: int, stderr: str) -> None:
+        self.format = fmt
+        self.code = code
+        self.stderr = stderr
+        first = next((line.strip() for line in stderr.splitlines() if line.strip()), "no message")
+        super().__init__(printable(f"Graphviz 'dot -T{fmt}' failed with exit status {code}: {first}"))
+
+
+class StructureFault(WorkflowError, ValueError):
+    """A plain value refused while structuring it into a record; the message says what was expected and what
+    came. Raised inside the core's converter and reported as a ``Problem`` with the value's path."""
+
+
+class ResourceError(WorkflowError):
+    """A definition resource's file names what it does not define; ``faults`` holds ``(path, message)`` pairs
+    inside that file, which the loader locates."""
+
+    def __init__(self, faults: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
+        self.faults = list(faults)
+        super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in self.faults))

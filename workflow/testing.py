@@ -20,7 +20,7 @@ Paste this into your own tests (pytest collects ``TestMyLifecycle``)::
     from hypothesis import given, settings
     from workflow.testing import payloads, state_machine
 
-    definition = workflow.load("account_suspension")          # or your own file: workflow.load(path=...)
+    definition = workflow.load("account_suspension")          # or your own file: workflow.load_file(path)
 
     TestMyLifecycle = state_machine(definition).TestCase
     TestMyLifecycle.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
@@ -43,10 +43,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from workflow.amazon.payload_classes import PayloadClass, catalog
-from workflow.analysis.explore import START, explore, time_thresholds
+from workflow.analysis.explore import explore, time_thresholds
 from workflow.analysis.invariants import violations
 from workflow.core.case import Case
-from workflow.core.clock import Duration, SimulatedClock
+from workflow.core.clock import DEFAULT_START, Duration, SimulatedClock
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
@@ -163,7 +163,7 @@ def event_sequences(defn: Definition, *, min_size: int = 1, max_size: int = 12) 
     return st.lists(actions(defn), min_size=min_size, max_size=max_size)
 
 
-def run_actions(defn: Definition, sequence: Sequence[Action], *, start: str = START) -> Case:
+def run_actions(defn: Definition, sequence: Sequence[Action], *, start: str = DEFAULT_START) -> Case:
     """Run a sequence on a new case with a simulated clock; returns the case."""
     clock = SimulatedClock(start, holidays=compiled(defn).holidays)
     case = Case(defn, clock=clock)
@@ -201,7 +201,7 @@ def state_machine(defn: Definition) -> type[RuleBasedStateMachine]:
     class DefinitionMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.clock = SimulatedClock(START, holidays=comp.holidays)
+            self.clock = SimulatedClock(DEFAULT_START, holidays=comp.holidays)
             self.case = Case(defn, clock=self.clock)
 
         def _after(self, before_state: str, before: int) -> None:

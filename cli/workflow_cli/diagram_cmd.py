@@ -11,6 +11,8 @@ from workflow import diagram as d
 from workflow.io.load import load
 from workflow.run.scenario import load_scenario, run_scenario
 
+from .params import definition_argument
+
 #: a file suffix -> the format it implies when --format is not given
 SUFFIX_FORMATS = {
     ".mmd": "mermaid",
@@ -25,7 +27,7 @@ SUFFIX_FORMATS = {
 
 
 @click.command()
-@click.argument("definition", required=False)
+@definition_argument(required=False)
 @click.option(
     "--format",
     "fmt",
@@ -42,7 +44,7 @@ SUFFIX_FORMATS = {
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout."
 )
 def diagram(definition: str | None, fmt: str | None, scenario_path: Path | None, output: Path | None) -> None:
-    """Draw DEFINITION (a built-in name or a YAML file), or the definition a --scenario names, with its run.
+    """Draw DEFINITION, or the definition a --scenario names, with its run.
 
     Exit status 0 when drawn; 2 when the input is wrong or svg/png is asked for without Graphviz.
     """

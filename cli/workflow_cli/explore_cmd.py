@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,8 @@ from workflow.analysis.explore import (
 )
 from workflow.io.load import load
 
-EXIT_OK, EXIT_FINDINGS = 0, 1
+from .params import definition_argument
+from .status import FAILED, OK
 
 
 def _options(fn: Any) -> Any:
@@ -37,7 +37,7 @@ def _options(fn: Any) -> Any:
 
 
 @click.command(name="explore")
-@click.argument("definition")
+@definition_argument()
 @_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
@@ -48,7 +48,7 @@ def _options(fn: Any) -> Any:
     show_default=True,
     help="Where to write a counterexample scenario for each invariant broken.",
 )
-def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_json: bool, out_dir: Path) -> None:
+def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_json: bool, out_dir: Path) -> int:
     """Explore every reachable configuration of DEFINITION, breadth first, and check its invariants.
 
     Reports configurations and states reached, transitions never taken, dead ends (configurations from which
@@ -71,7 +71,7 @@ def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_jso
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(_summary(ex, written))
-    sys.exit(EXIT_OK if ex.ok else EXIT_FINDINGS)
+    return OK if ex.ok else FAILED
 
 
 def _summary(ex: Exploration, written: list[str]) -> str:
@@ -114,7 +114,7 @@ def _summary(ex: Exploration, written: list[str]) -> str:
 
 
 @click.command(name="paths")
-@click.argument("definition")
+@definition_argument()
 @click.option(
     "--cover",
     type=click.Choice(COVER),
@@ -130,7 +130,7 @@ def _summary(ex: Exploration, written: list[str]) -> str:
     help="Write one scenario file per path into this directory (default: print them).",
 )
 @_options
-def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: int, max_depth: int | None) -> None:
+def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: int, max_depth: int | None) -> int:
     """The fewest shortest scenarios covering every state, transition, or rule outcome of DEFINITION.
 
     Each step of each scenario expects what the engine does (accepted, or the refusing rule ids), so
@@ -153,4 +153,4 @@ def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: in
     click.echo(summary, err=out_dir is None)
     for t in result.unreachable:
         click.echo(f"unreachable: {' '.join(t)}", err=True)
-    sys.exit(EXIT_FINDINGS if result.unreachable else EXIT_OK)
+    return FAILED if result.unreachable else OK

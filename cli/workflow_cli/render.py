@@ -1,7 +1,8 @@
-"""Text rendering for the terminal: tables of steps, walk reports, rule lists."""
+"""Text rendering for the terminal: tables of steps, walk reports, rule lists, and JSON."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -14,6 +15,13 @@ from workflow.run.scenario import Trace
 from workflow.run.walks import WalkReport
 
 WIDTH = 100
+
+
+def echo_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout (non-ASCII kept as is)."""
+    import click
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _wrap(text: str, indent: str) -> str:

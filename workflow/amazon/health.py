@@ -46,7 +46,7 @@ from workflow.core.structure import (
     one_of,
     structure,
 )
-from workflow.errors import DefinitionError, DocumentError, Problem, WorkflowError
+from workflow.errors import DefinitionError, MetricsError, Problem, UnknownMarketplace
 from workflow.io.load import _Builder, definitions_dir
 from workflow.io.source import Located, parse, read
 
@@ -65,12 +65,6 @@ MEANING = {
 RATING = "account_health_rating"
 #: the account_suspension events a verdict drives
 ACTIONS = {"healthy": None, "warning": "warn", "category_restriction": "warn", "suspension_allowed": "suspend"}
-
-
-class MetricsError(DocumentError):
-    """A metrics snapshot is wrong: bad YAML or JSON, an unknown metric, a value that is not a rate."""
-
-    kind = "metrics snapshot"
 
 
 # --------------------------------------------------------------------------------------------- the table
@@ -640,12 +634,12 @@ def evaluate(
 ) -> Verdict:
     """Judge ``snapshot`` with ``table`` (default: the built-in one) for ``marketplace`` (default: the snapshot's,
     else the table's default). Raises ``MetricsError`` for a malformed snapshot given as plain data, and
-    ``WorkflowError`` for a marketplace the table does not know."""
+    ``UnknownMarketplace`` for a marketplace the table does not know."""
     tbl = table or load_table()
     snap = snapshot if isinstance(snapshot, Snapshot) else snapshot_from(snapshot, tbl)
     code = tbl.marketplace(marketplace) if marketplace is not None else snap.marketplace or tbl.default_marketplace
     if code is None:
-        raise WorkflowError(f"unknown marketplace '{marketplace}' (known: {', '.join(tbl.marketplaces)})")
+        raise UnknownMarketplace(str(marketplace), tuple(tbl.marketplaces))
     ctx = Context(
         event="evaluate",
         state=code,

@@ -41,6 +41,7 @@ from typing import Any
 import attrs
 
 from workflow.amazon.teams import teams_of
+from workflow.core.clock import DEFAULT_START, as_timestamp
 from workflow.core.model import Definition, Event, PayloadField
 
 #: issues the representative notice cites; the representative plans answer them
@@ -51,7 +52,7 @@ TEXTS = ("late carrier hand-off in December", "orders confirmed before they were
 LEGAL = "we will take legal action and our lawyer will sue"
 NEUTRAL = "a question about my account"
 #: the date the representative documents are measured from (exploration starts on it)
-START_DATE = dt.date(2026, 3, 2)
+START_DATE = as_timestamp(DEFAULT_START).date()  # the documents are dated from the default start
 
 OMIT: Any = object()  # a field left out of the payload
 

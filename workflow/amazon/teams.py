@@ -13,8 +13,9 @@ from typing import Annotated, Any
 
 import attrs
 
-from workflow.core.resources import ResourceFaults, register_resource
+from workflow.core.resources import register_resource
 from workflow.core.structure import NonEmpty, min_items
+from workflow.errors import ResourceError
 
 
 @attrs.frozen
@@ -127,7 +128,7 @@ def build_teams(doc: TeamsDoc) -> Teams:
         if team.part_of is not None and team.part_of not in teams:
             faults.append((("teams", tid, "part_of"), f"unknown team '{team.part_of}'"))
     if faults:
-        raise ResourceFaults(faults)
+        raise ResourceError(faults)
     return Teams(by_id=teams, default_enforcer=default)
 
 

@@ -43,20 +43,16 @@ import attrs
 from workflow.amazon.payload_classes import catalog
 from workflow.analysis.invariants import violations
 from workflow.core.case import Case, Decision
-from workflow.core.clock import Duration, SimulatedClock, format_time
+from workflow.core.clock import DEFAULT_START, Duration, SimulatedClock, format_time
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import History, Step
 from workflow.core.model import Definition
 from workflow.core.rules import ADVICE, GUARD, REGISTRY, STATE
 from workflow.core.structure import to_plain
-from workflow.errors import PayloadError, WorkflowError
+from workflow.errors import ExplorationLimit, PayloadError, WorkflowError
 
 DEFAULT_MAX_CONFIGS = 20_000
-START = "2026-03-02T09:00:00Z"  # a Monday: the catalog's documents are dated from it
-
-
-class ExplorationLimit(WorkflowError):
-    """The reachable space is larger than the bound: exploration stopped instead of running on."""
+START = DEFAULT_START  # a Monday: the catalog's documents are dated from it
 
 
 @attrs.frozen
@@ -510,10 +506,7 @@ class _Explorer:
             self.edges.setdefault(parent.id, set()).add(known)
             return
         if len(self.nodes) >= self.max_configs:
-            raise ExplorationLimit(
-                f"exploration of '{self.defn.name}' stopped: its reachable space has more than {self.max_configs} "
-                f"configurations (reached depth {parent.depth + 1}); raise --max-configs or bound --max-depth"
-            )
+            raise ExplorationLimit(self.defn.name, self.max_configs, parent.depth + 1)
         self.nodes.append(node)
         self.index[key] = node.id
         self.edges.setdefault(parent.id, set()).add(node.id)

@@ -31,30 +31,74 @@ class Decision:
     """What a case would do with an event, judged on the case as it stood and not yet recorded.
 
     ``Case.decide`` makes one without changing anything; ``Case.apply`` records it, and only on the very case
-    and version it was made on. ``due`` holds the timer steps that had fallen due when it was made: they are
-    recorded first, as ``fire`` has always fired due timers before the event.
+    and version it was made on. ``step`` is the step it records; ``due`` holds the timer steps that had fallen
+    due when it was made, recorded first, as ``fire`` fires due timers before the event.
     """
 
     case: Case = attrs.field(eq=False, repr=False)
     #: the case's version (the number of steps in its history) the decision was made on
     version: int
-    event: str
-    payload: Mapping[str, Any]
-    at: dt.datetime
-    #: the state the event meets (after the due timers)
-    source: str
+    step: Step
+    #: the transition taken from the step's source (``None`` when refused)
     edge: Edge | None = attrs.field(eq=False, repr=False)
-    findings: tuple[Finding, ...]
-    timer: bool = False
     due: tuple[Step, ...] = ()
+
+    @classmethod
+    def make(
+        cls,
+        case: Case,
+        event: str,
+        payload: Mapping[str, Any],
+        at: dt.datetime,
+        edge: Edge | None,
+        findings: tuple[Finding, ...],
+        *,
+        source: str | None = None,
+        timer: bool = False,
+        due: tuple[Step, ...] = (),
+    ) -> Decision:
+        """The decision to take ``edge`` (or refuse, when ``None``) for ``event`` on ``case`` as it stands, with
+        ``findings``: its step comes next after the case's history and ``due``."""
+        here = source if source is not None else case.state
+        version = case.version
+        index = version + len(due) if due else version
+        if edge is None:
+            step = Step(index, event, at, here, here, False, payload, findings, timer)
+        else:
+            step = Step(index, event, at, here, edge.dest, True, payload, findings, timer)
+        return cls(case, version, step, edge, due)
 
     @property
     def accepted(self) -> bool:
-        return self.edge is not None
+        return self.step.accepted
+
+    @property
+    def event(self) -> str:
+        return self.step.event
+
+    @property
+    def payload(self) -> Mapping[str, Any]:
+        return self.step.payload
+
+    @property
+    def at(self) -> dt.datetime:
+        return self.step.at
+
+    @property
+    def source(self) -> str:
+        return self.step.source
 
     @property
     def target(self) -> str:
-        return self.edge.dest if self.edge is not None else self.source
+        return self.step.target
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.step.findings
+
+    @property
+    def timer(self) -> bool:
+        return self.step.timer
 
     @property
     def blocked_by(self) -> tuple[str, ...]:
@@ -64,25 +108,11 @@ class Decision:
     def advice(self) -> tuple[str, ...]:
         return self.step.advice
 
-    @property
-    def step(self) -> Step:
-        """The step ``apply`` records for the event."""
-        return Step(
-            index=self.version + len(self.due),
-            event=self.event,
-            at=self.at,
-            source=self.source,
-            target=self.target,
-            accepted=self.edge is not None,
-            payload=self.payload,
-            findings=self.findings,
-            timer=self.timer,
-        )
-
     def refused(self, findings: Sequence[Finding]) -> Decision:
         """The same decision turned into a refusal for ``findings`` (a group refuses an event its cascade cannot
         carry out)."""
-        return attrs.evolve(self, edge=None, findings=tuple(findings))
+        step = attrs.evolve(self.step, accepted=False, target=self.step.source, findings=tuple(findings))
+        return attrs.evolve(self, edge=None, step=step)
 
 
 Listener = Callable[[Step], None]
@@ -98,7 +128,19 @@ class Case:
     A case is not safe to share between threads: give each thread its own, or guard one with a lock.
     """
 
-    __slots__ = ("_comp", "_created", "_definition", "_facts", "_history", "_listeners", "clock", "group", "state")
+    __slots__ = (
+        "_comp",
+        "_created",
+        "_definition",
+        "_facts",
+        "_history",
+        "_last_at",
+        "_listeners",
+        "_version",
+        "clock",
+        "group",
+        "state",
+    )
 
     def __init__(
         self,
@@ -115,6 +157,8 @@ class Case:
         self.state: str = comp.initial
         self._facts = comp.fact_defaults if not facts else comp.check_facts(facts)
         self._history = History()
+        self._version = 0  # len(self._history), kept as steps are recorded: read on every decision
+        self._last_at: dt.datetime | None = None  # when the last step happened
         self._created = self.clock.now()
         self._listeners: tuple[Listener, ...] = ()
         #: what the case's rules see as ``ctx.group`` when it belongs to a group (``workflow.run.group``)
@@ -142,6 +186,8 @@ class Case:
         if facts:
             case._facts = MappingProxyType(dict(facts))
         case._history = History(history)
+        case._version = len(history)
+        case._last_at = history[-1].at if history else None
         return case
 
     # ----------------------------------------------------------------------------------------- reading
@@ -167,7 +213,7 @@ class Case:
     @property
     def version(self) -> int:
         """The number of steps in the case's history, accepted and refused: every step adds one."""
-        return len(self._history)
+        return self._version
 
     @property
     def created(self) -> dt.datetime:
@@ -253,41 +299,31 @@ class Case:
         """``decide`` with the payload as a mapping, at ``at`` (default: the clock's now; a step is never dated
         before the one before it). ``checked=True`` says ``payload`` came from ``check_payload`` for this event."""
         values = payload if checked else self._comp.check_payload(event, payload)
-        history = self._history
-        now = self.clock.now() if at is None else at
-        last = history[-1].at if history else now
+        last = self._last_at
         if at is None:
-            now = max(now, last)  # a clock set back never dates a step before the one before it
-        elif at < last:
+            now = self.clock.now()
+            if last is not None and now < last:  # a clock set back never dates a step before the one before it
+                now = last
+        elif last is not None and at < last:
             raise WorkflowError(
                 f"'{event}' at {format_time(at)} would come before the case's last step ({format_time(last)})"
             )
         else:
             now = at
-        case, due = self._settled(now)
+        case, due = self._settled(now) if self._comp.timers else (self, ())
         edge, findings = case._judge(event, values, now, True)
-        return Decision(
-            case=self,
-            version=len(history),
-            event=event,
-            payload=values,
-            at=now,
-            source=case.state,
-            edge=edge,
-            findings=findings,
-            due=due,
-        )
+        return Decision.make(self, event, values, now, edge, findings, source=case.state, due=due)
 
     def apply(self, decision: Decision) -> Step:
         """Record ``decision`` (and the timer steps due before it) as the case's next steps; returns its step.
 
         Raises ``StaleDecision`` for a decision made on another case, or on this one at another version.
         """
-        if decision.case is not self or decision.version != len(self._history):
+        if decision.case is not self or decision.version != self._version:
             raise StaleDecision(
                 decision.event,
                 expected=decision.version,
-                got=len(self._history),
+                got=self._version,
                 other_case=decision.case is not self,
             )
         for step in decision.due:
@@ -401,6 +437,8 @@ class Case:
         if step.accepted:
             self.state = step.target
         self._history.append(step)
+        self._version += 1
+        self._last_at = step.at
         for listener in self._listeners:
             listener(step)
         return step
@@ -457,19 +495,8 @@ class Case:
                 return steps
             due, edge = nxt
             event = edge.transition.event
-            edge_taken, findings = self._judge(event, EMPTY, due, True)
-            decision = Decision(
-                case=self,
-                version=len(self._history),
-                event=event,
-                payload=EMPTY,
-                at=due,
-                source=self.state,
-                edge=edge_taken,
-                findings=findings,
-                timer=True,
-            )
-            steps.append(self.apply(decision))
+            taken, findings = self._judge(event, EMPTY, due, True)
+            steps.append(self.apply(Decision.make(self, event, EMPTY, due, taken, findings, timer=True)))
 
     # ----------------------------------------------------------------------------------------- persistence
 

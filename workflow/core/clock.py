@@ -11,15 +11,15 @@ from typing import Protocol
 import attrs
 
 from workflow.core.structure import parse_timestamp
-from workflow.errors import WorkflowError
+from workflow.errors import TimeOutOfRange
 
 UTC = dt.timezone.utc
 
+#: where a simulated clock starts unless told otherwise (scenarios without ``start``, random walks, exploration):
+#: a Monday, the day the payload catalog's documents are dated from
+DEFAULT_START = "2026-03-02T09:00:00Z"
+
 MAX_DAYS = 36_500  # the longest duration: about 100 years of calendar days, and as many business days
-
-
-class TimeOutOfRange(WorkflowError, ValueError):
-    """A date moved past the last (or before the first) instant a datetime can hold."""
 
 
 class Clock(Protocol):
@@ -46,7 +46,7 @@ def as_timestamp(value: str | dt.datetime) -> dt.datetime:
 class SimulatedClock:
     """A clock that moves only when told: ``advance`` by a duration, or ``set`` to a later time."""
 
-    def __init__(self, start: str | dt.datetime = "2026-01-05T09:00:00Z", holidays: Collection[dt.date] = ()):
+    def __init__(self, start: str | dt.datetime = DEFAULT_START, holidays: Collection[dt.date] = ()):
         self._now = as_timestamp(start)
         self.holidays = frozenset(holidays)
 
@@ -173,7 +173,7 @@ class Duration:
 
 
 def _past_the_end(start: dt.datetime, duration: Duration) -> TimeOutOfRange:
-    return TimeOutOfRange(f"{format_time(start)} + {duration} is past the last date the clock can hold (9999-12-31)")
+    return TimeOutOfRange(start, str(duration))
 
 
 def parse_duration(text: str | int) -> Duration:

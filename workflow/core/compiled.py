@@ -35,25 +35,14 @@ class BoundRule:
     params: Mapping[str, Any]
     source: str
     branch: bool = False
-    #: the findings this rule gave here, by message: a rule says the same few sentences again and again, and a
-    #: finding is frozen, so cases share them (bounded: once full, new sentences are not kept)
-    said: dict[str, Finding] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def id(self) -> str:
         return self.rule.id
 
     def finding(self, kind: str, message: str) -> Finding:
-        found = self.said.get(message)
-        if found is None or found.kind != kind:
-            found = Finding(self.rule.id, kind, message, self.source)
-            if len(self.said) < _SAID:
-                self.said[message] = found
-        return found
-
-
-#: how many different findings a bound rule keeps for reuse
-_SAID = 256
+        """What the rule said here, as a finding of ``kind`` citing the source given for it in the definition."""
+        return Finding(self.rule.id, kind, message, self.source)
 
 
 @attrs.frozen

@@ -58,39 +58,6 @@ class Step:
         return tuple(f for f in self.findings if f.kind == "route")
 
 
-_new = object.__new__
-#: the slot setters of Step, in field order
-(_s0, _s1, _s2, _s3, _s4, _s5, _s6, _s7, _s8) = (
-    Step.__dict__[f.name].__set__
-    for f in attrs.fields(Step)  # nine fields: unpacking checks there are nine
-)
-
-
-def new_step(
-    index: int,
-    event: str,
-    at: dt.datetime,
-    source: str,
-    target: str,
-    accepted: bool,
-    payload: Mapping[str, Any],
-    findings: tuple[Finding, ...],
-    timer: bool,
-) -> Step:
-    """The same step as ``Step(...)``, built by setting its slots directly (the engine records one per event)."""
-    step: Step = _new(Step)
-    _s0(step, index)
-    _s1(step, event)
-    _s2(step, at)
-    _s3(step, source)
-    _s4(step, target)
-    _s5(step, accepted)
-    _s6(step, payload)
-    _s7(step, findings)
-    _s8(step, timer)
-    return step
-
-
 def _rule_ids(findings: tuple[Finding, ...], kind: str) -> tuple[str, ...]:
     """The sorted ids of the rules whose findings are of ``kind``, each once."""
     if not findings:

@@ -14,16 +14,6 @@ from typing import Any
 
 import attrs
 
-from workflow.core.structure import Faults
-
-
-class ResourceFaults(Exception):
-    """Raised by a resource's ``build`` for what its record's shape cannot say (a name that is not defined)."""
-
-    def __init__(self, faults: Faults) -> None:
-        self.faults = faults
-        super().__init__("; ".join(f"{p}: {m}" for p, m in faults))
-
 
 @attrs.frozen
 class ResourceKind:
@@ -31,7 +21,7 @@ class ResourceKind:
 
     name: str
     record: Any  # the type the file's content is structured as
-    build: Callable[[Any], Any] = attrs.field(eq=False)  # the structured record -> the resource (or ResourceFaults)
+    build: Callable[[Any], Any] = attrs.field(eq=False)  # the structured record -> the resource (or ResourceError)
     default_file: str | None = None  # beside the built-in definitions; None: the resource is absent unless named
     empty: Callable[[], Any] = attrs.field(default=dict, eq=False)  # the resource when its file cannot be read
 
@@ -53,4 +43,4 @@ def register_resource(
     RESOURCES[name] = ResourceKind(name=name, record=record, build=build, default_file=default_file, empty=empty)
 
 
-__all__ = ["RESOURCES", "ResourceFaults", "ResourceKind", "register_resource"]
+__all__ = ["RESOURCES", "ResourceKind", "register_resource"]

@@ -37,6 +37,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from cattrs.gen.typeddicts import make_dict_structure_fn as make_typeddict_structure_fn
 
 from workflow.core.text import with_article
+from workflow.errors import StructureFault
 
 #: a place inside a document: keys and list indexes, outermost first
 PathKey = tuple[str | int, ...]
@@ -54,10 +55,6 @@ def format_path(path: PathKey) -> str:
     return out
 
 
-class Fault(ValueError):
-    """A plain value refused by one of the converter's hooks; the message says what was expected and what came."""
-
-
 # --------------------------------------------------------------------------------------------- describing values
 
 
@@ -71,9 +68,9 @@ def describe_value(value: Any) -> str:
     return f"{shown} that is {names.get(kind) or with_article(kind)}"
 
 
-def wrong(expected: str, value: Any) -> Fault:
+def wrong(expected: str, value: Any) -> StructureFault:
     """The fault for ``value`` where ``expected`` was wanted."""
-    return Fault(f"expected {expected} (got {describe_value(value)})")
+    return StructureFault(f"expected {expected} (got {describe_value(value)})")
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
@@ -278,14 +275,14 @@ def _annotated(conv: cattrs.Converter) -> Callable[[Any], Any]:
                 value = [value]
             try:
                 out = inner(value, base)
-            except Fault as e:
+            except StructureFault as e:
                 if rename and str(e).startswith("expected "):
                     raise wrong(described, value) from None
                 raise
             for check in checks:
                 said = check(out)
                 if said is not None:
-                    raise Fault(said)
+                    raise StructureFault(said)
             return out
 
         if null is None and not single and len(checks) == 1 and base is str:
@@ -425,7 +422,7 @@ def _mappings(conv: cattrs.Converter) -> Callable[[Any], Any]:
             for k, v in value.items():
                 try:
                     if not isinstance(k, str) or not k:
-                        raise Fault(f"a name must be a non-empty string (got {describe_value(k)})")
+                        raise StructureFault(f"a name must be a non-empty string (got {describe_value(k)})")
                     out[k] = item(v, value_t)
                 except Exception as e:
                     if not conv.detailed_validation:
@@ -525,7 +522,7 @@ def faults(exc: BaseException, path: PathKey = ()) -> Faults:
     if isinstance(exc, ForbiddenExtraKeysError):
         known = ", ".join(_keys(exc.cl))
         return [((*path, str(k)), f"unknown field '{k}' (known: {known})") for k in sorted(exc.extra_fields, key=str)]
-    if isinstance(exc, Fault):
+    if isinstance(exc, StructureFault):
         return [(path, str(exc))]
     return [(path, f"invalid value ({type(exc).__name__}: {exc})")]
 
@@ -613,7 +610,6 @@ __all__ = [
     "FACT_TYPES",
     "FAST",
     "PAYLOAD_TYPES",
-    "Fault",
     "Faults",
     "NonEmpty",
     "Nullable",

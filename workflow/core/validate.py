@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from workflow.core.model import Definition
 from workflow.core.structure import PathKey
 
-Finding = tuple[PathKey, str]
+#: a structural fault: where in the document (its path) and what is wrong
+Fault = tuple[PathKey, str]
 
 
 def edges(defn: Definition) -> dict[str, set[str]]:
@@ -38,7 +39,7 @@ def _names(items: Iterable[str]) -> str:
     return ", ".join(sorted(items))
 
 
-def one_initial_state(defn: Definition) -> list[Finding]:
+def one_initial_state(defn: Definition) -> list[Fault]:
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) == 1:
         return []
@@ -47,7 +48,7 @@ def one_initial_state(defn: Definition) -> list[Finding]:
     return [(("states", initial[1]), f"more than one initial state: {_names(initial)}")]
 
 
-def every_state_reachable(defn: Definition) -> list[Finding]:
+def every_state_reachable(defn: Definition) -> list[Fault]:
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         return []
@@ -58,7 +59,7 @@ def every_state_reachable(defn: Definition) -> list[Finding]:
     return [(("states", lost[0]), f"these states cannot be reached from '{initial[0]}': {_names(lost)}")]
 
 
-def every_state_has_a_way_out(defn: Definition) -> list[Finding]:
+def every_state_has_a_way_out(defn: Definition) -> list[Fault]:
     graph = edges(defn)
     stuck = [s.name for s in defn.states if not s.terminal and not (graph[s.name] - {s.name})]
     if not stuck:
@@ -66,9 +67,9 @@ def every_state_has_a_way_out(defn: Definition) -> list[Finding]:
     return [(("states", stuck[0]), f"these non-terminal states have no transition to another state: {_names(stuck)}")]
 
 
-def terminal_states_are_final(defn: Definition) -> list[Finding]:
+def terminal_states_are_final(defn: Definition) -> list[Fault]:
     terminal = {s.name for s in defn.states if s.terminal}
-    out: list[Finding] = []
+    out: list[Fault] = []
     for i, t in enumerate(defn.transitions):
         leaving = [src for src in t.sources if src in terminal]
         if leaving:
@@ -76,7 +77,7 @@ def terminal_states_are_final(defn: Definition) -> list[Finding]:
     return out
 
 
-def a_terminal_state_is_reachable(defn: Definition) -> list[Finding]:
+def a_terminal_state_is_reachable(defn: Definition) -> list[Fault]:
     graph = edges(defn)
     terminal = {s.name for s in defn.states if s.terminal}
     if not terminal:
@@ -87,7 +88,7 @@ def a_terminal_state_is_reachable(defn: Definition) -> list[Finding]:
     return [(("states", trapped[0]), f"no terminal state can be reached from: {_names(trapped)}")]
 
 
-CHECKS: tuple[Callable[[Definition], list[Finding]], ...] = (
+CHECKS: tuple[Callable[[Definition], list[Fault]], ...] = (
     one_initial_state,
     every_state_reachable,
     every_state_has_a_way_out,
@@ -96,6 +97,6 @@ CHECKS: tuple[Callable[[Definition], list[Finding]], ...] = (
 )
 
 
-def check_all(defn: Definition) -> list[Finding]:
+def check_all(defn: Definition) -> list[Fault]:
     """Every structural problem of ``defn``, from every check."""
     return [f for check in CHECKS for f in check(defn)]

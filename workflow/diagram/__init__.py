@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from workflow.core.model import Definition
 from workflow.diagram.dot import dot_escape, to_dot
-from workflow.diagram.graphviz import GraphvizFailed, GraphvizMissing, graphviz, render
+from workflow.diagram.graphviz import dot_program, render
 from workflow.diagram.html import to_html
 from workflow.diagram.mermaid import mermaid_escape, to_mermaid
-from workflow.diagram.model import DiagramError, Edge, Graph, Label, Node, graph, run_title
+from workflow.diagram.model import Edge, Graph, Label, Node, graph, run_title
+from workflow.errors import DiagramError, GraphvizFailed, GraphvizMissing, UnknownFormat
 from workflow.run.scenario import Trace
 
 FORMATS = ("mermaid", "dot", "svg", "png", "html")
@@ -21,7 +22,7 @@ FORMATS = ("mermaid", "dot", "svg", "png", "html")
 def draw(defn: Definition, fmt: str, trace: Trace | None = None, *, title: str | None = None) -> bytes:
     """``defn`` (and ``trace``) drawn in ``fmt``: mermaid, dot, svg, png or html (SVG inside when Graphviz is here)."""
     if fmt not in FORMATS:
-        raise DiagramError(f"unknown diagram format '{fmt}' (known: {', '.join(FORMATS)})")
+        raise UnknownFormat(fmt, FORMATS)
     g = graph(defn, trace, title=title)
     if fmt == "mermaid":
         return to_mermaid(g).encode()
@@ -30,7 +31,7 @@ def draw(defn: Definition, fmt: str, trace: Trace | None = None, *, title: str |
         return dot.encode()
     if fmt in ("svg", "png"):
         return render(dot, fmt)
-    svg = render(dot, "svg").decode() if graphviz() is not None else None
+    svg = render(dot, "svg").decode() if dot_program() is not None else None
     return to_html(g, trace, svg=svg).encode()
 
 

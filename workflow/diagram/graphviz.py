@@ -7,42 +7,17 @@ import re
 import shutil
 import subprocess
 
-from workflow.diagram.model import DiagramError
-
-INSTALL_HINT = "install Graphviz (apt-get install graphviz, or brew install graphviz)"
+from workflow.errors import GraphvizFailed, GraphvizMissing
 
 
-class GraphvizMissing(DiagramError):
-    """SVG or PNG was asked for and Graphviz's ``dot`` is not on the PATH."""
-
-    def __init__(self, fmt: str) -> None:
-        self.format = fmt
-        super().__init__(
-            f"--format {fmt} needs Graphviz, and its 'dot' program was not found on the PATH; "
-            f"{INSTALL_HINT}, or use --format mermaid or --format dot, which need nothing"
-        )
-
-
-class GraphvizFailed(DiagramError):
-    """``dot`` ran and failed."""
-
-    def __init__(self, fmt: str, code: int, stderr: str) -> None:
-        self.format = fmt
-        self.code = code
-        self.stderr = stderr
-        first = next((line.strip() for line in stderr.splitlines() if line.strip()), "no message")
-        super().__init__(f"Graphviz 'dot -T{fmt}' failed with exit status {code}: {first}")
-
-
-
-def graphviz() -> str | None:
+def dot_program() -> str | None:
     """The path of Graphviz's ``dot``, or None."""
     return shutil.which("dot")
 
 
 def graphviz_version() -> str:
     """``dot -V``'s version number, e.g. ``2.43.0``."""
-    exe = graphviz()
+    exe = dot_program()
     if exe is None:
         raise GraphvizMissing("svg")
     done = subprocess.run([exe, "-V"], capture_output=True, text=True, check=False, timeout=60)
@@ -57,7 +32,7 @@ def render(dot_text: str, fmt: str) -> bytes:
     """DOT -> ``svg`` or ``png`` bytes through Graphviz. SVG carries the DOT's hash and Graphviz's version."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"render makes svg or png, not {fmt!r}")
-    exe = graphviz()
+    exe = dot_program()
     if exe is None:
         raise GraphvizMissing(fmt)
     done = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode(), capture_output=True, check=False, timeout=120)

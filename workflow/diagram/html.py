@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 
 from workflow.core.clock import format_time
-from workflow.diagram.graphviz import INSTALL_HINT
 from workflow.diagram.mermaid import to_mermaid
 from workflow.diagram.model import Graph, final_states_text
+from workflow.errors import INSTALL_HINT
 from workflow.run.scenario import Trace
 
 _CSS = """

@@ -17,15 +17,11 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from workflow.core.model import Definition
-from workflow.errors import WorkflowError
+from workflow.errors import TraceMismatch
 from workflow.run.scenario import Trace
 
 # node kinds
 NORMAL, SUCCESS, FAILURE, NEUTRAL = "normal", "success", "failure", "neutral"
-
-
-class DiagramError(WorkflowError):
-    """A diagram cannot be drawn as asked (e.g. a trace of another definition)."""
 
 
 @attrs.frozen
@@ -108,10 +104,7 @@ def final_states_text(states: Mapping[str, str]) -> str:
 def graph(defn: Definition, trace: Trace | None = None, *, title: str | None = None) -> Graph:
     """The diagram model of ``defn``; with ``trace`` (a run of ``defn``), the run drawn on top of it."""
     if trace is not None and trace.definition.hash != defn.hash:
-        raise DiagramError(
-            f"the run is of definition '{trace.definition.name}' {trace.definition.version}, "
-            f"not of '{defn.name}' {defn.version} (their content hashes differ)"
-        )
+        raise TraceMismatch((trace.definition.name, trace.definition.version), (defn.name, defn.version))
     ids = {s.name: f"n{i}" for i, s in enumerate(defn.states)}
     non_terminal = [s.name for s in defn.states if not s.terminal]
     edges: list[Edge] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -30,12 +31,12 @@ from workflow.core.model import (
     Timer,
     Transition,
 )
-from workflow.core.resources import RESOURCES, ResourceFaults
+from workflow.core.resources import RESOURCES
 from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
 from workflow.core.validate import check_all
-from workflow.errors import DefinitionError, NotFound, Problem
+from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
 from workflow.io.source import Located, parse, read
 
 #: parameters the engine itself reads (not a rule): name -> default
@@ -266,21 +267,37 @@ def builtin_names() -> tuple[str, ...]:
     return tuple(names)
 
 
-def resolve(name_or_path: str | Path) -> Path:
-    """A built-in definition's name, or a path to a YAML file, as a path."""
-    if str(name_or_path) == "":
-        raise NotFound(f"an empty definition name (known: {', '.join(builtin_names())})")
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml", ".json") or p.exists() or "/" in str(name_or_path):
-        if not p.exists():
-            raise NotFound(f"no such definition file: {p}")
-        if p.is_dir():
-            raise NotFound(f"{p} is a directory, not a definition file")
-        return p
-    candidate = definitions_dir() / f"{name_or_path}.yaml"
-    if not candidate.exists() or candidate.name in _resource_files():
-        raise NotFound(f"no built-in definition '{name_or_path}' (known: {', '.join(builtin_names())})")
-    return candidate
+#: the rule for a reference to a definition, as the command line's help and the docs state it
+REFERENCE_RULE = (
+    "a built-in definition's name (see 'workflow list'), or a definition file given as a path: "
+    "one that contains a path separator or ends in .yaml or .yml (write ./name for any other file)"
+)
+
+
+def is_path(ref: str | os.PathLike[str]) -> bool:
+    """Whether a reference to a definition names a file, by the one rule (``REFERENCE_RULE``).
+
+    A ``Path`` (any ``os.PathLike``) is a file. A string is a file when it contains a path separator (``/``, or
+    the platform's own) or ends in ``.yaml`` or ``.yml``; any other string is a built-in definition's name,
+    whether or not a file of that name happens to exist. Nothing is looked up on disk to decide.
+    """
+    if not isinstance(ref, str):
+        return True
+    separators = {"/", os.sep, *([os.altsep] if os.altsep else [])}
+    return any(sep in ref for sep in separators) or ref.endswith((".yaml", ".yml"))
+
+
+def resolve(ref: str | os.PathLike[str], *, base: Path | None = None) -> Path:
+    """The file a reference to a definition stands for: by ``is_path``, a file (relative to ``base`` when it is
+    given, e.g. a scenario's folder) or the built-in definition of that name. Raises ``NotFound``."""
+    if is_path(ref):
+        p = Path(ref)
+        return base / p if base is not None and not p.is_absolute() else p
+    if ref == "":
+        raise NotFound("", known=builtin_names(), reason="empty")
+    if ref not in builtin_names():
+        raise NotFound(str(ref), known=builtin_names())
+    return definitions_dir() / f"{ref}.yaml"
 
 
 def _resource_files() -> frozenset[str]:
@@ -314,24 +331,35 @@ def _resource_paths(located: Located, base: Path | None) -> dict[str, Path | Non
     return out
 
 
-def load(
-    name_or_path: str | Path | None = None,
-    *,
-    path: str | Path | None = None,
-    text: str | None = None,
-    file: str | None = None,
-) -> Definition:
-    """Load a definition: a built-in by name, a file by ``path``, or YAML ``text`` (``file`` names it in errors).
+def load(name: str | os.PathLike[str] | None = None, *, text: str | None = None, file: str | None = None) -> Definition:
+    """Load a definition: a built-in by ``name``, or YAML ``text`` (``file`` names it in errors).
 
-    Returns a frozen, valid ``Definition`` or raises ``DefinitionError`` listing every problem found.
+    ``name`` follows the one rule for references (``is_path``): a bare name is a built-in; a ``Path``, or a string
+    that contains a path separator or ends in ``.yaml``/``.yml``, is a file, loaded as ``load_file`` does.
+    Returns a frozen, valid ``Definition`` or raises ``DefinitionError`` listing every problem found, or
+    ``NotFound``.
     """
     if text is not None:
+        if name is not None:
+            raise TypeError("load() takes a name or text=, not both")
         located = parse(text, file=file, error=DefinitionError)
         return build(located, base=None)
-    given = path if path is not None else name_or_path
-    if given is None:
-        raise TypeError("load() needs a definition: give a built-in definition's name, path= or text=")
-    target = resolve(given)
+    if name is None:
+        raise TypeError("load() needs a definition: give a built-in definition's name, or text=")
+    return load_file(resolve(name))
+
+
+def load_file(path: str | os.PathLike[str]) -> Definition:
+    """Load the definition file at ``path`` (the same file, unchanged, gives the same ``Definition`` object).
+
+    Raises ``NotFound`` when there is no such file (or it is a directory), ``DefinitionError`` listing every
+    problem of a broken one.
+    """
+    target = Path(path)
+    if not target.exists():
+        raise NotFound(str(path), path=str(target))
+    if target.is_dir():
+        raise NotFound(str(path), path=str(target), reason="directory")
     stat = target.stat()
     key = (str(target.resolve()), stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(key)
@@ -366,7 +394,7 @@ def build_resource(name: str, located: Located) -> Any:
         raise DefinitionError(sorted((located.problem(p, m) for p, m in faults), key=lambda p: p.line or 0))
     try:
         return kind.build(record)
-    except ResourceFaults as e:
+    except ResourceError as e:
         raise DefinitionError([located.problem(p, m) for p, m in e.faults]) from None
 
 

@@ -11,16 +11,14 @@ from typing import Annotated, Any
 import attrs
 
 from workflow.core.case import Case
-from workflow.core.clock import SimulatedClock, TimeOutOfRange, format_time, parse_duration
+from workflow.core.clock import DEFAULT_START, SimulatedClock, format_time, parse_duration
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
 from workflow.core.structure import NonEmpty, Nullable, at_least, min_items, one_of, parse_timestamp, structure
-from workflow.errors import PayloadError, Problem, ScenarioError
-from workflow.io.load import load
+from workflow.errors import PayloadError, Problem, ScenarioError, TimeOutOfRange
+from workflow.io.load import load_file, resolve
 from workflow.io.source import Located, parse, read
-
-DEFAULT_START = "2026-01-05T09:00:00Z"
 
 Plain = Annotated[dict[str, Any], Nullable(dict)]  # a payload or facts as written: structured when used
 
@@ -200,10 +198,9 @@ def load_scenario(path: str | Path | None = None, *, text: str | None = None, fi
 
 
 def _definition_for(ref: str, base: Path | None) -> Definition:
-    """A built-in name, or a path to a definition file: relative to the scenario file's folder, not the caller's."""
-    if base is not None and (ref.endswith((".yaml", ".yml", ".json")) or "/" in ref):
-        return load(path=base / ref)
-    return load(ref)
+    """The scenario's ``definition:``, by the one rule for references (``workflow.io.load.is_path``): a built-in's
+    name, or a file given as a path, relative to the scenario file's folder (not the caller's)."""
+    return load_file(resolve(ref, base=base))
 
 
 def build_scenario(located: Located, base: Path | None) -> Scenario:

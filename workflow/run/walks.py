@@ -11,12 +11,11 @@ from typing import Any
 import attrs
 
 from workflow.core.case import Case
-from workflow.core.clock import SimulatedClock, as_timestamp
+from workflow.core.clock import DEFAULT_START, SimulatedClock, as_timestamp
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
-from workflow.io.load import load
-from workflow.run.scenario import DEFAULT_START
+from workflow.io.load import load_file
 
 
 @attrs.frozen
@@ -254,7 +253,7 @@ _WORKER_DEFINITION: list[Definition | None] = [None]
 
 def _init_worker(origin: str | None = None) -> None:
     if origin is not None:
-        _WORKER_DEFINITION[0] = load(path=origin)
+        _WORKER_DEFINITION[0] = load_file(origin)
 
 
 def _walk_chunk(chunk: tuple[int, int, int, int]) -> list[Walk]:

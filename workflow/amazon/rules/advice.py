@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.amazon.payloads import EscalationLetter, PlanOfAction
-from workflow.amazon.rules import _case
+from workflow.amazon.rules import reading
 from workflow.core.rules import ADVICE, Context, register
 
 
@@ -99,7 +99,7 @@ def _legal_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     counts=("reject",),
 )
 def repeat_denials(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    n = _case.rejections(ctx)
+    n = reading.rejections(ctx)
     if n >= int(params["repeat_denials_after"]):
         return (
             f"This appeal follows {n} rejection{'s' if n != 1 else ''}; each one makes the next appeal less likely "

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.amazon.payloads import ASKS_FOR, EscalationLetter, PlanOfAction, normalise
-from workflow.amazon.rules import _case
+from workflow.amazon.rules import reading
 from workflow.amazon.rules.poa import fake_documents, missing_parts, repeats_rejected, unanswered_issues
 from workflow.core.rules import Context, register
 
@@ -24,8 +24,8 @@ def wait(ctx: Context, params: Mapping[str, Any]) -> str | None:
     # As the catalog states it, the days count from the last submission. With follow_ups_wait_too [I], a
     # follow-up is itself a message in the queue and the next one waits as long again (SEED3 on flooding
     # Seller Performance with inquiries). Escalation's patience counts from the submission either way.
-    counting = (*_case.SUBMISSIONS, _case.FOLLOW_UP) if params["follow_ups_wait_too"] else _case.SUBMISSIONS
-    days = _case.silence_days(ctx, counting=counting)
+    counting = (*reading.SUBMISSIONS, reading.FOLLOW_UP) if params["follow_ups_wait_too"] else reading.SUBMISSIONS
+    days = reading.silence_days(ctx, counting=counting)
     need = int(params["patience_days"])
     if days is not None and days < need:
         since = "the last submission or follow-up" if params["follow_ups_wait_too"] else "the last submission"
@@ -43,10 +43,10 @@ def wait(ctx: Context, params: Mapping[str, Any]) -> str | None:
     params={"patience_days": 5},
 )
 def after_review(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    last = ctx.history.last(_case.SUBMIT, _case.PROVIDE_INFO, _case.REJECT)
-    if last is not None and last.event == _case.REJECT:
+    last = ctx.history.last(reading.SUBMIT, reading.PROVIDE_INFO, reading.REJECT)
+    if last is not None and last.event == reading.REJECT:
         return None
-    days = _case.silence_days(ctx)
+    days = reading.silence_days(ctx)
     need = int(params["patience_days"])
     if days is None or days < need:
         waited = 0 if days is None else days
@@ -75,7 +75,7 @@ def strong_poa(ctx: Context, params: Mapping[str, Any]) -> str | None:
     weak = []
     if missing_parts(poa):
         weak.append("it is incomplete")
-    if unanswered_issues(poa, _case.cited_issues(ctx)):
+    if unanswered_issues(poa, reading.cited_issues(ctx)):
         weak.append("it leaves a cited issue unanswered")
     if fake_documents(poa):
         weak.append("it includes a fabricated document")
@@ -153,7 +153,7 @@ def letter(ctx: Context, params: Mapping[str, Any]) -> str | None:
     counts=("escalate",),
 )
 def once(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    if _case.escalations(ctx) > 0 or ctx.facts.get("esr_reviewed"):
+    if reading.escalations(ctx) > 0 or ctx.facts.get("esr_reviewed"):
         return (
             "This case was already escalated and reviewed once; after that annotation no further "
             "escalation is heard, whatever its target."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflow.amazon.rules import _case
+from workflow.amazon.rules import reading
 from workflow.core.rules import STATE, Context, register
 
 
@@ -38,6 +38,6 @@ def appeals_closed(ctx: Context, params: Mapping[str, Any]) -> str | None:
     source="A-BSA3-EXPL [S]",
 )
 def fraud_no_appeal(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    if _case.suspension(ctx).get("reason_class") == "fraud":
+    if reading.suspension(ctx).get("reason_class") == "fraud":
         return "This account was suspended for confirmed fraud; Amazon does not take appeals for fraud."
     return None

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from workflow.amazon.rules import _case
+from workflow.amazon.rules import reading
 from workflow.core.history import History, Step
 from workflow.core.rules import EFFECT, Context, register
 from workflow.core.text import joined
@@ -51,8 +51,8 @@ def group(ctx: Context) -> GroupView | None:
 def last_suspension(history: Sequence[Step]) -> Step | None:
     """The latest accepted suspension in ``history`` (a case's ``History`` answers from its index by event)."""
     if isinstance(history, History):
-        return history.last(_case.SUSPEND)
-    return next((st for st in reversed(history) if st.accepted and st.event == _case.SUSPEND), None)
+        return history.last(reading.SUSPEND)
+    return next((st for st in reversed(history) if st.accepted and st.event == reading.SUSPEND), None)
 
 
 def reinstated_on(history: Sequence[Step], after: Step) -> dt.date | None:
@@ -134,7 +134,7 @@ def _own_violations(ctx: Context) -> list[tuple[str, dt.date | None]] | None:
     counts=("reinstate",),
 )
 def reinstatement_order(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    if _case.suspension(ctx).get("reason_class") != RELATED:
+    if reading.suspension(ctx).get("reason_class") != RELATED:
         return None  # an appeal of the account's own violation: not a related-account appeal
     named = ctx.payload.get("linked_account")
     date = ctx.payload.get("reinstatement_date")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.amazon.payloads import PlanOfAction, RootCause, normalise
-from workflow.amazon.rules import _case
+from workflow.amazon.rules import reading
 from workflow.core.rules import Context, register
 from workflow.core.text import joined
 
@@ -59,11 +59,11 @@ def fake_documents(poa: PlanOfAction) -> list[str]:
 
 
 def repeats_rejected(ctx: Context, poa: PlanOfAction) -> bool:
-    if not ctx.history.count(_case.REJECT):  # no appeal was rejected yet: nothing to repeat
+    if not ctx.history.count(reading.REJECT):  # no appeal was rejected yet: nothing to repeat
         return False
     key: tuple[Any, ...] | None = None  # the plan's content key, worked out only for a rejected plan of its shape
     shape = _shape(poa)
-    for old in _case.rejected_poas(ctx):
+    for old in reading.rejected_poas(ctx):
         if old is poa:
             return True
         if _shape(old) != shape:  # a different number of causes, actions, measures or documents: another plan
@@ -103,7 +103,7 @@ def complete(ctx: Context, params: Mapping[str, Any]) -> str | None:
     reads=("poa",),
 )
 def addresses_all_issues(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    missing = unanswered_issues(_poa(ctx), _case.cited_issues(ctx))
+    missing = unanswered_issues(_poa(ctx), reading.cited_issues(ctx))
     if missing:
         return (
             f"The notice cited {joined(missing)}, which no root cause in the plan of action answers; "

@@ -6,14 +6,14 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from workflow.amazon.rules import _case
+from workflow.amazon.rules import reading
 from workflow.amazon.teams import teams_of
 from workflow.core.rules import Context, register
 
 
 def enforcing_team(ctx: Context) -> str | None:
     """The team that enforced the suspension: named in the notice, or the one that enforces its reason class."""
-    notice = _case.suspension(ctx)
+    notice = reading.suspension(ctx)
     team = notice.get("team")
     return str(team) if team else teams_of(ctx).enforcer(notice.get("reason_class"))
 

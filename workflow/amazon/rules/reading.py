@@ -1,4 +1,4 @@
-"""What the account-suspension rules ask of a case's history, in one place.
+"""What the Amazon rules read of a case's history, in one place.
 
 The names of the lifecycle's events (``suspend``, ``submit_poa``, ``reject`` ...) are the public names of
 the rule catalog; the rules below read them from history, never from the engine.
