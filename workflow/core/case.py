@@ -272,17 +272,21 @@ class Case:
 
     def context(self, event: str, payload: Mapping[str, Any], at: dt.datetime, target: str | None = None) -> Context:
         """What a rule reads about ``event`` (its payload already checked) offered at ``at``, moving to ``target``."""
+        state = self.state
+        comp = self._comp
+        # by position, in Context's field order (0.5 µs against 1.2 µs by keyword, and one is made per event that
+        # asks a rule); tests/core/test_case.py checks each field
         return Context(
-            event=event,
-            state=self.state,
-            target=target if target is not None else self.state,
-            payload=payload,
-            facts=self._facts,
-            history=self._history,
-            now=at,
-            resources=self._comp.resources,
-            holidays=self._comp.holidays,
-            group=self.group,
+            event,
+            state,
+            state if target is None else target,
+            payload,
+            self._facts,
+            self._history,
+            at,
+            comp.resources,
+            comp.holidays,
+            self.group,
         )
 
     def decide(self, event: str, /, **payload: Any) -> Decision:
@@ -388,7 +392,7 @@ class Case:
             ctx = self.context(event, payload, now)
             bound = comp.refusal[self.state]
             message = run_rule(bound, ctx, event) or f"'{event}' cannot happen now."
-            return None, (bound.finding("refusal", message),)
+            return None, (comp.finding(bound, "refusal", message),)
         advice = comp.advice.get(event, ())
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
             return edges[0], ()
@@ -407,7 +411,7 @@ class Case:
                 if refusal is not None:
                     if failed is None:
                         failed = []
-                    failed.append(bound.finding("refusal", refusal))
+                    failed.append(comp.finding(bound, "refusal", refusal))
                     applies = applies and not bound.branch
             if failed is None:
                 # why the earlier candidates were passed over: the route, not a refusal
@@ -424,7 +428,7 @@ class Case:
         for bound in advice:
             said = run_rule(bound, ctx, ctx.event)
             if said is not None:
-                findings.append(bound.finding("advice", said))
+                findings.append(self._comp.finding(bound, "advice", said))
         return edge, self._distinct(ctx.event, findings)
 
     def _distinct(self, event: str, findings: list[Finding]) -> tuple[Finding, ...]:

@@ -132,6 +132,10 @@ class Compiled:
             for event, edges in row.items()
             if may_repeat([g.id for e in edges for g in e.guards] + [a.id for a in self.advice.get(event, ())])
         )
+        #: the findings the bound rules gave, by (bound rule, sentence): rules say the same few sentences again and
+        #: again and a finding is frozen, so cases share them (0.03 µs to find one against 0.5 µs to make one;
+        #: bounded: once full, new sentences are made each time)
+        self.said: dict[tuple[int, str], Finding] = {}
         self.holidays = frozenset(
             d for d in (_as_date(x) for x in defn.parameters.get("holidays", ())) if d is not None
         )
@@ -143,6 +147,16 @@ class Compiled:
         if defn is None:  # pragma: no cover - a Compiled is reached only through a live definition or case
             raise WorkflowError("the compiled definition is gone")
         return defn
+
+    def finding(self, bound: BoundRule, kind: str, message: str) -> Finding:
+        """``bound.finding(kind, message)``, shared with every earlier finding equal to it."""
+        key = (id(bound), message)
+        found = self.said.get(key)
+        if found is None or found.kind != kind:
+            found = bound.finding(kind, message)
+            if len(self.said) < _SAID:
+                self.said[key] = found
+        return found
 
     def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
         """The payload structured (records built, absent fields left out), or ``PayloadError`` naming every fault."""
@@ -184,6 +198,8 @@ class Compiled:
 #: the key of the facts' structuring function (an event is a string)
 FACTS = ("facts",)
 EMPTY: Mapping[str, Any] = MappingProxyType({})
+#: how many findings a compiled definition keeps for sharing
+_SAID = 4096
 #: an entry goes when its definition is collected, so dropped definitions do not stay alive through it
 _COMPILED: weakref.WeakKeyDictionary[Definition, Compiled] = weakref.WeakKeyDictionary()
 
