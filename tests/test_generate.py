@@ -178,7 +178,7 @@ def test_documents_vary_in_every_field() -> None:
         share = sum(name in d for d in docs) / len(docs)  # present only when not at the default
         assert 0.05 < share < 0.6, name
     assert all(d["issued"].startswith("2025-") for d in docs if "issued" in d)
-    built = generate._document(random.Random(3).random)
+    built = generate.document_record(random.Random(3).random)
     assert isinstance(built, Document) and to_plain(built) == docs[0]
 
 
@@ -189,7 +189,7 @@ def test_samples_are_distinct_and_cover_the_pool() -> None:
     seen: set[tuple[int, str]] = set()
     for k in range(1, 6):
         for _ in range(200):
-            got = generate._sample(r, pool, k)
+            got = generate.sample(r, pool, k)
             assert len(got) == k and len(set(got)) == k and set(got) <= set(pool)
             seen.update(enumerate(got))
     assert seen == {(i, x) for i in range(5) for x in pool}

@@ -101,7 +101,7 @@ def test_key_actions_are_distinct_actions_of_the_pool() -> None:
         counts: set[int] = set()
         seen: set[str] = set()
         for _ in range(300):
-            got = generate._key_actions(r, pool)
+            got = generate.key_actions(r, pool)
             assert len(set(got)) == len(got) and set(got) <= set(pool)
             counts.add(len(got))
             seen.update(got)
@@ -114,29 +114,29 @@ def test_key_actions_draw_the_same_whether_a_table_is_kept_or_not(monkeypatch: p
     cache, or a pool too large for a table): a walk does not depend on which pools were seen before."""
     pools = (("a",), ("a", "b"), ("a", "b", "c"), ("a", "b", "c", "d"), generate.ACTIONS, tuple("abcdefg"))
     for pool in pools:
-        monkeypatch.setattr(generate, "_KEY_ACTIONS", {})
-        with_table = [generate._key_actions(random.Random(seed).random, pool) for seed in range(200)]
-        monkeypatch.setattr(generate, "_KEY_ACTIONS_KEPT", 0)
-        without = [generate._key_actions(random.Random(seed).random, pool) for seed in range(200)]
-        monkeypatch.setattr(generate, "_KEY_ACTIONS_KEPT", 512)
+        monkeypatch.setattr(generate, "KEY_ACTIONS", {})
+        with_table = [generate.key_actions(random.Random(seed).random, pool) for seed in range(200)]
+        monkeypatch.setattr(generate, "KEY_ACTIONS_KEPT", 0)
+        without = [generate.key_actions(random.Random(seed).random, pool) for seed in range(200)]
+        monkeypatch.setattr(generate, "KEY_ACTIONS_KEPT", 512)
         assert with_table == without, pool
         possible = sum(math.perm(len(pool), k) for k in range(1, min(len(pool), 4) + 1))
         assert len(set(without)) >= min(possible, 50), pool  # the draws vary: the comparison means something
     for k in range(1, 5):  # every position of the permutations, unranked without listing them
         listed = list(itertools.permutations(generate.ACTIONS, k))
-        got = [generate._nth_permutation(generate.ACTIONS, k, (i + 0.5) / len(listed)) for i in range(len(listed))]
+        got = [generate.nth_permutation(generate.ACTIONS, k, (i + 0.5) / len(listed)) for i in range(len(listed))]
         assert got == listed
 
 
 def test_key_action_tables_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """However many plans' pools letters are drawn for, at most 512 pools keep a table."""
-    monkeypatch.setattr(generate, "_KEY_ACTIONS", {})
+    monkeypatch.setattr(generate, "KEY_ACTIONS", {})
     r = random.Random(3).random
     for i in range(700):
         pool = (f"action {i}", f"action {i + 1}", f"action {i + 2}")
-        got = generate._key_actions(r, pool)
+        got = generate.key_actions(r, pool)
         assert 1 <= len(got) == len(set(got)) and set(got) <= set(pool)
-    assert len(generate._KEY_ACTIONS) == 512
+    assert len(generate.KEY_ACTIONS) == 512
 
 
 def test_walk_caches_let_go_of_a_collected_definition(suspension_def: workflow.Definition) -> None:

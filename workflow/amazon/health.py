@@ -30,10 +30,8 @@ from typing import Annotated, Any
 
 import attrs
 
-from workflow.amazon.rules.health import aha_status, ahr_band, off_target
-from workflow.amazon.teams import Teams
-from workflow.core.history import History
-from workflow.core.rules import REGISTRY, TABLE, Context
+from workflow.amazon.rules.health import Reading, aha_status, ahr_band, off_target
+from workflow.core.rules import REGISTRY, TABLE
 from workflow.core.structure import (
     DETAILED,
     Constraint,
@@ -47,7 +45,7 @@ from workflow.core.structure import (
     structure,
 )
 from workflow.errors import DefinitionError, MetricsError, Problem, UnknownMarketplace
-from workflow.io.load import _Builder, definitions_dir
+from workflow.io.load import Builder, definitions_dir
 from workflow.io.source import Located, parse, read
 
 #: verdict levels, least to most severe
@@ -249,7 +247,7 @@ def load_table(path: str | Path | None = None, *, text: str | None = None, file:
 def build_table(located: Located) -> Table:
     """Shape-check the table, resolve its rules and parameters, and check what a breach may mean."""
     doc, faults = structure(located.data, TableDoc)
-    b = _Builder(located)
+    b = Builder(located)
     for p, m in faults:
         b.fault(p, m)
     if doc is None:
@@ -341,7 +339,7 @@ def build_table(located: Located) -> Table:
     )
 
 
-def _rule(b: _Builder, path: PathKey, row: Mapping[str, Any], metric: str | None) -> str | None:
+def _rule(b: Builder, path: PathKey, row: Mapping[str, Any], metric: str | None) -> str | None:
     """The row's rule id if it is a registered table rule that judges ``metric`` and takes the row's params."""
     ref = b.rule_ref(path, {"rule": row["rule"], "source": row["source"], "params": row["params"]}, (TABLE,))
     if ref is None:
@@ -626,9 +624,6 @@ class Verdict:
         }
 
 
-_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-
-
 def evaluate(
     snapshot: Snapshot | Mapping[str, Any], table: Table | None = None, *, marketplace: str | None = None
 ) -> Verdict:
@@ -640,16 +635,7 @@ def evaluate(
     code = tbl.marketplace(marketplace) if marketplace is not None else snap.marketplace or tbl.default_marketplace
     if code is None:
         raise UnknownMarketplace(str(marketplace), tuple(tbl.marketplaces))
-    ctx = Context(
-        event="evaluate",
-        state=code,
-        target=code,
-        payload=snap.metrics,
-        facts=snap.account,
-        history=History(),
-        now=snap.as_of or _EPOCH,
-        resources={"teams": Teams()},
-    )
+    reading = Reading(metrics=snap.metrics, account=snap.account, marketplace=code, as_of=snap.as_of)
     fired: list[Fired] = []
     restrictions: list[Restriction] = []
     evaluated: list[str] = []
@@ -660,7 +646,7 @@ def evaluate(
             continue
         params, source = row.resolved(code)
         evaluated.append(row.rule)
-        message = REGISTRY[row.rule].check(ctx, params)
+        message = REGISTRY[row.rule].check(reading, params)
         if message is None:
             continue
         fired.append(Fired(row.rule, row.on_breach, message, MEANING[row.on_breach], source, row.metric))
@@ -672,7 +658,7 @@ def evaluate(
         rating = tbl.rating
         if RATING in snap.metrics:
             evaluated.append(rating.rule)
-            message = REGISTRY[rating.rule].check(ctx, rating.params)
+            message = REGISTRY[rating.rule].check(reading, rating.params)
             if message is not None:
                 band = ahr_band(float(snap.metrics[RATING]), rating.params)
                 level = rating.at_risk if band == "at_risk" else rating.unhealthy
@@ -686,7 +672,7 @@ def evaluate(
     if tbl.protection is not None:
         pr = tbl.protection
         evaluated.append(pr.rule)
-        message = REGISTRY[pr.rule].check(ctx, pr.params)
+        message = REGISTRY[pr.rule].check(reading, pr.params)
         if message is not None:
             protected = True
             if level == "suspension_allowed":

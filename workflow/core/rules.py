@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -34,7 +34,10 @@ class Context:
     group: Any = None  # when the case belongs to a group (``workflow.run.group``): a view of the other members
 
 
-Check = Callable[[Context, Mapping[str, Any]], str | None]
+#: a rule's function: given what it judges and its parameters, ``None`` or a sentence. Guard, advice, state and
+#: effect rules judge a ``Context``; a decision-table rule judges what its table is evaluated on
+Check = Callable[[Any, Mapping[str, Any]], str | None]
+_F = TypeVar("_F", bound=Check)
 
 GUARD = "guard"
 ADVICE = "advice"
@@ -75,10 +78,10 @@ def register(
     facts: tuple[str, ...] = (),
     counts: tuple[str, ...] = (),
     recalls: tuple[str, ...] = (),
-) -> Callable[[Check], Check]:
+) -> Callable[[_F], _F]:
     """Register the decorated function as rule ``rule_id``. Ids are unique."""
 
-    def deco(fn: Check) -> Check:
+    def deco(fn: _F) -> _F:
         if rule_id in REGISTRY:
             raise RuntimeError(f"rule {rule_id!r} registered twice")
         REGISTRY[rule_id] = Rule(

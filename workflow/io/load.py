@@ -401,7 +401,9 @@ def build_resource(name: str, located: Located) -> Any:
 # --------------------------------------------------------------------------------------------- build
 
 
-class _Builder:
+class Builder:
+    """Collects every problem of a document while it is built, each located (line and path), in document order."""
+
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
@@ -463,7 +465,7 @@ class _Builder:
 def build(located: Located, base: Path | None) -> Definition:
     """Shape-check, resolve every name, build the records and run the structural checks."""
     data, faults = shape(located)  # the sound parts kept: every name fault is reported too
-    b = _Builder(located)
+    b = Builder(located)
     for p, m in faults:
         b.fault(p, m)
     if data is None:
@@ -649,7 +651,7 @@ def _used_ids(transitions: list[Transition], advice: list[Advice]) -> set[str]:
     return {g.id for t in transitions for g in t.guards} | {a.rule.id for a in advice}
 
 
-def _check_branches(b: _Builder, transitions: list[Transition]) -> None:
+def _check_branches(b: Builder, transitions: list[Transition]) -> None:
     """Two transitions of one event from one state are a branch: the earlier one must be guarded."""
     seen: dict[tuple[str, str], int] = {}
     for i, t in enumerate(transitions):
@@ -668,7 +670,7 @@ def _check_branches(b: _Builder, transitions: list[Transition]) -> None:
 
 
 def _cascades(
-    b: _Builder, raw: tuple[Mapping[str, Any], ...], events: Mapping[str, Event], states: tuple[str, ...]
+    b: Builder, raw: tuple[Mapping[str, Any], ...], events: Mapping[str, Event], states: tuple[str, ...]
 ) -> tuple[Cascade, ...]:
     """Each cascade's rule is an effect rule, its events and states exist, and its payload fits the fired event."""
     out = []
@@ -711,7 +713,7 @@ def _sound(items: tuple[Any, ...]) -> list[tuple[int, Any]]:
     return [(i, item) for i, item in enumerate(items) if item is not None]
 
 
-def _check_invariants(b: _Builder, invariants: list[tuple[int, Invariant]]) -> None:
+def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> None:
     from workflow.analysis.invariants import CHECKS as INVARIANT_CHECKS
 
     for i, inv in invariants:
@@ -722,7 +724,7 @@ def _check_invariants(b: _Builder, invariants: list[tuple[int, Invariant]]) -> N
             )
 
 
-def _resource_for(b: _Builder, name: str, file: str | None, base: Path | None) -> Any:
+def _resource_for(b: Builder, name: str, file: str | None, base: Path | None) -> Any:
     """The resource ``name`` for a definition: from the file it names (beside it), else from the default file."""
     try:
         if file is None:

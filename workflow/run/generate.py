@@ -69,7 +69,7 @@ def _pick(r: _Draw, tables: tuple[tuple[_T, ...], ...]) -> _T:
     return table[int(r() * len(table))]
 
 
-def _sample(r: _Draw, pool: tuple[str, ...], k: int) -> tuple[str, ...]:
+def sample(r: _Draw, pool: tuple[str, ...], k: int) -> tuple[str, ...]:
     """``k`` distinct items of ``pool`` in random order (a partial Fisher-Yates shuffle)."""
     n = len(pool)
     if k == 1:
@@ -99,7 +99,7 @@ _ACTIONS = tuple(
 _ISSUE_LISTS = _orders(ISSUES, range(1, 3))
 
 
-def _document(r: _Draw) -> Document:
+def document_record(r: _Draw) -> Document:
     return Document(  # positionally (a third faster than by keyword): tests/test_generate.py checks the field order
         DOC_KINDS[int(r() * 6)],  # kind
         r() >= 0.15,  # genuine
@@ -113,7 +113,7 @@ def _document(r: _Draw) -> Document:
 
 def _documents(r: _Draw) -> tuple[Document, ...]:
     n = int(r() * 3)
-    return (_document(r), _document(r)) if n == 2 else (_document(r),) if n else ()
+    return (document_record(r), document_record(r)) if n == 2 else (document_record(r),) if n else ()
 
 
 def _poa(r: _Draw) -> PlanOfAction:
@@ -144,27 +144,27 @@ def _letter(r: _Draw, plan: Any) -> EscalationLetter:
     asks_for = ASKS[int(r() * 3)] if r() < 0.85 else None
     actions = _plan_actions(plan)
     pool = actions if actions and r() < 0.85 else ACTIONS
-    return EscalationLetter(asks_for, _key_actions(r, pool))
+    return EscalationLetter(asks_for, key_actions(r, pool))
 
 
-#: per pool of actions (a drawn plan's, at most four, or ``ACTIONS``), the letter's choices: see ``_key_actions``;
-#: at most ``_KEY_ACTIONS_KEPT`` pools, so that letters drawn for many plans given to ``letter`` do not fill memory
-_KEY_ACTIONS: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]] = {}
-_KEY_ACTIONS_KEPT = 512
+#: per pool of actions (a drawn plan's, at most four, or ``ACTIONS``), the letter's choices: see ``key_actions``;
+#: at most ``KEY_ACTIONS_KEPT`` pools, so that letters drawn for many plans given to ``letter`` do not fill memory
+KEY_ACTIONS: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]] = {}
+KEY_ACTIONS_KEPT = 512
 
 
-def _key_actions(r: _Draw, pool: tuple[str, ...]) -> tuple[str, ...]:
+def key_actions(r: _Draw, pool: tuple[str, ...]) -> tuple[str, ...]:
     """One to four actions of ``pool`` (as many as it has, if fewer), distinct, in random order: a number of
     actions, then one of the ``itertools.permutations`` of that many, whether a table of them is kept or not."""
-    tables = _KEY_ACTIONS.get(pool)
+    tables = KEY_ACTIONS.get(pool)
     if tables is None:
-        if (len(pool) > 4 and pool != ACTIONS) or len(_KEY_ACTIONS) >= _KEY_ACTIONS_KEPT:  # not worth a table
-            return _nth_permutation(pool, min(len(pool), 1 + int(r() * 4)), r())
-        tables = _KEY_ACTIONS[pool] = tuple(tuple(itertools.permutations(pool, min(len(pool), k))) for k in range(1, 5))
+        if (len(pool) > 4 and pool != ACTIONS) or len(KEY_ACTIONS) >= KEY_ACTIONS_KEPT:  # not worth a table
+            return nth_permutation(pool, min(len(pool), 1 + int(r() * 4)), r())
+        tables = KEY_ACTIONS[pool] = tuple(tuple(itertools.permutations(pool, min(len(pool), k))) for k in range(1, 5))
     return _pick(r, tables)  # a number of actions, then a selection of that many
 
 
-def _nth_permutation(pool: tuple[str, ...], k: int, x: float) -> tuple[str, ...]:
+def nth_permutation(pool: tuple[str, ...], k: int, x: float) -> tuple[str, ...]:
     """``tuple(itertools.permutations(pool, k))[int(x * count)]`` without listing them (``0 <= x < 1``)."""
     n = len(pool)
     count = math.perm(n, k)
@@ -190,7 +190,7 @@ _VALUES: dict[str, _FieldDrawer] = {
     "timestamp": lambda r, partial: _STAMPS[int(r() * 336)],
     "list[str]": lambda r, partial: _pick(r, _ISSUE_LISTS),
     "poa": lambda r, partial: _poa(r),
-    "document": lambda r, partial: _document(r),
+    "document": lambda r, partial: document_record(r),
     "list[document]": lambda r, partial: _documents(r),
     "letter": lambda r, partial: _letter(r, partial.get("poa")),
 }
@@ -202,7 +202,7 @@ def _field_drawer(field: PayloadField, teams: tuple[str, ...]) -> _FieldDrawer:
     if choices:
         n = len(choices)
         if field.type == "list[str]":
-            return lambda r, partial: _sample(r, choices, 1 + int(r() * n))
+            return lambda r, partial: sample(r, choices, 1 + int(r() * n))
         return lambda r, partial: choices[int(r() * n)]
     if field.type == "team":
         n = len(teams)
@@ -283,7 +283,7 @@ def value(rng: random.Random, field: PayloadField, teams: tuple[str, ...], parti
 
 def document(rng: random.Random) -> dict[str, Any]:
     """A document as plain data (fields at their defaults left out)."""
-    out: dict[str, Any] = to_plain(_document(rng.random))
+    out: dict[str, Any] = to_plain(document_record(rng.random))
     return out
 
 

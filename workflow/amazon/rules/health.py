@@ -2,19 +2,33 @@
 
 They are decision-table rules (kind ``table``): ``workflow.amazon.health`` evaluates them on a metrics snapshot,
 with the parameters the table (``definitions/tables/account_health.yaml``) gives for the marketplace. The
-snapshot's values are in ``ctx.payload`` under the table's metric names (rates as fractions; a rate given per
-scope, such as a category, as a mapping of scope to rate); what the snapshot says about the account
+rules judge a ``Reading``: its ``metrics`` under the table's metric names (rates as fractions; a rate given per
+scope, such as a category, as a mapping of scope to rate), and what the snapshot says about the ``account``
 (``aha_enrolled``, ``months_above_threshold``, ``days_below_threshold``, ``emergency_contact``,
-``professional_plan``, ``unreachable_hours``, ``fraud_suspected``) is in ``ctx.facts``. What a breach
+``professional_plan``, ``unreachable_hours``, ``fraud_suspected``). What a breach
 *means* (a warning, a suspension allowed, a category restriction) is the table's to say, not the rule's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from workflow.core.rules import TABLE, Context, register
+import attrs
+
+from workflow.core.rules import TABLE, register
+
+
+@attrs.frozen
+class Reading:
+    """What a decision-table rule judges: one metrics snapshot of an account, for one marketplace."""
+
+    metrics: Mapping[str, Any]
+    account: Mapping[str, Any]
+    marketplace: str
+    as_of: dt.datetime | None = None
+
 
 LOWER = "below"  # the metric must stay under its target
 HIGHER = "at_least"  # the metric must reach its target
@@ -37,8 +51,8 @@ def off_target(value: Any, target: float, direction: str) -> list[tuple[str, flo
     return out
 
 
-def _rate_rule(ctx: Context, params: Mapping[str, Any], metric: str, label: str, direction: str) -> str | None:
-    value = ctx.payload.get(metric)
+def _rate_rule(reading: Reading, params: Mapping[str, Any], metric: str, label: str, direction: str) -> str | None:
+    value = reading.metrics.get(metric)
     if value is None:
         return None
     target = float(params["target"])
@@ -61,8 +75,8 @@ def _rate_rule(ctx: Context, params: Mapping[str, Any], metric: str, label: str,
     params={"target": 0.01, "window": "60 days"},
     reads=("order_defect_rate",),
 )
-def odr(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    return _rate_rule(ctx, params, "order_defect_rate", "Order defect rate", LOWER)
+def odr(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    return _rate_rule(reading, params, "order_defect_rate", "Order defect rate", LOWER)
 
 
 @register(
@@ -76,8 +90,8 @@ def odr(ctx: Context, params: Mapping[str, Any]) -> str | None:
     params={"target": 0.025, "window": "7 days"},
     reads=("cancel_rate",),
 )
-def cancel_rate(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    return _rate_rule(ctx, params, "cancel_rate", "Pre-fulfilment cancel rate", LOWER)
+def cancel_rate(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    return _rate_rule(reading, params, "cancel_rate", "Pre-fulfilment cancel rate", LOWER)
 
 
 @register(
@@ -88,8 +102,8 @@ def cancel_rate(ctx: Context, params: Mapping[str, Any]) -> str | None:
     params={"target": 0.04, "window": "10 and 30 days"},
     reads=("late_shipment_rate",),
 )
-def late_shipment(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    return _rate_rule(ctx, params, "late_shipment_rate", "Late shipment rate", LOWER)
+def late_shipment(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    return _rate_rule(reading, params, "late_shipment_rate", "Late shipment rate", LOWER)
 
 
 @register(
@@ -103,8 +117,8 @@ def late_shipment(ctx: Context, params: Mapping[str, Any]) -> str | None:
     params={"target": 0.95, "window": "30 days"},
     reads=("valid_tracking_rate",),
 )
-def valid_tracking(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    return _rate_rule(ctx, params, "valid_tracking_rate", "Valid tracking rate", HIGHER)
+def valid_tracking(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    return _rate_rule(reading, params, "valid_tracking_rate", "Valid tracking rate", HIGHER)
 
 
 @register(
@@ -115,8 +129,8 @@ def valid_tracking(ctx: Context, params: Mapping[str, Any]) -> str | None:
     params={"target": 0.97, "window": "14 days"},
     reads=("on_time_delivery_rate",),
 )
-def on_time_delivery(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    return _rate_rule(ctx, params, "on_time_delivery_rate", "On-time delivery rate", HIGHER)
+def on_time_delivery(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    return _rate_rule(reading, params, "on_time_delivery_rate", "On-time delivery rate", HIGHER)
 
 
 @register(
@@ -127,8 +141,9 @@ def on_time_delivery(ctx: Context, params: Mapping[str, Any]) -> str | None:
     params={"target": 0.9, "window": "30 days"},
     reads=("contact_response_rate",),
 )
-def contact_response(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    return _rate_rule(ctx, params, "contact_response_rate", "Share of buyer messages answered within 24 hours", HIGHER)
+def contact_response(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    label = "Share of buyer messages answered within 24 hours"
+    return _rate_rule(reading, params, "contact_response_rate", label, HIGHER)
 
 
 def ahr_band(rating: float, params: Mapping[str, Any]) -> str:
@@ -151,8 +166,8 @@ def ahr_band(rating: float, params: Mapping[str, Any]) -> str:
     params={"healthy_from": 200, "at_risk_from": 100},
     reads=("account_health_rating",),
 )
-def ahr(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    rating = ctx.payload.get("account_health_rating")
+def ahr(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    rating = reading.metrics.get("account_health_rating")
     if rating is None:
         return None
     band = ahr_band(float(rating), params)
@@ -215,6 +230,6 @@ def aha_status(facts: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[boo
     source="A-AHA [S]",
     params={"min_rating": 250, "months": 6, "max_days_below": 10, "contact_hours": 72},
 )
-def aha_protection(ctx: Context, params: Mapping[str, Any]) -> str | None:
-    protected, why = aha_status(ctx.facts, params)
+def aha_protection(reading: Reading, params: Mapping[str, Any]) -> str | None:
+    protected, why = aha_status(reading.account, params)
     return why if protected else None
