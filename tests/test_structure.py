@@ -43,7 +43,7 @@ class Item:
         ({"name": "x", "from": "c"}, ("from",), "unknown value 'c' (known: a, b)"),
         ({"name": "x", "colour": 1}, ("colour",), "unknown field 'colour' (known: name, count, tags, from)"),
         ({}, ("name",), "missing required field"),
-        ([], (), "expected a mapping (name, count, tags, from) (got [] that is a list)"),
+        ([], (), "expected an item mapping (name, count, tags, from) (got [] that is a list)"),
     ],
 )
 def test_a_fault_names_its_path_what_came_and_what_was_expected(

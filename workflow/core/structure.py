@@ -172,8 +172,11 @@ def describe(t: Any) -> str:
         return f"a mapping of names to {describe(get_args(t)[1])}"
     if origin in (typing.Union, types.UnionType):
         return " or ".join(describe(a) for a in get_args(t) if a is not type(None))
-    if attrs.has(t) or typing.is_typeddict(t):
+    if typing.is_typeddict(t):
         return f"a mapping ({', '.join(_keys(t))})"
+    if attrs.has(t):  # ``PlanOfAction`` -> a plan of action mapping (root_causes, ...); a ``...Doc`` is its file's
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", t.__name__.removesuffix("Doc")).lower()
+        return f"{with_article(words)} mapping ({', '.join(_keys(t))})"
     return _NAMES.get(t, "a value")
 
 
