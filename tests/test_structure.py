@@ -168,3 +168,47 @@ def test_the_core_imports_neither_io_nor_the_amazon_pack() -> None:
         if m.startswith(("workflow.io", "workflow.amazon", "workflow_cli"))
     }
     assert bad == set()
+
+
+def test_a_broken_resource_file_is_reported_in_its_own_file_and_lines(tmp_path: Path) -> None:
+    """A definition's own teams file with a shape fault and an unknown team: both located in the teams file."""
+    teams = tmp_path / "my_teams.yaml"
+    teams.write_text(
+        "default_enforcer: nobody\n"
+        "teams:\n"
+        "  seller_performance: {name: Seller Performance, reviews_once: sometimes}\n"
+        "  ert: {name: ERT, part_of: catalogue}\n"
+    )
+    source = (Path(workflow.io.load.definitions_dir()) / "account_suspension.yaml").read_text()
+    f = tmp_path / "acct.yaml"
+    f.write_text("teams: my_teams.yaml\n" + source)
+    with pytest.raises(DefinitionError) as info:
+        workflow.load_file(f)
+    found = {(p.file, p.line, p.path, p.message) for p in info.value.problems}
+    assert (
+        str(teams),
+        3,
+        "teams.seller_performance.reviews_once",
+        "expected true or false (got 'sometimes' that is a str)",
+    ) in found
+    assert all(p.file == str(teams) for p in info.value.problems if p.path.startswith("teams"))
+
+
+def test_names_from_a_definition_are_data_never_code(tmp_path: Path) -> None:
+    """Event and payload field names with quotes, newlines and code in them are structured as plain keys."""
+    marker = tmp_path / "ran"
+    hostile = f"x'] + __import__('pathlib').Path({str(marker)!r}).touch() or o['x"
+    text = (
+        "name: odd\nversion: '1'\n"
+        "states: {a: {initial: true}, b: {terminal: true}}\n"
+        f"events:\n  \"go'\\n\\\")\": {{payload: {{{json.dumps(hostile)}: {{type: str, required: true}}}}}}\n"
+        "transitions: [{event: \"go'\\n\\\")\", from: a, to: b}]\n"
+    )
+    defn = workflow.io.load.load(text=text, file="odd.yaml")
+    (event,) = defn.event_names
+    case = workflow.Case(defn, clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"))
+    with pytest.raises(PayloadError) as info:
+        case.fire_payload(event, {hostile: 1})
+    assert info.value.problems[0].message == "expected a string (got 1 that is an int)"
+    assert case.fire_payload(event, {hostile: "fine"}).accepted
+    assert not marker.exists()

@@ -586,7 +586,7 @@ def payload_type(type_name: str, choices: tuple[str, ...] | None, resources: Map
 def typed_dict(name: str, fields: Mapping[str, tuple[Any, bool]]) -> Any:
     """A ``TypedDict`` of ``fields`` (name -> (type, required)): what a payload or the facts structure into."""
     return TypedDict(  # type: ignore[operator]
-        "T_" + re.sub(r"\W", "_", name),  # cattrs names its generated function after it
+        "T_" + re.sub(r"[^0-9A-Za-z_]", "_", name),  # cattrs names its generated function after it
         {k: (Required[t] if required else NotRequired[t]) for k, (t, required) in fields.items()},
     )
 
