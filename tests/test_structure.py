@@ -201,8 +201,8 @@ def test_names_from_a_definition_are_data_never_code(tmp_path: Path) -> None:
     text = (
         "name: odd\nversion: '1'\n"
         "states: {a: {initial: true}, b: {terminal: true}}\n"
-        f"events:\n  \"go'\\n\\\")\": {{payload: {{{json.dumps(hostile)}: {{type: str, required: true}}}}}}\n"
-        "transitions: [{event: \"go'\\n\\\")\", from: a, to: b}]\n"
+        f'events:\n  "go\'\\n\\")": {{payload: {{{json.dumps(hostile)}: {{type: str, required: true}}}}}}\n'
+        'transitions: [{event: "go\'\\n\\")", from: a, to: b}]\n'
     )
     defn = workflow.io.load.load(text=text, file="odd.yaml")
     (event,) = defn.event_names
