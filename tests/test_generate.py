@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
-from workflow.amazon.payloads import PAYLOAD_TYPES, Document, EscalationLetter, PlanOfAction
+from workflow.amazon.payloads import Document, EscalationLetter, PlanOfAction
 from workflow.core.compiled import compiled
+from workflow.core.structure import PAYLOAD_TYPES, to_plain
 from workflow.io.load import builtin_names
 from workflow.run import generate
 
@@ -178,7 +179,7 @@ def test_documents_vary_in_every_field() -> None:
         assert 0.05 < share < 0.6, name
     assert all(d["issued"].startswith("2025-") for d in docs if "issued" in d)
     built = generate.document_record(random.Random(3).random)
-    assert isinstance(built, Document) and workflow.amazon.payloads.to_plain(built) == docs[0]
+    assert isinstance(built, Document) and to_plain(built) == docs[0]
 
 
 def test_samples_are_distinct_and_cover_the_pool() -> None:

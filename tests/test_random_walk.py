@@ -16,11 +16,11 @@ import attrs
 import pytest
 
 import workflow
-from workflow.amazon.payloads import to_plain
 from workflow.core.case import Case, Decision
 from workflow.core.clock import as_timestamp
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
+from workflow.core.structure import to_plain
 from workflow.run import generate, walks
 
 

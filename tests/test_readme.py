@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import workflow
-from workflow.io.load import load_teams
+from workflow.io.load import load_resource
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -41,7 +41,7 @@ def cited_sources() -> list[str]:
     sources = [g.source for t in definition.transitions for g in t.guards]
     sources += [a.rule.source for a in definition.advice]
     sources += [workflow.RULES[s.refuse_with].source for s in definition.states]
-    sources += [team.source for team in load_teams().by_id.values()]
+    sources += [team.source for team in load_resource("teams").by_id.values()]
     return sources
 
 

@@ -109,7 +109,14 @@ class UnknownEvent(WorkflowError):
 
 
 class SnapshotError(WorkflowError):
-    """A snapshot cannot be restored: malformed, or taken with another definition."""
+    """A snapshot cannot be restored: malformed, or taken with another definition. ``problems`` lists every fault
+    (each message a sentence of its own, ``path`` where in the snapshot); ``str()`` joins them on one line."""
+
+    def __init__(self, problems: str | Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = (
+            (Problem(message=problems),) if isinstance(problems, str) else tuple(problems)
+        )
+        super().__init__("; ".join(p.message for p in self.problems))
 
 
 class DefinitionMismatch(SnapshotError):
@@ -119,11 +126,13 @@ class DefinitionMismatch(SnapshotError):
         self.name = name
         self.expected = expected
         self.got = got
-        super().__init__(
+        WorkflowError.__init__(
+            self,
             f"snapshot was taken with definition '{name}' hash {got[:12]}, "
             f"but the definition given has hash {expected[:12]}; "
-            "pass allow_definition_change=True to restore it anyway"
+            "pass allow_definition_change=True to restore it anyway",
         )
+        self.problems = (Problem(message=str(self)),)
 
 
 class NotFound(WorkflowError):
@@ -340,3 +349,17 @@ class BadOption(WorkflowError):
         self.value = value
         self.expected = expected
         super().__init__(f"{option}: not {expected}: {printable(repr(value))}")
+
+
+class StructureFault(WorkflowError, ValueError):
+    """A plain value refused while structuring it into a record; the message says what was expected and what
+    came. Raised inside the core's converter and reported as a ``Problem`` with the value's path."""
+
+
+class ResourceError(WorkflowError):
+    """A definition resource's file names what it does not define; ``faults`` holds ``(path, message)`` pairs
+    inside that file, which the loader locates."""
+
+    def __init__(self, faults: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
+        self.faults = list(faults)
+        super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in self.faults))

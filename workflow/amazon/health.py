@@ -26,16 +26,27 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
 from workflow.amazon.rules.health import Reading, aha_status, ahr_band, off_target
 from workflow.core.rules import REGISTRY, TABLE
+from workflow.core.structure import (
+    DETAILED,
+    Constraint,
+    NonEmpty,
+    Nullable,
+    PathKey,
+    at_least,
+    describe_value,
+    min_items,
+    one_of,
+    structure,
+)
 from workflow.errors import DefinitionError, MetricsError, Problem, UnknownMarketplace
-from workflow.io import schema as s
 from workflow.io.load import Builder, definitions_dir
-from workflow.io.source import Located, PathKey, parse, read
+from workflow.io.source import Located, parse, read
 
 #: verdict levels, least to most severe
 LEVELS = ("healthy", "warning", "category_restriction", "suspension_allowed")
@@ -140,77 +151,69 @@ class Table:
         return names
 
 
-_params = s.Optional(s.MapOf(s.AnyOf((s.Scalar(), s.ListOf(s.Scalar())))), {})
-_fields = s.Optional(s.ListOf(s.Str(nonempty=True)), ())
-TABLE_SHAPE = s.record(
-    "a decision table mapping (kind, name, version, marketplaces, metrics, rating, protection)",
-    kind=s.Field(s.Str(choices=("decision_table",)), required=True),
-    name=s.Field(s.Str(nonempty=True), required=True),
-    version=s.Field(s.AnyOf((s.Str(nonempty=True), s.Number())), required=True),
-    description=s.Field(s.Str(), default=""),
-    marketplaces=s.Field(
-        s.MapOf(
-            s.record(
-                "a marketplace mapping (name, ids, default)",
-                name=s.Field(s.Str(), default=""),
-                ids=s.Field(_fields, default=()),
-                default=s.Field(s.Bool(), default=False),
-            ),
-            min_len=1,
-        ),
-        required=True,
-    ),
-    metrics=s.Field(
-        s.MapOf(
-            s.record(
-                "a metric mapping (rule, source, params, on_breach, contractual, report_fields, marketplaces)",
-                rule=s.Field(s.Str(nonempty=True), required=True),
-                source=s.Field(s.Str(nonempty=True), required=True),
-                description=s.Field(s.Str(), default=""),
-                params=s.Field(_params, default={}),
-                on_breach=s.Field(s.Str(choices=BREACHES), required=True),
-                contractual=s.Field(s.Bool(), required=True),
-                report_fields=s.Field(_fields, default=()),
-                marketplaces=s.Field(
-                    s.Optional(
-                        s.MapOf(
-                            s.record(
-                                "a marketplace's parameters (source, params)",
-                                source=s.Field(s.Str(nonempty=True), default=None),
-                                params=s.Field(_params, default={}),
-                            )
-                        ),
-                        {},
-                    ),
-                    default={},
-                ),
-            ),
-            min_len=1,
-        ),
-        required=True,
-    ),
-    rating=s.Field(
-        s.record(
-            "a rating mapping (rule, source, params, at_risk, unhealthy, report_fields)",
-            rule=s.Field(s.Str(nonempty=True), required=True),
-            source=s.Field(s.Str(nonempty=True), required=True),
-            params=s.Field(_params, default={}),
-            at_risk=s.Field(s.Str(choices=LEVELS[1:]), required=True),
-            unhealthy=s.Field(s.Str(choices=LEVELS[1:]), required=True),
-            report_fields=s.Field(_fields, default=()),
-        ),
-        default=None,
-    ),
-    protection=s.Field(
-        s.record(
-            "a protection mapping (rule, source, params)",
-            rule=s.Field(s.Str(nonempty=True), required=True),
-            source=s.Field(s.Str(nonempty=True), required=True),
-            params=s.Field(_params, default={}),
-        ),
-        default=None,
-    ),
-)
+# What a table file holds, as records the core's converter structures; ``build_table`` reads them back as plain
+# data with every default filled in.
+Scalar = str | bool | int | float
+Params = Annotated[dict[str, Scalar | tuple[Scalar, ...]], Nullable(dict)]
+Fields = Annotated[tuple[NonEmpty, ...], Nullable(tuple)]
+
+
+@attrs.frozen
+class MarketplaceDoc:
+    name: str = ""
+    ids: Fields = ()
+    default: bool = False
+
+
+@attrs.frozen
+class MarketplaceParams:
+    """A metric's own source and parameters in one marketplace."""
+
+    source: NonEmpty | None = None
+    params: Params = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class MetricDoc:
+    rule: NonEmpty
+    source: NonEmpty
+    description: str = ""
+    params: Params = attrs.field(factory=dict)
+    on_breach: one_of(BREACHES) = attrs.field(kw_only=True)  # type: ignore[valid-type]
+    contractual: bool = attrs.field(kw_only=True)
+    report_fields: Fields = ()
+    marketplaces: Annotated[dict[str, MarketplaceParams], Nullable(dict)] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class RatingDoc:
+    rule: NonEmpty
+    source: NonEmpty
+    params: Params = attrs.field(factory=dict)
+    at_risk: one_of(LEVELS[1:]) = attrs.field(kw_only=True)  # type: ignore[valid-type]
+    unhealthy: one_of(LEVELS[1:]) = attrs.field(kw_only=True)  # type: ignore[valid-type]
+    report_fields: Fields = ()
+
+
+@attrs.frozen
+class ProtectionDoc:
+    rule: NonEmpty
+    source: NonEmpty
+    params: Params = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class TableDoc:
+    """A decision table file."""
+
+    kind: one_of(("decision_table",))  # type: ignore[valid-type]
+    name: NonEmpty
+    version: NonEmpty | float
+    description: str = ""
+    marketplaces: Annotated[dict[str, MarketplaceDoc], min_items(1)] = attrs.field(kw_only=True)
+    metrics: Annotated[dict[str, MetricDoc], min_items(1)] = attrs.field(kw_only=True)
+    rating: RatingDoc | None = None
+    protection: ProtectionDoc | None = None
 
 
 def tables_dir() -> Path:
@@ -243,12 +246,13 @@ def load_table(path: str | Path | None = None, *, text: str | None = None, file:
 
 def build_table(located: Located) -> Table:
     """Shape-check the table, resolve its rules and parameters, and check what a breach may mean."""
-    data, faults = s.run(TABLE_SHAPE, located.data)
+    doc, faults = structure(located.data, TableDoc)
     b = Builder(located)
     for p, m in faults:
         b.fault(p, m)
-    if data is s.INVALID:
-        raise DefinitionError(b.problems)
+    if doc is None:
+        raise DefinitionError(b.in_order())
+    data = DETAILED.unstructure(doc)
     marketplaces = {
         code: Marketplace(code=code, name=v["name"], ids=tuple(v["ids"])) for code, v in data["marketplaces"].items()
     }
@@ -366,34 +370,45 @@ class Snapshot:
     file: str | None = None
 
 
-_account = s.record(
-    "an account mapping (aha_enrolled, months_above_threshold, days_below_threshold, emergency_contact, "
-    "professional_plan, unreachable_hours, fraud_suspected)",
-    aha_enrolled=s.Field(s.Bool(), default=None, doc="Amazon's enrolment notice for Account Health Assurance"),
-    months_above_threshold=s.Field(s.Int(minimum=0), default=None, doc="months the rating held at 250 or above"),
-    days_below_threshold=s.Field(s.Int(minimum=0), default=None, doc="days below 250 in those months"),
-    emergency_contact=s.Field(s.Bool(), default=None, doc="a valid emergency phone number is on file"),
-    professional_plan=s.Field(s.Bool(), default=None),
-    unreachable_hours=s.Field(s.Number(minimum=0), default=None, doc="hours Amazon tried and failed to reach"),
-    fraud_suspected=s.Field(s.Bool(), default=None),
-)
-_HEAD = {
-    "marketplace": s.Field(s.Str(nonempty=True), default=None),
-    "as_of": s.Field(s.Timestamp(), default=None),
-    "account": s.Field(s.Optional(_account, {}), default={}),
-    "description": s.Field(s.Str(), default=""),
-}
+NonNegative = Annotated[
+    float, Constraint("a number >= 0", lambda v: None if v >= 0 else f"expected a number >= 0 (got {v!r})", ("nn",))
+]
 
 
-OURS = s.Record(fields={**_HEAD, "metrics": s.Field(s.MapOf(s.Anything()), required=True)}, name="a metrics snapshot")
-REPORT = s.Record(
-    fields={
-        **_HEAD,
-        "performanceMetrics": s.Field(s.ListOf(s.MapOf(s.Anything()), min_len=1), required=True),
-        "accountStatuses": s.Field(s.Anything(), default=None),
-    },
-    name="an account health report",
-)
+@attrs.frozen
+class AccountDoc:
+    """What a snapshot says about the account (each unknown unless given)."""
+
+    aha_enrolled: bool | None = None  # Amazon's enrolment notice for Account Health Assurance
+    months_above_threshold: at_least(0) | None = None  # type: ignore[valid-type]  # months the rating held at 250+
+    days_below_threshold: at_least(0) | None = None  # type: ignore[valid-type]  # days below 250 in those months
+    emergency_contact: bool | None = None  # a valid emergency phone number is on file
+    professional_plan: bool | None = None
+    unreachable_hours: NonNegative | None = None  # hours Amazon tried and failed to reach
+    fraud_suspected: bool | None = None
+
+
+@attrs.frozen
+class SnapshotHead:
+    marketplace: NonEmpty | None = None
+    as_of: dt.datetime | None = None
+    account: Annotated[AccountDoc, Nullable(dict)] = attrs.field(factory=AccountDoc)
+    description: str = ""
+
+
+@attrs.frozen
+class OursDoc(SnapshotHead):
+    """A metrics snapshot in this project's names."""
+
+    metrics: dict[str, Any] = attrs.field(kw_only=True)
+
+
+@attrs.frozen
+class ReportDoc(SnapshotHead):
+    """Amazon's account health report."""
+
+    performanceMetrics: Annotated[tuple[dict[str, Any], ...], min_items(1)] = attrs.field(kw_only=True)
+    accountStatuses: Any = None
 
 
 def read_snapshot(
@@ -417,10 +432,11 @@ def snapshot_from(data: Mapping[str, Any], table: Table | None = None) -> Snapsh
 def build_snapshot(located: Located, table: Table) -> Snapshot:
     data = located.data
     is_report = isinstance(data, Mapping) and "performanceMetrics" in data
-    head, faults = s.run(REPORT if is_report else OURS, data)
+    doc, faults = structure(data, ReportDoc if is_report else OursDoc)
     problems = [located.problem(p, m) for p, m in faults]
-    if head is s.INVALID:
+    if doc is None:
         raise MetricsError(problems)
+    head = DETAILED.unstructure(doc)
     marketplace = head["marketplace"]
     if marketplace is not None and table.marketplace(marketplace) is None:
         known = ", ".join(table.marketplaces)
@@ -519,7 +535,7 @@ def _metric_value(
     high = 1000.0 if rating else 1.0
     if number is None or not 0 <= number <= high:
         what = "a rating from 0 to 1000" if rating else "a rate: a fraction from 0 to 1, or a percentage such as '2.5%'"
-        problems.append(located.problem(path, f"expected {what} (got {s.describe_value(value)})"))
+        problems.append(located.problem(path, f"expected {what} (got {describe_value(value)})"))
         return None
     return number
 
@@ -606,8 +622,6 @@ class Verdict:
             "not_given": list(self.not_given),
             "notes": list(self.notes),
         }
-
-
 
 
 def evaluate(

@@ -1,28 +1,30 @@
 """What events carry: plans of action, escalation letters, documents; and the payload type vocabulary.
 
-A definition declares each payload field with a type name from ``PAYLOAD_TYPES`` (``str``, ``poa``,
-``list[document]`` ...). Plain dicts and lists from YAML or keyword arguments are checked against the type and
-built into the frozen records below; a wrong name or type is reported with the field's path.
+A definition declares each payload field with a type name (``str``, ``poa``, ``list[document]`` ...). This
+module registers the pack's names with the core (``workflow.core.structure.register_payload_type``): ``poa``,
+``letter``, ``document``, ``list[document]``, and ``team`` (one of the teams the definition's ``teams``
+resource names). Plain dicts and lists from YAML or keyword arguments are structured into the frozen records
+below by the core's cattrs converter; a wrong name or type is reported with the field's path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
-from workflow.io import schema as s
+from workflow.amazon.teams import teams_of
+from workflow.core.structure import NonEmpty, one_of, register_payload_type
 
 
 @attrs.frozen
 class RootCause:
     """One root cause in a plan of action, answering one issue the notice cited."""
 
-    issue: str
-    text: str = ""
+    issue: NonEmpty  # the issue the notice cited
+    text: str = ""  # what went wrong
 
 
 @attrs.frozen
@@ -33,7 +35,7 @@ class Document:
     to a reviewer; ``issuer`` says who wrote a letter or licence (``rights_owner``, ``manufacturer`` ...).
     """
 
-    kind: str
+    kind: NonEmpty  # invoice, licence, utility_bill, id ...
     genuine: bool = True
     legible: bool = True
     matches_registration: bool = True
@@ -97,80 +99,8 @@ _normalise_short = functools.lru_cache(maxsize=4096)(_normalised)
 
 ASKS_FOR = ("senior_investigator", "seller_performance_manager")
 
-_document = s.record(
-    "a document mapping (kind, genuine, ...)",
-    s.RecordBuilder(Document),
-    kind=s.Field(s.Str(nonempty=True), required=True, doc="invoice, licence, utility_bill, id ..."),
-    genuine=s.Field(s.Bool(), default=True, doc="false for a fabricated or altered document"),
-    legible=s.Field(s.Bool(), default=True),
-    matches_registration=s.Field(s.Bool(), default=True),
-    screenshot=s.Field(s.Bool(), default=False),
-    issued=s.Field(s.Date(), default=None, doc="the date on the document"),
-    issuer=s.Field(s.Str(), default=None, doc="who issued it: rights_owner, manufacturer ..."),
-)
-_documents = s.ListOf(_document)
-_root_cause = s.record(
-    "a root cause mapping (issue, text)",
-    s.RecordBuilder(RootCause),
-    issue=s.Field(s.Str(nonempty=True), required=True, doc="the issue the notice cited"),
-    text=s.Field(s.Str(), default="", doc="what went wrong"),
-)
-_poa = s.record(
-    "a plan of action mapping (root_causes, corrective_actions, preventive_measures, documents)",
-    s.RecordBuilder(PlanOfAction),
-    root_causes=s.Field(s.ListOf(_root_cause), default=()),
-    corrective_actions=s.Field(s.ListOf(s.Str()), default=()),
-    preventive_measures=s.Field(s.ListOf(s.Str()), default=()),
-    documents=s.Field(_documents, default=()),
-)
-_letter = s.record(
-    "an escalation letter mapping (asks_for, key_actions, text)",
-    s.RecordBuilder(EscalationLetter),
-    asks_for=s.Field(s.Str(), default=None, doc="senior_investigator or seller_performance_manager"),
-    key_actions=s.Field(s.ListOf(s.Str()), default=()),
-    text=s.Field(s.Str(), default=""),
-)
-
-#: type name -> factory(team ids) -> schema. ``team`` needs the team ids, the others ignore them.
-PAYLOAD_TYPES: Mapping[str, Callable[[tuple[str, ...]], s.Schema]] = {
-    "str": lambda teams: s.Str(),
-    "int": lambda teams: s.Int(),
-    "number": lambda teams: s.Number(),
-    "bool": lambda teams: s.Bool(),
-    "date": lambda teams: s.Date(),
-    "timestamp": lambda teams: s.Timestamp(),
-    "list[str]": lambda teams: s.ListOf(s.Str()),
-    "poa": lambda teams: _poa,
-    "letter": lambda teams: _letter,
-    "document": lambda teams: _document,
-    "list[document]": lambda teams: _documents,
-    "team": lambda teams: s.Str(choices=teams),
-}
-
-
-def payload_schema(type_name: str, choices: tuple[str, ...] | None, teams: tuple[str, ...]) -> s.Schema:
-    """The schema for one payload field; ``choices`` narrows a ``str`` field."""
-    if choices is not None:
-        if type_name == "list[str]":
-            return s.ListOf(s.Str(choices=choices))
-        return s.Str(choices=choices)
-    return PAYLOAD_TYPES[type_name](teams)
-
-
-def to_plain(value: Any) -> Any:
-    """A payload value as JSON-safe data (the inverse of checking it against its schema)."""
-    if attrs.has(type(value)):
-        return {
-            f.name: to_plain(getattr(value, f.name))
-            for f in attrs.fields(type(value))
-            if getattr(value, f.name) != f.default or f.default is attrs.NOTHING
-        }
-    if isinstance(value, tuple | list):
-        return [to_plain(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {k: to_plain(v) for k, v in value.items()}
-    return value
+register_payload_type("poa", lambda resources: PlanOfAction)
+register_payload_type("letter", lambda resources: EscalationLetter)
+register_payload_type("document", lambda resources: Document)
+register_payload_type("list[document]", lambda resources: tuple[Document, ...])
+register_payload_type("team", lambda resources: one_of(teams_of(resources).ids()))

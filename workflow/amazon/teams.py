@@ -1,13 +1,21 @@
-"""Amazon's teams as data: who decides appeals, who reviews escalations, which channels each takes."""
+"""Amazon's teams as data: who decides appeals, who reviews escalations, which channels each takes.
+
+Registered with the core as the definition resource ``teams``: a definition file may name its own teams
+file (``teams: my_teams.yaml``), else the built-in ``definitions/teams.yaml`` is used.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
+
+from workflow.core.resources import register_resource
+from workflow.core.structure import NonEmpty, min_items
+from workflow.errors import ResourceError
 
 
 @attrs.frozen
@@ -23,6 +31,30 @@ class Team:
     part_of: str | None = None  # a tier of a larger team (catalog's ert is part of catalog)
     description: str = ""
     source: str = ""
+
+
+@attrs.frozen
+class TeamDoc:
+    """A team as its file writes it (the id is its key in ``teams``)."""
+
+    name: NonEmpty
+    description: str = ""
+    source: str = ""
+    decides: tuple[NonEmpty, ...] = ()
+    reviews_escalations: bool = False
+    reviews_once: bool = False
+    channels: tuple[NonEmpty, ...] = ()
+    appeal_channels: tuple[NonEmpty, ...] = ()
+    enforces: tuple[NonEmpty, ...] = ()
+    part_of: NonEmpty | None = None
+
+
+@attrs.frozen
+class TeamsDoc:
+    """A teams file: the teams by id, and the team that enforces a reason class no team claims."""
+
+    teams: Annotated[dict[str, TeamDoc], min_items(1)]
+    default_enforcer: NonEmpty | None = None
 
 
 def _frozen(teams: Mapping[str, Team]) -> Mapping[str, Team]:
@@ -75,9 +107,29 @@ class Teams(Mapping[str, Team]):
 
 
 def teams_of(holder: Any) -> Teams:
-    """The teams a definition (or a rule's context) carries as its ``teams`` resource; none when it has none."""
-    teams = holder.resources.get("teams")
+    """The teams a definition (or a rule's context, or its resources mapping) carries as its ``teams`` resource;
+    none when it has none."""
+    resources = holder if isinstance(holder, Mapping) else holder.resources
+    teams = resources.get("teams")
     return teams if isinstance(teams, Teams) else _NO_TEAMS
 
 
 _NO_TEAMS = Teams()
+
+
+def build_teams(doc: TeamsDoc) -> Teams:
+    """The teams of a structured teams file; every team it names must be one of them."""
+    teams = {tid: Team(id=tid, **attrs.asdict(spec, recurse=False)) for tid, spec in doc.teams.items()}
+    faults: list[tuple[tuple[str | int, ...], str]] = []
+    default = doc.default_enforcer
+    if default is not None and default not in teams:
+        faults.append((("default_enforcer",), f"unknown team '{default}' (known: {', '.join(teams)})"))
+    for tid, team in teams.items():
+        if team.part_of is not None and team.part_of not in teams:
+            faults.append((("teams", tid, "part_of"), f"unknown team '{team.part_of}'"))
+    if faults:
+        raise ResourceError(faults)
+    return Teams(by_id=teams, default_enforcer=default)
+
+
+register_resource("teams", record=TeamsDoc, build=build_teams, default_file="teams.yaml", empty=Teams)

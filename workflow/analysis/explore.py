@@ -40,7 +40,6 @@ from typing import Any
 
 import attrs
 
-from workflow.amazon import payloads as payload_types
 from workflow.amazon.payload_classes import catalog
 from workflow.analysis.invariants import violations
 from workflow.core.case import Case, Decision
@@ -49,6 +48,7 @@ from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import History, Step
 from workflow.core.model import Definition
 from workflow.core.rules import ADVICE, GUARD, REGISTRY, STATE
+from workflow.core.structure import to_plain
 from workflow.errors import ExplorationLimit, PayloadError, WorkflowError
 
 DEFAULT_MAX_CONFIGS = 20_000
@@ -649,7 +649,7 @@ def scenario_steps(
             entry.update(_after(pending))
             pending = []
         if move.payload:
-            entry["with"] = payload_types.to_plain(dict(move.payload))
+            entry["with"] = to_plain(dict(move.payload))
         entry["expect"] = _expect(step)
         if step.accepted:  # where the step went and what it advised are part of what it must do again
             entry["expect_state"] = step.target
@@ -661,7 +661,7 @@ def scenario_steps(
         probe = catalog(exploration.definition)[exploration.definition.events[0].name][0]
         entry = {"event": probe.event, **_after(pending)}
         if probe.payload:
-            entry["with"] = payload_types.to_plain(dict(probe.payload))
+            entry["with"] = to_plain(dict(probe.payload))
         out.append({**entry, "description": "any event, so that the timers above fire"})
     return out
 

@@ -13,15 +13,15 @@ from typing import Any
 
 import attrs
 
-from workflow.amazon import payloads as payload_types
 from workflow.core.clock import Clock, SimulatedClock, SystemClock, format_time
 from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
 from workflow.core.history import Finding, History, Step
 from workflow.core.model import Definition
 from workflow.core.rules import Context
+from workflow.core.snapshot import SNAPSHOT_FORMAT, restore
+from workflow.core.structure import to_plain
 from workflow.errors import RuleFailure, StaleDecision, UnknownEvent, WorkflowError
 
-SNAPSHOT_FORMAT = "workflow.case/1"
 _SYSTEM_CLOCK = SystemClock()
 
 
@@ -155,7 +155,7 @@ class Case:
         self._definition = definition  # keeps it (and so its compiled structures) alive while the case lives
         self.clock: Clock = clock if clock is not None else _SYSTEM_CLOCK
         self.state: str = comp.initial
-        self._facts = comp.fact_defaults if not facts else _check_facts(definition, facts)
+        self._facts = comp.fact_defaults if not facts else comp.check_facts(facts)
         self._history = History()
         self._version = 0  # len(self._history), kept as steps are recorded: read on every decision
         self._last_at: dt.datetime | None = None  # when the last step happened
@@ -512,7 +512,7 @@ class Case:
             "definition": {"name": defn.name, "version": defn.version, "hash": defn.hash},
             "state": self.state,
             "created": format_time(self._created),
-            "facts": payload_types.to_plain(dict(self._facts)),
+            "facts": to_plain(dict(self._facts)),
             "history": [step_to_plain(st) for st in self._history],
         }
 
@@ -526,15 +526,10 @@ class Case:
         allow_definition_change: bool = False,
     ) -> Case:
         """Rebuild a case from ``snapshot()`` data. Refuses a snapshot of another definition or content hash."""
-        from workflow.io.snapshot import restore_case
-
-        return restore_case(cls, definition, data, clock=clock, allow_definition_change=allow_definition_change)
-
-
-def _check_facts(defn: Definition, given: Mapping[str, Any]) -> Mapping[str, Any]:
-    from workflow.io.snapshot import check_facts
-
-    return check_facts(defn, given)
+        got = restore(definition, data, allow_definition_change=allow_definition_change)
+        return cls.rebuild(
+            definition, state=got.state, created=got.created, history=got.steps, facts=got.facts, clock=clock
+        )
 
 
 def step_to_plain(step: Step) -> dict[str, Any]:
@@ -546,7 +541,7 @@ def step_to_plain(step: Step) -> dict[str, Any]:
         "source": step.source,
         "target": step.target,
         "accepted": step.accepted,
-        "payload": payload_types.to_plain(dict(step.payload)),
+        "payload": to_plain(dict(step.payload)),
         "findings": [{"rule": f.rule, "kind": f.kind, "message": f.message, "source": f.source} for f in step.findings],
     }
     if step.timer:

@@ -10,8 +10,8 @@ from typing import Protocol
 
 import attrs
 
+from workflow.core.structure import parse_timestamp
 from workflow.errors import TimeOutOfRange
-from workflow.io.schema import parse_timestamp
 
 UTC = dt.timezone.utc
 

@@ -20,13 +20,11 @@ from typing import Any
 
 import attrs
 
-from workflow.amazon import payloads as payload_types
+from workflow.core import structure as structuring
 from workflow.core.history import Finding
 from workflow.core.model import Definition, RuleRef, Transition
 from workflow.core.rules import REGISTRY, Context, Rule
-from workflow.errors import PayloadError, Problem, RuleFailure, UnknownEvent, WorkflowError
-from workflow.io import schema as s
-from workflow.io.source import format_path
+from workflow.errors import FactsError, PayloadError, Problem, RuleFailure, UnknownEvent, WorkflowError
 
 
 @attrs.frozen
@@ -73,25 +71,28 @@ class Compiled:
     def __init__(self, defn: Definition) -> None:
         # weakly: the definition's cases hold it, and the cache of compiled definitions must not keep it alive
         self._definition = weakref.ref(defn)
-        teams = defn.resources.get("teams")
-        team_ids = teams.ids() if teams is not None else ()
-        self.payloads: dict[str, s.Record] = {
-            e.name: s.Record(
-                fields={
-                    f.name: s.Field(payload_types.payload_schema(f.type, f.choices, team_ids), required=f.required)
-                    for f in e.payload
-                },
-                name=f"the payload of '{e.name}'",
+        #: per event, the ``TypedDict`` its payload is structured as (fields of the types the definition names)
+        self.payloads: dict[str, Any] = {
+            e.name: structuring.typed_dict(
+                f"payload_of_{e.name}",
+                {f.name: (structuring.payload_type(f.type, f.choices, defn.resources), f.required) for f in e.payload},
             )
             for e in defn.events
         }
         #: for an event with no required field, an empty payload needs no checking
         self.optional_payload = frozenset(e.name for e in defn.events if not any(f.required for f in e.payload))
-        #: per event, its fields in declaration order with their compiled fast checks
-        self.fast_payloads: dict[str, tuple[tuple[str, bool, Any], ...]] = {
-            event: tuple((name, f.required, s.compile_fast(f.schema)) for name, f in spec.fields.items())
-            for event, spec in self.payloads.items()
+        #: per event, cattrs' generated structuring function for its payload (``FAST``: no bookkeeping)
+        self._structure: dict[Any, Any] = {
+            event: structuring.mapping_structurer(td, structuring.FAST) for event, td in self.payloads.items()
         }
+        #: the facts a case may be given (each may be null: unset)
+        self.facts = structuring.typed_dict(
+            f"facts_of_{defn.name}",
+            {f.name: (structuring.PAYLOAD_TYPES[f.type]({}) | None, False) for f in defn.facts},
+        )
+        self._structure[FACTS] = structuring.mapping_structurer(self.facts, structuring.FAST)
+        #: the detailed structuring functions, made when a payload or the facts must be explained
+        self._explainers: dict[Any, Any] = {}
         self.initial = defn.initial.name
         self.table: dict[str, dict[str, tuple[Edge, ...]]] = {st.name: {} for st in defn.states}
         self.timers: dict[str, tuple[Edge, ...]] = {}
@@ -158,37 +159,44 @@ class Compiled:
         return found
 
     def check_payload(self, event: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        """The payload checked and structured (records built, absent fields left out), or ``PayloadError``."""
-        fields = self.fast_payloads.get(event)
-        if fields is None:
+        """The payload structured (records built, absent fields left out), or ``PayloadError`` naming every fault."""
+        structure = self._structure.get(event)
+        if structure is None:
             raise UnknownEvent(event, tuple(self.payloads))
         if not payload and event in self.optional_payload:
             return EMPTY
-        out: dict[str, Any] = {}
-        given = 0
-        invalid = missing = s.INVALID
-        get = payload.get
-        for name, required, check in fields:  # declaration order, as the slow path gives it
-            value = get(name, missing)
-            if value is missing:
-                if required:
-                    break
-                continue
-            given += 1
-            value = check(value)
-            if value is invalid:
-                break
-            if value is not None:
-                out[name] = value
-        else:
-            if given == len(payload):  # no unknown field
-                return MappingProxyType(out)
-        checked, faults = s.run(self.payloads[event], payload)
+        try:
+            return MappingProxyType(structure(payload))
+        except Exception:  # explained below, every fault with its path
+            pass
+        checked, faults = self._explain(event, self.payloads[event], payload)
         if faults:
-            raise PayloadError(event, [Problem(message=m, path=format_path(p)) for p, m in faults])
-        return MappingProxyType({k: v for k, v in checked.items() if v is not None})  # pragma: no cover
+            raise PayloadError(event, [Problem(message=m, path=structuring.format_path(p)) for p, m in faults])
+        return MappingProxyType(checked)  # pragma: no cover - FAST and DETAILED agree
+
+    def check_facts(self, given: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The case's facts: the definition's defaults overlaid with ``given``, each of its declared type."""
+        try:
+            checked = self._structure[FACTS](given)
+        except Exception:  # explained below, every fault with its path
+            checked, faults = self._explain(FACTS, self.facts, given)
+            if faults:
+                raise FactsError([Problem(message=m, path=structuring.format_path(p)) for p, m in faults]) from None
+        return MappingProxyType({**self.fact_defaults, **checked})
+
+    def _explain(self, key: Any, td: Any, value: Any) -> tuple[Any, structuring.Faults]:
+        """``value`` structured as the ``TypedDict`` ``td`` by the detailed converter, or every fault found."""
+        explain = self._explainers.get(key)
+        if explain is None:
+            explain = self._explainers[key] = structuring.mapping_structurer(td, structuring.DETAILED)
+        try:
+            return explain(value), []
+        except Exception as e:
+            return None, structuring.faults(e)
 
 
+#: the key of the facts' structuring function (an event is a string)
+FACTS = ("facts",)
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 #: how many findings a compiled definition keeps for sharing
 _SAID = 4096

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from workflow.core.model import Definition
-from workflow.io.source import PathKey
+from workflow.core.structure import PathKey
 
 #: a structural fault: where in the document (its path) and what is wrong
 Fault = tuple[PathKey, str]

@@ -12,11 +12,11 @@ import os
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from workflow.amazon import payloads as payload_types
-from workflow.amazon import rules as _rules  # noqa: F401  (registers every rule)
-from workflow.amazon.teams import Team, Teams
+import attrs
+
+from workflow.core import structure as structuring
 from workflow.core.clock import parse_duration
 from workflow.core.model import (
     Advice,
@@ -31,175 +31,220 @@ from workflow.core.model import (
     Timer,
     Transition,
 )
+from workflow.core.resources import RESOURCES
 from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
+from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
 from workflow.core.validate import check_all
-from workflow.errors import DefinitionError, NotFound, Problem
-from workflow.io import schema as s
-from workflow.io.source import Located, PathKey, format_path, parse, read
+from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
+from workflow.io.source import Located, parse, read
 
 #: parameters the engine itself reads (not a rule): name -> default
 ENGINE_PARAMETERS: dict[str, Any] = {"holidays": []}
-FACT_TYPES = ("str", "int", "number", "bool", "date", "timestamp", "list[str]")
+FACT_TYPES = structuring.FACT_TYPES
 
-_param_value = s.AnyOf((s.Scalar(), s.ListOf(s.Scalar())))
-_names = s.ListOf(s.Str(nonempty=True), min_len=1, single_ok=True)
-_rule_use = s.record(
-    "a rule use mapping (rule, source, params)",
-    rule=s.Field(s.Str(nonempty=True), required=True, doc="a rule id from the catalog"),
-    source=s.Field(s.Str(nonempty=True), required=True, doc="where the rule comes from"),
-    params=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
-    branch=s.Field(s.Bool(), default=False, doc="selects this transition among several of one event"),
-)
-_field = s.record(
-    "a payload field mapping (type, required, choices, description)",
-    type=s.Field(s.Str(choices=tuple(payload_types.PAYLOAD_TYPES)), default="str"),
-    required=s.Field(s.Bool(), default=False),
-    choices=s.Field(s.ListOf(s.Str(nonempty=True), min_len=1), default=None),
-    description=s.Field(s.Str(), default=""),
-)
-SHAPE = s.record(
-    "a definition mapping",
-    name=s.Field(s.Str(nonempty=True), required=True),
-    version=s.Field(s.AnyOf((s.Str(nonempty=True), s.Number())), required=True),
-    description=s.Field(s.Str(), default=""),
-    teams=s.Field(s.Str(nonempty=True), default=None, doc="a teams file beside the definition"),
-    parameters=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
-    facts=s.Field(
-        s.Optional(
-            s.MapOf(
-                s.record(
-                    "a fact mapping (type, default, description)",
-                    type=s.Field(s.Str(choices=FACT_TYPES), required=True),
-                    default=s.Field(_param_value, default=None),
-                    description=s.Field(s.Str(), default=""),
-                )
-            ),
-            {},
-        ),
-        default={},
-    ),
-    states=s.Field(
-        s.MapOf(
-            s.Optional(
-                s.record(
-                    "a state mapping (description, initial, terminal, outcome, refuse_with)",
-                    description=s.Field(s.Str(), default=""),
-                    initial=s.Field(s.Bool(), default=False),
-                    terminal=s.Field(s.Bool(), default=False),
-                    outcome=s.Field(s.Str(choices=("success", "failure", "neutral")), default=None),
-                    refuse_with=s.Field(s.Str(nonempty=True), default="state.no_transition"),
-                ),
-                {},
-            ),
-            min_len=1,
-        ),
-        required=True,
-    ),
-    events=s.Field(
-        s.MapOf(
-            s.Optional(
-                s.record(
-                    "an event mapping (description, actor, payload)",
-                    description=s.Field(s.Str(), default=""),
-                    actor=s.Field(s.Str(), default=""),
-                    payload=s.Field(s.Optional(s.MapOf(s.Optional(_field, {})), {}), default={}),
-                ),
-                {},
-            ),
-            min_len=1,
-        ),
-        required=True,
-    ),
-    transitions=s.Field(
-        s.ListOf(
-            s.record(
-                "a transition mapping (event, from, to, guards, after, description)",
-                event=s.Field(s.Str(nonempty=True), required=True),
-                to=s.Field(s.Str(nonempty=True), default=None, doc="the destination; omitted: the case stays"),
-                description=s.Field(s.Str(), default=""),
-                guards=s.Field(s.Optional(s.ListOf(_rule_use), ()), default=()),
-                after=s.Field(s.AnyOf((s.Str(nonempty=True), s.Int(minimum=0))), default=None),
-                **{"from": s.Field(_names, required=True, doc="source states; '*' is every non-terminal state")},
-            ),
-            min_len=1,
-        ),
-        required=True,
-    ),
-    advice=s.Field(
-        s.Optional(
-            s.ListOf(
-                s.record(
-                    "an advice mapping (rule, events, source, params)",
-                    rule=s.Field(s.Str(nonempty=True), required=True),
-                    events=s.Field(_names, required=True),
-                    source=s.Field(s.Str(nonempty=True), required=True),
-                    params=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
-                )
-            ),
-            (),
-        ),
-        default=(),
-    ),
-    cascades=s.Field(
-        s.Optional(
-            s.ListOf(
-                s.record(
-                    "a cascade mapping (rule, source, when, fire, with, members_in, name_field)",
-                    rule=s.Field(s.Str(nonempty=True), required=True, doc="an effect rule id"),
-                    source=s.Field(s.Str(nonempty=True), required=True),
-                    when=s.Field(s.Str(nonempty=True), required=True, doc="the event a member accepts"),
-                    fire=s.Field(s.Str(nonempty=True), required=True, doc="the event offered to the others"),
-                    members_in=s.Field(_names, required=True, doc="the states of the members it reaches"),
-                    name_field=s.Field(s.Str(nonempty=True), default=None),
-                    params=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
-                    **{"with": s.Field(s.Optional(s.MapOf(_param_value), {}), default={})},
-                )
-            ),
-            (),
-        ),
-        default=(),
-    ),
-    invariants=s.Field(
-        s.Optional(
-            s.ListOf(
-                s.record(
-                    "an invariant mapping (id, check, params, description)",
-                    id=s.Field(s.Str(nonempty=True), required=True),
-                    check=s.Field(s.Str(nonempty=True), required=True),
-                    params=s.Field(s.Optional(s.MapOf(_param_value), {}), default={}),
-                    description=s.Field(s.Str(), default=""),
-                )
-            ),
-            (),
-        ),
-        default=(),
-    ),
-)
+# --------------------------------------------------------------------------------------------- the shape
+# What a definition file holds, as records the core's converter structures (``from``/``with`` are written
+# ``from_``/``with_``). Names (states, events, rules, payload types) are resolved afterwards, in ``build``.
 
-TEAMS_SHAPE = s.record(
-    "a teams mapping (default_enforcer, teams)",
-    default_enforcer=s.Field(s.Str(nonempty=True), default=None),
-    teams=s.Field(
-        s.MapOf(
-            s.record(
-                "a team mapping",
-                name=s.Field(s.Str(nonempty=True), required=True),
-                description=s.Field(s.Str(), default=""),
-                source=s.Field(s.Str(), default=""),
-                decides=s.Field(s.Optional(s.ListOf(s.Str(nonempty=True)), ()), default=()),
-                reviews_escalations=s.Field(s.Bool(), default=False),
-                reviews_once=s.Field(s.Bool(), default=False),
-                channels=s.Field(s.Optional(s.ListOf(s.Str(nonempty=True)), ()), default=()),
-                appeal_channels=s.Field(s.Optional(s.ListOf(s.Str(nonempty=True)), ()), default=()),
-                enforces=s.Field(s.Optional(s.ListOf(s.Str(nonempty=True)), ()), default=()),
-                part_of=s.Field(s.Str(nonempty=True), default=None),
-            ),
-            min_len=1,
-        ),
-        required=True,
-    ),
-)
+Scalar = str | bool | int | float
+ParamValue = Scalar | tuple[Scalar, ...]
+Params = Annotated[dict[str, ParamValue], Nullable(dict)]
+#: one name, or a list of at least one
+Names = Annotated[tuple[NonEmpty, ...], SingleOk(), min_items(1)]
+
+
+@attrs.frozen
+class RuleUse:
+    rule: NonEmpty  # a rule id from the catalog
+    source: NonEmpty  # where the rule comes from
+    params: Params = attrs.field(factory=dict)
+    branch: bool = False  # selects this transition among several of one event
+
+
+@attrs.frozen
+class PayloadFieldDoc:
+    type: NonEmpty = "str"  # a payload type name (resolved in ``build``)
+    required: bool = False
+    choices: Annotated[tuple[NonEmpty, ...], min_items(1)] | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class FactDoc:
+    type: one_of(FACT_TYPES)  # type: ignore[valid-type]
+    default: ParamValue | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class StateDoc:
+    description: str = ""
+    initial: bool = False
+    terminal: bool = False
+    outcome: one_of(("success", "failure", "neutral")) | None = None  # type: ignore[valid-type]
+    refuse_with: NonEmpty = "state.no_transition"
+
+
+@attrs.frozen
+class EventDoc:
+    description: str = ""
+    actor: str = ""
+    payload: Annotated[dict[str, Annotated[PayloadFieldDoc, Nullable(dict)]], Nullable(dict)] = attrs.field(
+        factory=dict
+    )
+
+
+@attrs.frozen
+class TransitionDoc:
+    event: NonEmpty
+    to: NonEmpty | None = None  # the destination; omitted: the case stays
+    description: str = ""
+    guards: Annotated[tuple[RuleUse, ...], Nullable(tuple)] = ()
+    after: NonEmpty | at_least(0) | None = None  # type: ignore[valid-type]
+    from_: Names = attrs.field(kw_only=True)  # source states; '*' is every non-terminal state
+
+
+@attrs.frozen
+class AdviceDoc:
+    rule: NonEmpty
+    events: Names
+    source: NonEmpty
+    params: Params = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class CascadeDoc:
+    rule: NonEmpty  # an effect rule id
+    source: NonEmpty
+    when: NonEmpty  # the event a member accepts
+    fire: NonEmpty  # the event offered to the others
+    members_in: Names  # the states of the members it reaches
+    name_field: NonEmpty | None = None
+    params: Params = attrs.field(factory=dict)
+    with_: Params = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class InvariantDoc:
+    id: NonEmpty
+    check: NonEmpty
+    params: Params = attrs.field(factory=dict)
+    description: str = ""
+
+
+@attrs.frozen
+class Head:
+    """The definition's own fields (its sections are structured entry by entry: see ``SECTIONS``)."""
+
+    name: NonEmpty
+    version: NonEmpty | float
+    description: str = ""
+    parameters: Params = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Section:
+    """A part of a definition structured entry by entry, so that one bad entry hides no other problem."""
+
+    item: type
+    mapping: bool  # a mapping of names to items; else a list
+    required: bool  # required and non-empty; else optional, and null stands for empty
+
+
+SECTIONS: dict[str, Section] = {
+    "facts": Section(FactDoc, mapping=True, required=False),
+    "states": Section(StateDoc, mapping=True, required=True),
+    "events": Section(EventDoc, mapping=True, required=True),
+    "transitions": Section(TransitionDoc, mapping=False, required=True),
+    "advice": Section(AdviceDoc, mapping=False, required=False),
+    "cascades": Section(CascadeDoc, mapping=False, required=False),
+    "invariants": Section(InvariantDoc, mapping=False, required=False),
+}
+
+
+def shape(located: Located) -> tuple[dict[str, Any] | None, structuring.Faults]:
+    """The document structured and back as plain data with every default filled in, and every shape fault.
+
+    Each section's entries are structured one by one: an unsound mapping entry is left out, an unsound list
+    item is ``None`` (so later paths keep their indexes). ``None`` when a required part is unsound.
+    """
+    data = located.data
+    if not isinstance(data, Mapping):
+        return None, [((), str(structuring.wrong("a definition mapping", data)))]
+    heads = [_key(a.name) for a in attrs.fields(Head)]
+    known = (*heads[:3], *RESOURCES, *heads[3:], *SECTIONS)
+    faults: structuring.Faults = [
+        ((k,), f"unknown field '{k}' (known: {', '.join(known)})") for k in data if k not in known
+    ]
+    head, found = structuring.structure({k: data[k] for k in heads if k in data}, Head)
+    faults += found
+    out: dict[str, Any] = structuring.DETAILED.unstructure(head) if head is not None else {}
+    for name in RESOURCES:
+        value, found = structuring.structure(data.get(name), NonEmpty | None)
+        faults += [((name, *p), m) for p, m in found]
+        out[name] = value
+    sound = head is not None
+    for key, section in SECTIONS.items():
+        entries, found, ok = _section(data, key, section)
+        faults += found
+        sound = sound and ok
+        out[key] = entries
+    return (out if sound else None), faults
+
+
+def _section(data: Mapping[str, Any], key: str, section: Section) -> tuple[Any, structuring.Faults, bool]:
+    """One section's sound entries (as plain data), its faults, and whether what remains is usable."""
+    empty: Any = {} if section.mapping else []
+    raw = data.get(key)
+    if key not in data and section.required:
+        return empty, [((key,), "missing required field")], False
+    if raw is None and not section.required:
+        return empty, [], True
+    container = dict if section.mapping else list
+    kind = (
+        f"a mapping of names to {structuring.describe(section.item)}"
+        if section.mapping
+        else (f"a list of {structuring.describe(section.item)}")
+    )
+    if not isinstance(raw, Mapping if section.mapping else list | tuple):
+        return empty, [((key,), str(structuring.wrong(kind, raw)))], False
+    if section.required and not raw:
+        return empty, [((key,), "expected at least 1 entry" if section.mapping else "expected at least 1 item")], False
+    faults: structuring.Faults = []
+    items: Any = raw.items() if isinstance(raw, Mapping) else enumerate(raw)
+    out: Any = container()
+    for k, v in items:
+        if section.mapping and (not isinstance(k, str) or not k):
+            faults.append(((key, str(k)), f"a name must be a non-empty string (got {structuring.describe_value(k)})"))
+            continue
+        value, found = structuring.structure({} if v is None and section.mapping else v, section.item)
+        faults += [((key, k, *p), m) for p, m in found]
+        if value is None and isinstance(v, Mapping):
+            value = _with_defaults(v, section.item, found)
+        plain = structuring.DETAILED.unstructure(value) if value is not None else None
+        if section.mapping:
+            if plain is not None:
+                out[k] = plain
+        else:
+            out.append(plain)
+    return out, faults, True
+
+
+def _with_defaults(value: Mapping[str, Any], record: type, faults: structuring.Faults) -> Any:
+    """``record`` from ``value`` with its faulty optional fields (and unknown keys) left to their defaults; None
+    when a required field is at fault. What is sound of an entry is still checked for names."""
+    optional = {_key(a.name) for a in attrs.fields(record) if a.default is not attrs.NOTHING}
+    known = {_key(a.name) for a in attrs.fields(record)}
+    bad = {p[0] for p, _ in faults if p}
+    if not bad or any(k in known and k not in optional for k in bad) or any(not p for p, _ in faults):
+        return None
+    rest, _ = structuring.structure({k: v for k, v in value.items() if k not in bad}, record)
+    return rest
+
+
+def _key(name: str) -> str:
+    return name[:-1] if name.endswith("_") else name
 
 
 # --------------------------------------------------------------------------------------------- finding files
@@ -217,7 +262,7 @@ def builtin_names() -> tuple[str, ...]:
     """The names of the built-in lifecycle definitions (every YAML file with ``states``)."""
     names = []
     for p in sorted(definitions_dir().glob("*.yaml")):
-        if p.stem != "teams":
+        if p.name not in _resource_files():
             names.append(p.stem)
     return tuple(names)
 
@@ -255,9 +300,14 @@ def resolve(ref: str | os.PathLike[str], *, base: Path | None = None) -> Path:
     return definitions_dir() / f"{ref}.yaml"
 
 
-#: by the definition file's (path, mtime, size): the definition and the (path, mtime, size) of the teams file it
-#: was built with (the built-in one, or the file its ``teams:`` names), so a changed teams file is read again
-_CACHE: dict[tuple[str, int, int], tuple[Definition, tuple[str, int, int] | None]] = {}
+def _resource_files() -> frozenset[str]:
+    """The default files of the registered resources: data beside the definitions, not definitions."""
+    return frozenset(kind.default_file for kind in RESOURCES.values() if kind.default_file is not None)
+
+
+#: by the definition file's (path, mtime, size): the definition and the (path, mtime, size) of each resource file
+#: it was built with (the default one, or the file the definition names), so a changed resource file is read again
+_CACHE: dict[tuple[str, int, int], tuple[Definition, tuple[tuple[str, int, int] | None, ...]]] = {}
 
 
 def _stamp(path: Path) -> tuple[str, int, int] | None:
@@ -269,10 +319,16 @@ def _stamp(path: Path) -> tuple[str, int, int] | None:
         return None
 
 
-def _teams_path(located: Located, base: Path) -> Path:
-    """The teams file a definition file is built with: the one its ``teams:`` names, or the built-in one."""
-    own = located.data.get("teams") if isinstance(located.data, Mapping) else None
-    return base / own if isinstance(own, str) and own else definitions_dir() / "teams.yaml"
+def _resource_paths(located: Located, base: Path | None) -> dict[str, Path | None]:
+    """Each resource's file for a definition: the one it names (beside it), else the resource's default."""
+    out: dict[str, Path | None] = {}
+    for name, kind in RESOURCES.items():
+        own = located.data.get(name) if isinstance(located.data, Mapping) else None
+        if isinstance(own, str) and own and base is not None:
+            out[name] = base / own
+        else:
+            out[name] = definitions_dir() / kind.default_file if kind.default_file is not None else None
+    return out
 
 
 def load(name: str | os.PathLike[str] | None = None, *, text: str | None = None, file: str | None = None) -> Definition:
@@ -307,39 +363,39 @@ def load_file(path: str | os.PathLike[str]) -> Definition:
     stat = target.stat()
     key = (str(target.resolve()), stat.st_mtime_ns, stat.st_size)
     cached = _CACHE.get(key)
-    if cached is not None and cached[1] is not None and _stamp(Path(cached[1][0])) == cached[1]:
+    if cached is not None and all(stamp is not None and _stamp(Path(stamp[0])) == stamp for stamp in cached[1]):
         return cached[0]
     located = read(target, error=DefinitionError)
-    teams = _stamp(_teams_path(located, target.parent))  # before building: a change while building reloads
+    # stamped before building: a change while building reloads
+    stamps = tuple(_stamp(p) for p in _resource_paths(located, target.parent).values() if p is not None)
     defn = build(located, base=target.parent)
-    _CACHE[key] = (defn, teams)
+    _CACHE[key] = (defn, stamps)
     return defn
 
 
-# --------------------------------------------------------------------------------------------- teams
+# --------------------------------------------------------------------------------------------- resources
 
 
-def load_teams(path: Path | None = None) -> Teams:
-    """The teams file: by default the built-in ``definitions/teams.yaml``."""
-    located = read(path or definitions_dir() / "teams.yaml", error=DefinitionError)
-    return build_teams(located)
+def load_resource(name: str, path: Path | None = None) -> Any:
+    """The resource ``name`` built from ``path`` (by default its registered default file)."""
+    kind = RESOURCES[name]
+    if path is None:
+        if kind.default_file is None:
+            return kind.empty()
+        path = definitions_dir() / kind.default_file
+    return build_resource(name, read(path, error=DefinitionError))
 
 
-def build_teams(located: Located) -> Teams:
-    data, faults = s.run(TEAMS_SHAPE, located.data)
-    problems = [located.problem(p, m) for p, m in faults]
-    if data is s.INVALID:
-        raise DefinitionError(problems)
-    teams = {tid: Team(id=tid, **dict(spec.items())) for tid, spec in data["teams"].items()}
-    default = data["default_enforcer"]
-    if default is not None and default not in teams:
-        problems.append(located.problem(("default_enforcer",), f"unknown team '{default}' (known: {', '.join(teams)})"))
-    for tid, team in teams.items():
-        if team.part_of is not None and team.part_of not in teams:
-            problems.append(located.problem(("teams", tid, "part_of"), f"unknown team '{team.part_of}'"))
-    if problems:
-        raise DefinitionError(problems)
-    return Teams(by_id=teams, default_enforcer=default)
+def build_resource(name: str, located: Located) -> Any:
+    """Structure a resource file with the core's converter and build the resource; every problem is located."""
+    kind = RESOURCES[name]
+    record, faults = structuring.structure(located.data, kind.record)
+    if record is None:
+        raise DefinitionError(sorted((located.problem(p, m) for p, m in faults), key=lambda p: p.line or 0))
+    try:
+        return kind.build(record)
+    except ResourceError as e:
+        raise DefinitionError([located.problem(p, m) for p, m in e.faults]) from None
 
 
 # --------------------------------------------------------------------------------------------- build
@@ -401,21 +457,21 @@ class Builder:
         if not ok:
             self.fault(
                 path,
-                f"parameter '{name}' expects {s.describe_value(default).split(' that is ')[1]} "
-                f"(got {s.describe_value(value)})",
+                f"parameter '{name}' expects {structuring.describe_value(default).split(' that is ')[1]} "
+                f"(got {structuring.describe_value(value)})",
             )
 
 
 def build(located: Located, base: Path | None) -> Definition:
     """Shape-check, resolve every name, build the records and run the structural checks."""
-    data, faults = s.run(SHAPE, located.data, partial=True)  # keep the sound parts: report every name fault too
+    data, faults = shape(located)  # the sound parts kept: every name fault is reported too
     b = Builder(located)
     for p, m in faults:
         b.fault(p, m)
-    if data is s.INVALID:
+    if data is None:
         raise DefinitionError(b.in_order())
 
-    teams = _teams_for(b, data["teams"], base)
+    resources = {name: _resource_for(b, name, data[name], base) for name in RESOURCES}
     states = tuple(
         State(
             name=n,
@@ -438,6 +494,12 @@ def build(located: Located, base: Path | None) -> Definition:
     for ename, spec in data["events"].items():
         fields = []
         for fname, f in spec["payload"].items():
+            if f["type"] not in structuring.PAYLOAD_TYPES:
+                known = ", ".join(structuring.PAYLOAD_TYPES)
+                b.fault(
+                    ("events", ename, "payload", fname, "type"), f"unknown payload type '{f['type']}' (known: {known})"
+                )
+                continue
             if f["choices"] is not None and f["type"] not in ("str", "list[str]"):
                 b.fault(
                     ("events", ename, "payload", fname, "choices"), "choices apply only to str and list[str] fields"
@@ -574,8 +636,8 @@ def build(located: Located, base: Path | None) -> Definition:
         facts=fact_fields,
         invariants=invariants,
         cascades=cascades,
-        resources={"teams": teams},
-        hash=_content_hash(data, teams),
+        resources=resources,
+        hash=_content_hash(data, resources),
         origin=located.file,
     )
     for p, m in check_all(defn):
@@ -648,7 +710,7 @@ def _cascades(
 
 def _sound(items: tuple[Any, ...]) -> list[tuple[int, Any]]:
     """The items of a partially checked list with their places, less those the shape check found unsound."""
-    return [(i, item) for i, item in enumerate(items) if item is not s.INVALID]
+    return [(i, item) for i, item in enumerate(items) if item is not None]
 
 
 def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> None:
@@ -662,23 +724,30 @@ def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> No
             )
 
 
-def _teams_for(b: Builder, name: str | None, base: Path | None) -> Teams:
+def _resource_for(b: Builder, name: str, file: str | None, base: Path | None) -> Any:
+    """The resource ``name`` for a definition: from the file it names (beside it), else from the default file."""
     try:
-        if name is None:
-            return load_teams()
+        if file is None:
+            return load_resource(name)
         if base is None:
-            b.fault(("teams",), "a definition given as text cannot name a teams file")
-            return Teams()
-        return load_teams(base / name)
+            b.fault((name,), f"a definition given as text cannot name a {name} file")
+            return RESOURCES[name].empty()
+        return load_resource(name, base / file)
     except DefinitionError as e:
         b.problems.extend(e.problems)
-        return Teams()
+        return RESOURCES[name].empty()
 
 
-def _content_hash(data: Any, teams: Teams) -> str:
+def _content_hash(data: Any, resources: Mapping[str, Any]) -> str:
     """sha256 of the shape-checked content (defaults filled in), so comments and layout do not change it."""
     canon = json.dumps(
-        {"definition": data, "teams": {k: repr(v) for k, v in teams.items()}},
+        {
+            "definition": data,
+            **{
+                name: {k: repr(v) for k, v in res.items()} if isinstance(res, Mapping) else repr(res)
+                for name, res in resources.items()
+            },
+        },
         sort_keys=True,
         default=str,
         separators=(",", ":"),
@@ -686,4 +755,14 @@ def _content_hash(data: Any, teams: Teams) -> str:
     return hashlib.sha256(canon.encode()).hexdigest()
 
 
-__all__ = ["build", "builtin_names", "definitions_dir", "format_path", "load", "load_teams", "resolve"]
+__all__ = [
+    "build",
+    "build_resource",
+    "builtin_names",
+    "definitions_dir",
+    "format_path",
+    "load",
+    "load_resource",
+    "resolve",
+    "shape",
+]

@@ -16,24 +16,12 @@ from typing import Any
 import attrs
 import yaml
 
+from workflow.core.structure import PathKey, format_path
 from workflow.errors import DocumentError, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 100
-
-PathKey = tuple[str | int, ...]
-
-
-def format_path(path: PathKey) -> str:
-    """``("transitions", 3, "to")`` -> ``transitions[3].to``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 @attrs.frozen

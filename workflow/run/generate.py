@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
-from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause, to_plain
+from workflow.amazon.payloads import ASKS_FOR, Document, EscalationLetter, PlanOfAction, RootCause
 from workflow.amazon.teams import teams_of
 from workflow.core.model import Definition, Event, PayloadField
+from workflow.core.structure import to_plain
 
 #: issues a notice may cite; small so that plans and notices meet often
 ISSUES = ("order_defect_rate", "late_shipment_rate", "cancellation_rate", "inauthentic")

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
@@ -15,54 +15,48 @@ from workflow.core.clock import DEFAULT_START, SimulatedClock, format_time, pars
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
+from workflow.core.structure import NonEmpty, Nullable, at_least, min_items, one_of, parse_timestamp, structure
 from workflow.errors import PayloadError, Problem, ScenarioError, TimeOutOfRange
-from workflow.io import schema as s
 from workflow.io.load import load_file, resolve
 from workflow.io.source import Located, parse, read
 
-_expect = s.AnyOf((s.Str(choices=("accepted", "blocked")), s.ListOf(s.Str(nonempty=True), min_len=1)))
+Plain = Annotated[dict[str, Any], Nullable(dict)]  # a payload or facts as written: structured when used
 
 
-SCENARIO_SHAPE = s.record(
-    "a scenario mapping (definition, start, facts, cases, steps)",
-    definition=s.Field(s.Str(nonempty=True), required=True),
-    start=s.Field(s.Timestamp(), default=None),
-    facts=s.Field(s.Optional(s.MapOf(s.Anything()), {}), default={}),
-    cases=s.Field(
-        s.Optional(
-            s.MapOf(
-                s.Optional(
-                    s.record(
-                        "a case mapping (facts)", facts=s.Field(s.Optional(s.MapOf(s.Anything()), {}), default={})
-                    ),
-                    {},
-                ),
-                min_len=1,
-            ),
-            {},
-        ),
-        default={},
-        doc="named cases that act together (a group); each step then says which case it is for",
-    ),
-    description=s.Field(s.Str(), default=""),
-    steps=s.Field(
-        s.ListOf(
-            s.record(
-                "a step mapping (event, case, with, after, at, expect, expect_state, expect_advice)",
-                event=s.Field(s.Str(nonempty=True), required=True),
-                case=s.Field(s.Str(nonempty=True), default=None, doc="the named case the event is for"),
-                after=s.Field(s.AnyOf((s.Str(nonempty=True), s.Int(minimum=0))), default=None),
-                at=s.Field(s.Timestamp(), default=None),
-                expect=s.Field(_expect, default=None),
-                expect_state=s.Field(s.Str(nonempty=True), default=None, doc="the case's state after the step"),
-                expect_advice=s.Field(s.ListOf(s.Str(nonempty=True), min_len=1), default=None),
-                description=s.Field(s.Str(), default=""),
-                **{"with": s.Field(s.Optional(s.MapOf(s.Anything()), {}), default={})},
-            )
-        ),
-        required=True,
-    ),
-)
+@attrs.frozen
+class CaseDoc:
+    facts: Plain = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class StepDoc:
+    """A scenario step as its file writes it (``with`` is written ``with_``)."""
+
+    event: NonEmpty
+    case: NonEmpty | None = None  # the named case the event is for
+    with_: Plain = attrs.field(factory=dict)
+    after: NonEmpty | at_least(0) | None = None  # type: ignore[valid-type]
+    at: dt.datetime | None = None
+    #: accepted | blocked, or the rule ids that must block the step
+    expect: one_of(("accepted", "blocked")) | Annotated[tuple[NonEmpty, ...], min_items(1)] | None = None  # type: ignore[valid-type]
+    expect_state: NonEmpty | None = None  # the case's state after the step
+    expect_advice: Annotated[tuple[NonEmpty, ...], min_items(1)] | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class ScenarioDoc:
+    """A scenario file, structured by the core's converter (names are checked against the definition after)."""
+
+    definition: NonEmpty
+    start: dt.datetime | None = None
+    facts: Plain = attrs.field(factory=dict)
+    #: named cases that act together (a group); each step then says which case it is for
+    cases: Annotated[dict[str, Annotated[CaseDoc, Nullable(dict)]], Nullable(dict), min_items(1)] = attrs.field(
+        factory=dict
+    )
+    description: str = ""
+    steps: tuple[StepDoc, ...] = attrs.field(kw_only=True)
 
 
 @attrs.frozen
@@ -212,12 +206,12 @@ def _definition_for(ref: str, base: Path | None) -> Definition:
 def build_scenario(located: Located, base: Path | None) -> Scenario:
     from workflow.errors import DefinitionError, NotFound
 
-    data, faults = s.run(SCENARIO_SHAPE, located.data)
+    data, faults = structure(located.data, ScenarioDoc)
     problems = [located.problem(p, m) for p, m in faults]
-    if data is s.INVALID:
-        raise ScenarioError(problems)
+    if data is None:
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
     try:
-        defn = _definition_for(data["definition"], base)
+        defn = _definition_for(data.definition, base)
     except NotFound as e:
         raise ScenarioError([located.problem(("definition",), str(e))]) from e
     except DefinitionError as e:
@@ -225,15 +219,15 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
     comp = compiled(defn)
     cases = _scenario_cases(located, defn, data, problems)
     steps = []
-    for i, raw in enumerate(data["steps"]):
+    for i, raw in enumerate(data.steps):
         path = ("steps", i)
-        event = raw["event"]
-        if cases and raw["case"] is None:
+        event = raw.event
+        if cases and raw.case is None:
             problems.append(located.problem((*path, "case"), f"missing: which case is this for? ({', '.join(cases)})"))
-        elif raw["case"] is not None and raw["case"] not in cases:
+        elif raw.case is not None and raw.case not in cases:
             known = f"known: {', '.join(cases)}" if cases else "this scenario names no cases"
-            problems.append(located.problem((*path, "case"), f"unknown case '{raw['case']}' ({known})"))
-        payload: Mapping[str, Any] = raw["with"]  # kept as written; checked here, structured when fired
+            problems.append(located.problem((*path, "case"), f"unknown case '{raw.case}' ({known})"))
+        payload: Mapping[str, Any] = raw.with_  # kept as written; checked here, structured when fired
         if event not in comp.payloads:
             problems.append(
                 located.problem((*path, "event"), f"unknown event '{event}' (known: {', '.join(defn.event_names)})")
@@ -245,21 +239,21 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
                 for pr in e.problems:
                     sub = tuple(int(x) if x.isdigit() else x for x in _split(pr.path))
                     problems.append(located.problem((*path, "with", *sub), pr.message))
-        if isinstance(raw["expect"], tuple):
-            for j, rule_id in enumerate(raw["expect"]):
+        if isinstance(raw.expect, tuple):
+            for j, rule_id in enumerate(raw.expect):
                 if rule_id not in defn.rule_ids():
                     problems.append(
                         located.problem((*path, "expect", j), f"rule '{rule_id}' is not used by '{defn.name}'")
                     )
-        if raw["expect_state"] is not None and raw["expect_state"] not in defn.state_names:
+        if raw.expect_state is not None and raw.expect_state not in defn.state_names:
             problems.append(
                 located.problem(
                     (*path, "expect_state"),
-                    f"unknown state '{raw['expect_state']}' (known: {', '.join(defn.state_names)})",
+                    f"unknown state '{raw.expect_state}' (known: {', '.join(defn.state_names)})",
                 )
             )
         advice_ids = {a.rule.id for a in defn.advice}
-        for j, rule_id in enumerate(raw["expect_advice"] or ()):
+        for j, rule_id in enumerate(raw.expect_advice or ()):
             if rule_id not in advice_ids:
                 problems.append(
                     located.problem(
@@ -267,37 +261,35 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
                         f"'{rule_id}' is not advice '{defn.name}' gives (known: {', '.join(sorted(advice_ids))})",
                     )
                 )
-        if raw["after"] is not None:
+        if raw.after is not None:
             try:
-                parse_duration(raw["after"])
+                parse_duration(raw.after)
             except ValueError as e:
                 problems.append(located.problem((*path, "after"), str(e)))
         steps.append(
             ScenarioStep(
                 event=event,
                 payload=payload,
-                after=raw["after"],
-                at=raw["at"],
-                expect=raw["expect"],
-                description=raw["description"],
+                after=raw.after,
+                at=raw.at,
+                expect=raw.expect,
+                description=raw.description,
                 line=located.line(path),
-                case=raw["case"],
-                expect_state=raw["expect_state"],
-                expect_advice=raw["expect_advice"],
+                case=raw.case,
+                expect_state=raw.expect_state,
+                expect_advice=raw.expect_advice,
             )
         )
-    facts: Mapping[str, Any] = data["facts"]
+    facts: Mapping[str, Any] = data.facts
     if facts:
         try:
-            from workflow.io.snapshot import check_facts
-
-            facts = check_facts(defn, facts)
+            facts = compiled(defn).check_facts(facts)
         except PayloadError as e:
             for pr in e.problems:
                 problems.append(located.problem(("facts", *_split(pr.path)), pr.message))
-    start = data["start"] if data["start"] is not None else s.parse_timestamp(DEFAULT_START)
+    start = data.start if data.start is not None else parse_timestamp(DEFAULT_START)
     assert start is not None  # DEFAULT_START is a valid timestamp
-    _check_times(located, start, comp.holidays, data["steps"], problems)
+    _check_times(located, start, comp.holidays, data.steps, problems)
     if problems:
         raise ScenarioError(problems)
     return Scenario(
@@ -305,22 +297,20 @@ def build_scenario(located: Located, base: Path | None) -> Scenario:
         steps=tuple(steps),
         start=start,
         facts=facts,
-        description=data["description"],
+        description=data.description,
         file=located.file,
         cases=cases,
     )
 
 
 def _scenario_cases(
-    located: Located, defn: Definition, data: Mapping[str, Any], problems: list[Any]
+    located: Located, defn: Definition, data: ScenarioDoc, problems: list[Any]
 ) -> dict[str, Mapping[str, Any]]:
     """The named cases and their facts: the scenario's ``facts`` for every case, overlaid by the case's own."""
-    from workflow.io.snapshot import check_facts
-
     out: dict[str, Mapping[str, Any]] = {}
-    for name, spec in data["cases"].items():
+    for name, spec in data.cases.items():
         try:
-            out[name] = check_facts(defn, {**data["facts"], **spec["facts"]})
+            out[name] = compiled(defn).check_facts({**data.facts, **spec.facts})
         except PayloadError as e:
             for pr in e.problems:
                 problems.append(located.problem(("cases", name, "facts", *_split(pr.path)), pr.message))
@@ -332,9 +322,9 @@ def _check_times(located: Located, start: dt.datetime, holidays: Any, raw_steps:
     """A step's ``at`` may not lie before the scenario's clock at that step (after its ``after``)."""
     clock = SimulatedClock(start, holidays=holidays)
     for i, raw in enumerate(raw_steps):
-        if raw["after"] is not None:
+        if raw.after is not None:
             try:
-                duration = parse_duration(raw["after"])
+                duration = parse_duration(raw.after)
             except ValueError:
                 continue  # a bad duration is reported with its step
             try:
@@ -342,7 +332,7 @@ def _check_times(located: Located, start: dt.datetime, holidays: Any, raw_steps:
             except TimeOutOfRange as e:
                 problems.append(located.problem(("steps", i, "after"), str(e)))
                 return  # the clock cannot go on; later steps have no time to check against
-        at = raw["at"]
+        at = raw.at
         if at is None:
             continue
         if at < clock.now():
