@@ -74,6 +74,7 @@ def test() -> None:
     ensure_venv("dev,bench,store")  # the tests run the benchmark command on a tiny size, and the case store
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
+    run(BIN / "lint-imports")  # the layers, as pyproject.toml states them
     code = run(PY, "-m", "pytest", "-q", *sys.argv[2:], ok=(0, 5))
     if code == 5:
         print("pytest collected no tests", file=sys.stderr)

@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import plain_rules as pr
 
 import workflow
+from workflow.amazon import generate
 from workflow.core.compiled import Compiled
-from workflow.run import generate
 from workflow.run.walks import random_walks
 
 ROOT = Path(__file__).resolve().parent.parent

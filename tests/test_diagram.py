@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from workflow_cli.main import main
 
 import workflow
+from workflow.amazon.generate import payload
 from workflow.core.compiled import compiled
 from workflow.diagram.dot import dot_escape, html_text, to_dot
 from workflow.diagram.graphviz import dot_hash, graphviz_version, render, svg_stamp
@@ -32,7 +33,6 @@ from workflow.diagram.mermaid import mermaid_escape, to_mermaid
 from workflow.diagram.model import Graph, Label, graph, label_lines, run_title
 from workflow.errors import DiagramError
 from workflow.io.load import builtin_names
-from workflow.run.generate import payload
 from workflow.run.scenario import Trace, TraceStep, simulate
 
 ROOT = Path(__file__).resolve().parent.parent

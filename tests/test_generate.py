@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import workflow
+from workflow.amazon import generate
 from workflow.amazon.payloads import Document, EscalationLetter, PlanOfAction
 from workflow.core.compiled import compiled
 from workflow.core.structure import PAYLOAD_TYPES, to_plain
 from workflow.io.load import builtin_names
-from workflow.run import generate
 
 EVERY_TYPE = """
 name: every_type

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import workflow
-from workflow.analysis.invariants import violations
-from workflow.run import generate
+from workflow.amazon import generate
+from workflow.core.invariants import violations
 
 START = "2026-03-02T09:00:00Z"  # a Monday
 #: clock moves between steps: none, a few business days, past the 10-day and 5-business-day timers, past 90 days

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 import workflow
+from workflow.amazon import generate
 from workflow.amazon.teams import teams_of
-from workflow.analysis.invariants import violations
-from workflow.run import generate
+from workflow.core.invariants import violations
 
 DEFN = workflow.load("account_suspension")
 TEAMS = teams_of(DEFN).ids()

@@ -13,10 +13,10 @@ from hypothesis.stateful import run_state_machine_as_test
 
 import workflow
 import workflow.testing as wt
-from workflow.analysis.invariants import violations
 from workflow.core.case import Case
 from workflow.core.clock import DEFAULT_START as START
 from workflow.core.compiled import compiled
+from workflow.core.invariants import violations
 
 FEW = settings(max_examples=15, stateful_step_count=15, deadline=None)
 

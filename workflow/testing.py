@@ -44,11 +44,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from workflow.amazon.payload_classes import PayloadClass, catalog
 from workflow.analysis.explore import explore, time_thresholds
-from workflow.analysis.invariants import violations
 from workflow.core.case import Case
 from workflow.core.clock import DEFAULT_START, Duration, SimulatedClock
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
+from workflow.core.invariants import violations
 from workflow.core.model import Definition
 from workflow.core.rules import REGISTRY
 

@@ -14,9 +14,9 @@ import attrs
 import pytest
 
 import workflow
+from workflow.amazon import generate
 from workflow.core.history import History, Step
 from workflow.core.rules import REGISTRY
-from workflow.run import generate
 
 LIFECYCLES = ("account_suspension", "ip_complaint", "linked_accounts", "verification", "catalog_case")
 

@@ -22,7 +22,7 @@ explored with the same vocabulary:
 - a field with ``choices``: omitted (when optional), then each choice.
 - ``str``: a neutral sentence, and ``legal`` (threatens legal action); ``list[str]``: the two cited issues,
   and ``none``; ``bool``, ``int``, ``number``, ``date``, ``timestamp``: a value or two.
-- a type this catalog does not know: three values drawn by ``workflow.run.generate`` with fixed seeds.
+- a type this catalog does not know: three values drawn by ``workflow.amazon.generate`` with fixed seeds.
 - an optional field: also ``omitted``; for a team or a field with choices, leaving it out is the base (the
   engine's default: the enforcing team, the appeal form).
 
@@ -165,7 +165,7 @@ def team_classes(defn: Definition) -> list[FieldClass]:
 
 
 def _fallback(field: PayloadField, defn: Definition) -> list[FieldClass]:
-    from workflow.run import generate
+    from workflow.amazon import generate
 
     out: list[FieldClass] = []
     teams = teams_of(defn).ids() or ("none",)

@@ -41,11 +41,11 @@ from typing import Any
 import attrs
 
 from workflow.amazon.payload_classes import catalog
-from workflow.analysis.invariants import violations
 from workflow.core.case import Case, Decision
 from workflow.core.clock import DEFAULT_START, Duration, SimulatedClock, format_time
 from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import History, Step
+from workflow.core.invariants import violations
 from workflow.core.model import Definition
 from workflow.core.rules import ADVICE, GUARD, REGISTRY, STATE
 from workflow.core.structure import to_plain

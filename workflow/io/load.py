@@ -714,7 +714,7 @@ def _sound(items: tuple[Any, ...]) -> list[tuple[int, Any]]:
 
 
 def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> None:
-    from workflow.analysis.invariants import CHECKS as INVARIANT_CHECKS
+    from workflow.core.invariants import CHECKS as INVARIANT_CHECKS
 
     for i, inv in invariants:
         if inv.check not in INVARIANT_CHECKS:

@@ -35,13 +35,13 @@ def random_walk(
 
     Each payload is, with even odds, one of the event's representative payloads (the payload-class catalog
     exploration uses: a sound base payload and one variant per class the rules tell apart, so walks get past
-    the rules as often as they meet them) or one drawn at random by ``workflow.run.generate``. The simulated clock
+    the rules as often as they meet them) or one drawn at random by ``workflow.amazon.generate``. The simulated clock
     starts at ``start`` (a timestamp or its ISO 8601 text) and moves 0-4 business days before each step, so
     patience rules pass and fail. Timers that fall due are steps of the walk too, taken before the next event
     is chosen (from the state they lead to); the walk stops after ``max_steps`` steps or in a terminal state.
 
     Every draw is one ``rng.random()`` call. The payloads come checked and structured: the representatives
-    once per definition, the drawn ones built so by ``workflow.run.generate.drawer``.
+    once per definition, the drawn ones built so by ``workflow.amazon.generate.drawer``.
     """
     plan = _walk_plan(defn)
     comp = plan.comp
@@ -116,8 +116,8 @@ def _walk_plan(defn: Definition) -> _WalkPlan:
 
 
 def _make_walk_plan(defn: Definition) -> _WalkPlan:
+    from workflow.amazon.generate import drawer
     from workflow.amazon.payload_classes import catalog
-    from workflow.run.generate import drawer
 
     comp = compiled(defn)
     classes = catalog(defn)
