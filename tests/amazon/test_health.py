@@ -25,8 +25,8 @@ from workflow.amazon.health import (
 from workflow.amazon.rules import REGISTRY
 from workflow.errors import DefinitionError
 
-HEALTH = Path(__file__).resolve().parent.parent / "examples" / "health"
-TABLE_FILE = Path(__file__).resolve().parent.parent / "definitions" / "tables" / "account_health.yaml"
+HEALTH = Path(__file__).resolve().parents[2] / "examples" / "health"
+TABLE_FILE = Path(__file__).resolve().parents[2] / "definitions" / "tables" / "account_health.yaml"
 HEALTH_RULES = (
     "health.odr",
     "health.cancel_rate",
@@ -422,7 +422,7 @@ def test_readme_explains_every_source_key_cited() -> None:
 
     import workflow
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     table = load_table()
     sources = [m.source for m in table.metrics] + [s for m in table.metrics for s, _ in m.by_marketplace.values() if s]
     sources += [r.source for r in (table.rating, table.protection) if r is not None]

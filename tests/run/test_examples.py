@@ -12,7 +12,7 @@ import pytest
 import workflow
 from workflow.run.scenario import Trace
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 #: a source key as the definitions cite them: a seed text, or an Amazon page (A-), notice (N-) or third party (T-)

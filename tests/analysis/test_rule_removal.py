@@ -21,7 +21,7 @@ import workflow
 from workflow.analysis.explore import explore
 from workflow.run.scenario import Trace, load_scenario, run_scenario
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 #: rules a single-case exploration cannot see: a cascade acts on the other cases of a linked group, so
 #: its loss is shown by the example stories of several cases instead

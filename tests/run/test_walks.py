@@ -16,12 +16,13 @@ import attrs
 import pytest
 
 import workflow
-from workflow.amazon import generate, walks
+from workflow.amazon import generate
 from workflow.core.case import Case, Decision
 from workflow.core.clock import as_timestamp
 from workflow.core.compiled import compiled
 from workflow.core.history import Step
 from workflow.core.structure import to_plain
+from workflow.run import walks
 
 
 def _spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Mapping[str, Any], Step]]:

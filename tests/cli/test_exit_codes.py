@@ -20,7 +20,7 @@ from workflow import errors
 from workflow.analysis.explore import explore
 from workflow.core.clock import SimulatedClock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SUSPEND = "  - event: suspend\n    with: {reason_class: performance, issues: [order_defect_rate]}\n"
 
 

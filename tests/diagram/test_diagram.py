@@ -35,7 +35,7 @@ from workflow.errors import DiagramError
 from workflow.io.load import builtin_names
 from workflow.run.scenario import Trace, TraceStep, simulate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tasks() -> ModuleType:

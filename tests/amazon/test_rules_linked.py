@@ -478,7 +478,7 @@ TestLinkedGroup = LinkedGroupMachine.TestCase
 
 # ------------------------------------------------------------------------------------------------ scenarios with cases
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TWO_CASES = """
 definition: linked_accounts
 start: 2026-03-02T09:00:00Z
@@ -572,7 +572,7 @@ def test_reinstated_first_story_ends_with_both_reinstated() -> None:
 
 def test_readme_scenario_with_cases_runs(tmp_path: Path) -> None:
     """The scenario with cases shown in the README loads and meets its expectations."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     block = re.search(r"^### Several cases in one scenario\n.*?^```yaml\n(.*?)^```", readme, flags=re.M | re.S)
     assert block
     path = tmp_path / "cases.yaml"
