@@ -140,6 +140,36 @@ def test_list_and_due_as_json(db: str, tmp_path: Path) -> None:
     }
 
 
+def test_due_lists_openings_with_the_rules_that_wait(db: str, tmp_path: Path) -> None:
+    """A submitted plan of action: 'case due' lists follow-up and escalation as openings naming their rules, and
+    'case show' gives them in the case's due list."""
+    poa = (
+        "to: seller_performance\nchannel: email\npoa:\n"
+        "  root_causes: [{issue: order_defect_rate, text: late carrier hand-off in December}]\n"
+        "  corrective_actions: [moved to two-day carrier pickup]\n"
+        "  preventive_measures: [daily late-shipment report reviewed by the owner]\n"
+        "  documents: [{kind: invoice, genuine: true}]\n"
+    )
+    run("case", "new", "account_suspension", "--id", "A", "--db", db)
+    run("case", "fire", "A", "suspend", "--with", _payload(tmp_path, SUSPEND, "s.json"), "--db", db)
+    run("case", "fire", "A", "submit_poa", "--with", _payload(tmp_path, poa), "--db", db)
+    submitted = json.loads(run("case", "show", "A", "--db", db, "--json").output)
+    opened = [d for d in submitted["due"] if d["kind"] == "opening"]
+    assert {(d["event"], tuple(d["rules"])) for d in opened} == {
+        ("follow_up", ("patience.wait",)),
+        ("escalate", ("escalate.after_review",)),
+    }
+    assert "follow_up" not in submitted["allowed"]
+    due = json.loads(run("case", "due", "--db", db, "--json", "--now", "2099-01-01T00:00:00Z").output)["due"]
+    assert [(d["case"], d["kind"], d["event"]) for d in due] == [
+        ("A", "opening", "escalate"),
+        ("A", "opening", "follow_up"),
+    ]
+    assert due[0]["at"] == opened[0]["at"] and due[0]["at"] > submitted["history"][-1]["at"]
+    text = run("case", "due", "--db", db, "--now", "2099-01-01T00:00:00Z").output
+    assert "opening follow_up (patience.wait)" in text
+
+
 def test_db_defaults_to_the_environment_then_workflow_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --db: $WORKFLOW_DB when set, else workflow.db in the working directory."""
     monkeypatch.chdir(tmp_path)

@@ -195,6 +195,40 @@ def test_timer_is_due_from_the_index_and_fires_once(store: Store, clock: workflo
     assert store.verify().ok
 
 
+POA = {
+    "root_causes": [{"issue": "order_defect_rate", "text": "late carrier hand-off in December"}],
+    "corrective_actions": ["moved to two-day carrier pickup"],
+    "preventive_measures": ["daily late-shipment report reviewed by the owner"],
+    "documents": [{"kind": "invoice", "genuine": True}],
+}
+
+
+def test_openings_are_due_with_the_timers_soonest_first(store: Store, clock: workflow.SimulatedClock) -> None:
+    """After a plan of action, follow-up and escalation open after five business days: due() lists them as
+    openings with the rules that wait, beside another case's timer, soonest first; run_due fires neither."""
+    store.create("account_suspension", case_id="A")
+    store.fire("A", "suspend", SUSPEND)
+    store.fire("A", "submit_poa", {"to": "seller_performance", "channel": "email", "poa": POA})
+    store.create("ip_complaint", case_id="IP")
+    store.fire("IP", "receive_complaint", COMPLAINT)
+    opens = dt.datetime(2026, 3, 9, tzinfo=dt.timezone.utc)  # Monday 2 March + 5 business days
+    assert store.due(opens - dt.timedelta(seconds=1)) == []
+    listed = store.due(clock.now() + dt.timedelta(days=100))
+    assert [(d.case_id, d.kind, d.event, d.at, d.rules) for d in listed] == [
+        ("A", "opening", "escalate", opens, ("escalate.after_review",)),
+        ("A", "opening", "follow_up", opens, ("patience.wait",)),
+        ("IP", "timer", "complaint_timed_out", clock.now() + dt.timedelta(days=90), ()),
+    ]
+    assert store.get("A").next_due == opens
+    assert store.run_due(opens) == []
+    clock.set(opens)
+    assert store.fire("A", "follow_up", {}).accepted
+    # judged again from the follow-up: both events are open by then, so nothing is due on the case
+    assert store.due_of("A") == []
+    assert store.get("A").next_due is None
+    assert store.verify().ok
+
+
 def test_a_late_event_fires_the_due_timer_first(store: Store, clock: workflow.SimulatedClock) -> None:
     """An event offered after a timer fell due stores the timer step before its own; run_due then has nothing."""
     store.create("ip_complaint", case_id="IP")

@@ -17,6 +17,7 @@ from workflow.core.clock import Clock, SimulatedClock, SystemClock, format_time
 from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
 from workflow.core.history import Finding, History, Step
 from workflow.core.model import Definition
+from workflow.core.openings import Opening, openings
 from workflow.core.rules import Context
 from workflow.core.snapshot import SNAPSHOT_FORMAT, restore
 from workflow.core.structure import to_plain
@@ -370,6 +371,14 @@ class Case:
         case, _ = self._settled(now)
         _, findings = case._judge(event, checked, now, bool(payload))
         return tuple(f for f in findings if f.kind == "refusal")
+
+    def openings(self, at: dt.datetime | None = None) -> tuple[Opening, ...]:
+        """The events refused at ``at`` (default: now) only by rules that wait for time, each with the earliest
+        time it would be allowed if nothing else changed, and the rules refusing it now; soonest first.
+
+        Payload rules aside, as ``allowed``; judged on the case as it stands (timers due meanwhile not fired).
+        """
+        return openings(self, at)
 
     def _settled(self, now: dt.datetime) -> tuple[Case, tuple[Step, ...]]:
         """The case as an event at ``now`` meets it, and the timer steps due by then: itself and none, or a

@@ -38,6 +38,9 @@ class Context:
 #: effect rules judge a ``Context``; a decision-table rule judges what its table is evaluated on
 Check = Callable[[Any, Mapping[str, Any]], str | None]
 _F = TypeVar("_F", bound=Check)
+#: a rule's opening: given a context it refuses and its parameters, when time alone would make it allow the step
+Opens = Callable[[Any, Mapping[str, Any]], dt.datetime | None]
+_O = TypeVar("_O", bound=Opens)
 
 GUARD = "guard"
 ADVICE = "advice"
@@ -62,6 +65,9 @@ class Rule:
     counts: tuple[str, ...] = ()
     #: payload types of earlier steps the rule compares the case with (a plan of action against the rejected ones)
     recalls: tuple[str, ...] = ()
+    #: for a rule that refuses only until some time has passed: given a context it refuses, the earliest time it
+    #: would allow the same step if nothing else changed (``None``: time alone will not). Set with ``opening``
+    opens: Opens | None = attrs.field(default=None, eq=False, repr=False)
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -96,6 +102,24 @@ def register(
             counts=counts,
             recalls=recalls,
         )
+        return fn
+
+    return deco
+
+
+def opening(rule_id: str) -> Callable[[_O], _O]:
+    """Declare the decorated function the opening of the registered rule ``rule_id`` (see ``Rule.opens``).
+
+    It must agree with the rule: at the time it gives the rule allows, and one second before it refuses.
+    """
+
+    def deco(fn: _O) -> _O:
+        rule = REGISTRY.get(rule_id)
+        if rule is None:
+            raise RuntimeError(f"rule {rule_id!r} is not registered, so it cannot be given an opening")
+        if rule.opens is not None:
+            raise RuntimeError(f"rule {rule_id!r} has an opening already")
+        REGISTRY[rule_id] = attrs.evolve(rule, opens=fn)
         return fn
 
     return deco

@@ -108,16 +108,26 @@ class _Due:
 
 
 def comes_due(case: Case) -> list[_Due]:
-    """What comes due on ``case`` as it stands, soonest first: its next timed transition.
+    """What comes due on ``case`` as it stands, soonest first: its next timed transition (``timer``) and the events
+    time alone opens (``opening``, with the rules that refuse them until then).
 
-    Every write of a case stores this list in ``timers``; ``due`` and ``run_due`` read it from there. It is the
-    one place that decides what is due, so other kinds (``opening``) are added here.
+    Openings are judged at the case's last step (or its creation), so the list depends on the case's steps only
+    and a replay gives it again; an opening for the event of a timer that falls due no later is left out (the
+    timer fires it). Every write of a case stores this list in ``timers``; ``due`` and ``run_due`` read it from
+    there. It is the one place that decides what is due.
     """
+    out: list[_Due] = []
     nxt = case.deadline()
-    if nxt is None:
-        return []
-    at, edge = nxt
-    return [_Due("timer", edge.transition.event, at)]
+    if nxt is not None:
+        at, edge = nxt
+        out.append(_Due("timer", edge.transition.event, at))
+    timed = {d.event: d.at for d in out}
+    for o in case.openings(_last_at(case)):
+        if o.event in timed and timed[o.event] <= o.at:
+            continue
+        out.append(_Due("opening", o.event, o.at, o.rules))
+    out.sort(key=lambda d: (d.at, d.kind != "timer", d.event))
+    return out
 
 
 _Dues = list[DueItem]  # (``Store.list`` hides the builtin inside the class)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from workflow.amazon.payloads import ASKS_FOR, EscalationLetter, PlanOfAction, normalise
 from workflow.amazon.rules import reading
 from workflow.amazon.rules.poa import fake_documents, missing_parts, repeats_rejected, unanswered_issues
-from workflow.core.rules import Context, register
+from workflow.core.openings import business_days_reached
+from workflow.core.rules import Context, opening, register
 
 
 @register(
@@ -36,6 +38,16 @@ def wait(ctx: Context, params: Mapping[str, Any]) -> str | None:
     return None
 
 
+@opening("patience.wait")
+def wait_opens(ctx: Context, params: Mapping[str, Any]) -> dt.datetime | None:
+    """Midnight of the ``patience_days``-th business day after the last submission (or follow-up)."""
+    counting = (*reading.SUBMISSIONS, reading.FOLLOW_UP) if params["follow_ups_wait_too"] else reading.SUBMISSIONS
+    last = ctx.history.last(*counting)
+    if last is None:
+        return None
+    return business_days_reached(last.at, int(params["patience_days"]), ctx.holidays)
+
+
 @register(
     "escalate.after_review",
     summary="Escalation only after a rejection, or after patience_days of silence on a pending appeal.",
@@ -55,6 +67,15 @@ def after_review(ctx: Context, params: Mapping[str, Any]) -> str | None:
             f"{need} business days of silence on it (so far {waited})."
         )
     return None
+
+
+@opening("escalate.after_review")
+def after_review_opens(ctx: Context, params: Mapping[str, Any]) -> dt.datetime | None:
+    """``patience_days`` business days of silence after the last submission; nothing opens it before one."""
+    last = ctx.history.last(*reading.SUBMISSIONS)
+    if last is None:
+        return None
+    return business_days_reached(last.at, int(params["patience_days"]), ctx.holidays)
 
 
 @register(

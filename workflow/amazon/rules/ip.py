@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow.amazon.payloads import Document
-from workflow.core.rules import Context, register
+from workflow.core.rules import Context, opening, register
 from workflow.core.text import joined, with_article
 
 COMPLAINT = "receive_complaint"
@@ -165,6 +165,17 @@ def counter_notice_10d(ctx: Context, params: Mapping[str, Any]) -> str | None:
     return None
 
 
+@opening("ip.counter_notice_10d")
+def counter_notice_10d_opens(ctx: Context, params: Mapping[str, Any]) -> dt.datetime | None:
+    """``lawsuit_window_days`` days after the counter-notice, for a complaint of a type that has the window."""
+    if complaint_type(ctx) not in [str(t) for t in params["counter_notice_types"]]:
+        return None
+    step = ctx.history.last(COUNTER_NOTICE)
+    if step is None:
+        return None
+    return step.at + dt.timedelta(days=int(params["lawsuit_window_days"]))
+
+
 @register(
     "ip.timeout_90d",
     summary=(
@@ -185,3 +196,12 @@ def timeout_90d(ctx: Context, params: Mapping[str, Any]) -> str | None:
             f"resolution; the complaint has stood for {days} day{'s' if days != 1 else ''}."
         )
     return None
+
+
+@opening("ip.timeout_90d")
+def timeout_90d_opens(ctx: Context, params: Mapping[str, Any]) -> dt.datetime | None:
+    """``timeout_days`` days after the complaint notice."""
+    step = ctx.history.last(COMPLAINT)
+    if step is None:
+        return None
+    return step.at + dt.timedelta(days=int(params["timeout_days"]))

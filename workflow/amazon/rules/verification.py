@@ -6,12 +6,14 @@ the public names of that lifecycle.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from workflow.amazon.payloads import Document
 from workflow.core.clock import business_days_between
-from workflow.core.rules import Context, register
+from workflow.core.openings import business_days_reached
+from workflow.core.rules import Context, opening, register
 from workflow.core.text import joined
 
 INTERVIEW = "attend_video_interview"
@@ -129,3 +131,12 @@ def decision_5d(ctx: Context, params: Mapping[str, Any]) -> str | None:
             f"business day{'s' if days != 1 else ''} have passed, so wait."
         )
     return None
+
+
+@opening("verification.decision_5d")
+def decision_5d_opens(ctx: Context, params: Mapping[str, Any]) -> dt.datetime | None:
+    """Midnight of the ``decision_business_days``-th business day after the video interview."""
+    step = ctx.history.last(INTERVIEW)
+    if step is None:
+        return None
+    return business_days_reached(step.at, int(params["decision_business_days"]), ctx.holidays)
