@@ -363,3 +363,11 @@ class ResourceError(WorkflowError):
     def __init__(self, faults: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
         self.faults = list(faults)
         super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in self.faults))
+
+
+class GroupExists(CaseExists):
+    """A group of linked cases with this id is already in the store."""
+
+    def __init__(self, group_id: str) -> None:
+        self.case_id = group_id
+        WorkflowError.__init__(self, f"a group '{printable(group_id)}' is already in the store")

@@ -125,6 +125,14 @@ class CaseGroup:
         self._cases[name] = case
         return case
 
+    def join(self, name: str, case: Case) -> Case:
+        """Make ``case`` (restored from a store, say) the member ``name``: its rules see the group from now on."""
+        if not name or name in self._cases:
+            raise WorkflowError(f"the group already has a member named '{name}'" if name else "a member needs a name")
+        case.group = GroupView(self, name)
+        self._cases[name] = case
+        return case
+
     def __getitem__(self, name: str) -> Case:
         try:
             return self._cases[name]

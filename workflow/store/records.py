@@ -17,11 +17,14 @@ class StoredCase(Case):
     ``version`` is the number of steps in its history, accepted and refused.
     """
 
-    __slots__ = ("id", "next_due", "updated")
+    __slots__ = ("group_id", "id", "member", "next_due", "updated")
 
     id: str
     updated: dt.datetime
     next_due: dt.datetime | None
+    #: for a linked case: its group's id and its name there (``None`` for a case on its own)
+    group_id: str | None
+    member: str | None
 
     @property
     def version(self) -> int:

@@ -21,27 +21,30 @@ import socket
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .. import Case, Clock, Definition, Finding, Step, SystemClock, load
+from .. import Case, CaseGroup, Clock, Definition, Finding, GroupStep, Step, SystemClock, load
+from ..core.structure import to_plain
 from ..errors import (
     CaseExists,
     CaseNotFound,
     ConflictError,
     DefinitionMismatch,
+    GroupExists,
     PayloadError,
     Problem,
     StoreError,
+    WorkflowError,
 )
 from . import database
 from .records import CasePage, CaseSummary, DueItem, Fired, Mismatch, StoredCase, StoreStats, VerifyReport
-from .tables import ID, cases, steps, timers
-from .verify import check_case
+from .tables import ID, cases, links, steps, timers
+from .verify import GroupRow, check_case, replay_group
 
 #: how many times an event lost to other writers is decided again before ``ConflictError``
 MAX_ATTEMPTS = 50
@@ -134,6 +137,9 @@ _Dues = list[DueItem]  # (``Store.list`` hides the builtin inside the class)
 _Fireds = list[Fired]
 _Rows = list[Any]
 _Armed = list[tuple[str, str, dt.datetime]]
+_T = TypeVar("_T")
+#: per new step's index: its payload as stored, idempotency key, actor, and the member a cascade came from
+_Meta = Mapping[int, tuple[Mapping[str, Any], str | None, str | None]]
 
 
 class Store:
@@ -205,34 +211,40 @@ class Store:
         self.register(defn)
         cid = _case_id(case_id) if case_id is not None else uuid.uuid4().hex
         case = StoredCase(defn, clock=self.clock, facts=facts)
-        plain_facts = case.snapshot()["facts"]
-        due = comes_due(case)
-        next_due = due[0].at if due else None
         try:
             with self._engine.begin() as conn:
-                if conn.scalar(sa.select(cases.c.id).where(cases.c.id == cid)) is not None:
-                    raise CaseExists(cid)
-                conn.execute(
-                    cases.insert().values(
-                        id=cid,
-                        definition=defn.name,
-                        definition_version=defn.version,
-                        definition_hash=defn.hash,
-                        state=case.state,
-                        facts=plain_facts,
-                        version=0,
-                        created=case.created,
-                        updated=case.created,
-                        next_due=next_due,
-                    )
-                )
-                self._arm(conn, cid, 0, due)
+                self._insert(conn, cid, case)
         except sa.exc.IntegrityError as e:  # created by another writer since the check
             raise CaseExists(cid) from e
+        return case
+
+    def _insert(self, conn: Connection, cid: str, case: StoredCase) -> None:
+        """Store the new ``case`` as ``cid`` at version 0, with what comes due on it."""
+        if conn.scalar(sa.select(cases.c.id).where(cases.c.id == cid)) is not None:
+            raise CaseExists(cid)
+        defn = case.definition
+        due = comes_due(case)
+        next_due = due[0].at if due else None
+        conn.execute(
+            cases.insert().values(
+                id=cid,
+                definition=defn.name,
+                definition_version=defn.version,
+                definition_hash=defn.hash,
+                state=case.state,
+                facts=case.snapshot()["facts"],
+                version=0,
+                created=case.created,
+                updated=case.created,
+                next_due=next_due,
+            )
+        )
+        self._arm(conn, cid, 0, due)
         case.id = cid
         case.updated = case.created
         case.next_due = next_due
-        return case
+        if not hasattr(case, "group_id"):
+            case.group_id = case.member = None
 
     def fire(
         self,
@@ -252,29 +264,179 @@ class Store:
         ``PayloadError``).
         """
         plain = _plain_payload(event, payload)
+
+        def work(conn: Connection) -> tuple[Step, StoredCase | None]:
+            if idempotency_key is not None:
+                earlier = self._by_key(conn, case_id, idempotency_key)
+                if earlier is not None:
+                    return earlier, None
+            head = self._head(conn, case_id)
+            if expected_version is not None and head.version != expected_version:
+                raise ConflictError(case_id, expected_version, head.version)
+            case = self._take(conn, head)
+            if case.group_id is not None and case.member is not None:  # a linked case: its group decides
+                done = self._fire_linked(conn, case.group_id, case.member, event, plain, idempotency_key, actor)
+                return done.step, None
+            case.clock = _NotBefore(self.clock, _last_at(case))
+            step = case.fire_payload(event, plain)
+            new = case.history[head.version :]
+            self._commit(conn, head, case, new, {step.index: (plain, idempotency_key, actor)})
+            return step, case
+
+        step, case = self._attempts(case_id, work)
+        if case is not None:
+            self._keep(case)
+        return step
+
+    def _attempts(self, case_id: str, work: Callable[[Connection], _T]) -> _T:
+        """``work`` in a write transaction, done again on fresh state after a lost race (up to ``MAX_ATTEMPTS``)."""
         attempts = 0
         while True:
             attempts += 1
             try:
                 with self._engine.begin() as conn:
-                    if idempotency_key is not None:
-                        earlier = self._by_key(conn, case_id, idempotency_key)
-                        if earlier is not None:
-                            return earlier
-                    head = self._head(conn, case_id)
-                    if expected_version is not None and head.version != expected_version:
-                        raise ConflictError(case_id, expected_version, head.version)
-                    case = self._take(conn, head)
-                    case.clock = _NotBefore(self.clock, _last_at(case))
-                    step = case.fire_payload(event, plain)
-                    new = case.history[head.version :]
-                    meta = {step.index: (plain, idempotency_key, actor)}
-                    self._commit(conn, head, case, new, meta)
+                    return work(conn)
             except (_LostRace, sa.exc.DBAPIError) as e:
                 self._lost(e, case_id, attempts)
-                continue
-            self._keep(case)
-            return step
+
+    # ------------------------------------------------------------------------------------------ linked cases
+
+    def create_group(
+        self,
+        definition: str | Definition,
+        group_id: str,
+        members: Sequence[str] | Mapping[str, Mapping[str, Any] | None],
+    ) -> CaseGroup:
+        """Linked cases of ``definition``, one per member (its facts, when ``members`` maps names to them), stored
+        as cases ``GROUP/MEMBER`` and linked in ``links``, all in one transaction. Returns the group as stored.
+
+        An event fired at a member (``fire_group``, or ``fire`` with its case id) is decided by the group: the
+        definition's cascades reach the other members, and every member's steps commit together or none do.
+        """
+        defn = definition if isinstance(definition, Definition) else load(definition)
+        self.register(defn)
+        gid = _case_id(group_id)
+        facts_of = dict(members) if isinstance(members, Mapping) else dict.fromkeys(members)
+        if not facts_of or not all(isinstance(m, str) and m for m in facts_of):
+            raise StoreError(f"a group of linked cases needs members, each named (got {list(facts_of)!r})")
+        group = CaseGroup(defn, clock=self.clock)
+        for name in sorted(facts_of):
+            case = group.join(name, StoredCase(defn, clock=self.clock, facts=facts_of[name]))
+            assert isinstance(case, StoredCase)
+            case.group_id, case.member = gid, name
+        try:
+            with self._engine.begin() as conn:
+                taken = conn.scalar(sa.select(links.c.member).where(links.c.group_id == gid).limit(1))
+                if taken is not None:
+                    raise GroupExists(gid)
+                for name, member in group.items():
+                    assert isinstance(member, StoredCase)
+                    self._insert(conn, _case_id(f"{gid}/{name}"), member)
+                    conn.execute(links.insert().values(group_id=gid, member=name, case_id=member.id))
+        except sa.exc.IntegrityError as e:
+            raise GroupExists(gid) from e
+        return group
+
+    def group(self, group_id: str) -> CaseGroup:
+        """The linked cases of ``group_id`` as stored (each member a ``StoredCase``)."""
+        with database.reading(self._engine) as conn:
+            return self._group(conn, group_id)[0]
+
+    def fire_group(
+        self,
+        group_id: str,
+        member: str,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        actor: str | None = None,
+    ) -> GroupStep:
+        """Offer ``event`` to ``member`` of the group: its step and the steps its cascades set off at the other
+        members commit in one transaction, or (any member refusing) the event is refused and only that refusal
+        is stored. A lost race is decided again on fresh state, as ``fire``."""
+        plain = _plain_payload(event, payload)
+
+        def work(conn: Connection) -> GroupStep:
+            if idempotency_key is not None:
+                earlier = self._by_key(conn, self._member_id(conn, group_id, member), idempotency_key)
+                if earlier is not None:
+                    return GroupStep(member, earlier)
+            return self._fire_linked(conn, group_id, member, event, plain, idempotency_key, actor)
+
+        return self._attempts(group_id, work)
+
+    def _member_id(self, conn: Connection, group_id: str, member: str) -> str:
+        cid = conn.scalar(sa.select(links.c.case_id).where(links.c.group_id == group_id, links.c.member == member))
+        if cid is None:
+            raise CaseNotFound(f"{group_id}/{member}")
+        return str(cid)
+
+    def _group(self, conn: Connection, group_id: str) -> tuple[CaseGroup, dict[str, Any]]:
+        """The group as stored (members in name order) and each member's case row, by member."""
+        rows = conn.execute(
+            sa.select(links.c.member, links.c.case_id).where(links.c.group_id == group_id).order_by(links.c.member)
+        ).all()
+        if not rows:
+            raise CaseNotFound(group_id)
+        heads = {r.member: self._head(conn, r.case_id) for r in rows}
+        group: CaseGroup | None = None
+        for name, head in heads.items():
+            case = self._restore(conn, head)
+            if group is None:
+                group = CaseGroup(case.definition, clock=self.clock)
+            group.join(name, case)
+        assert group is not None
+        return group, heads
+
+    def _fire_linked(
+        self,
+        conn: Connection,
+        group_id: str,
+        member: str,
+        event: str,
+        plain: Mapping[str, Any],
+        key: str | None,
+        actor: str | None,
+    ) -> GroupStep:
+        group, heads = self._group(conn, group_id)
+        if member not in heads:
+            raise CaseNotFound(f"{group_id}/{member}")
+        floor = max(_last_at(c) for _, c in group.items())
+        for _, c in group.items():
+            c.clock = _NotBefore(self.clock, floor)
+        done = group.fire_payload(member, event, plain)
+        meta = {member: {done.step.index: (plain, key, actor)}}
+        self._commit_group(conn, group, heads, meta, cascaded=member)
+        return done
+
+    def _commit_group(
+        self,
+        conn: Connection,
+        group: CaseGroup,
+        heads: Mapping[str, Any],
+        meta: Mapping[str, _Meta],
+        *,
+        cascaded: str | None = None,
+    ) -> None:
+        """Write every member's new steps as one group write; a member with none is checked still at its version
+        (its steps were read to decide: a writer that changed it since makes this write lose the race)."""
+        ids = [h.id for h in heads.values()]
+        write = 1 + int(conn.scalar(sa.select(sa.func.max(steps.c.group_write)).where(steps.c.case_id.in_(ids))) or 0)
+        for name, case in group.items():
+            head = heads[name]
+            assert isinstance(case, StoredCase)
+            new = case.history[head.version :]
+            if new:
+                source = None if cascaded is None or name == cascaded else cascaded
+                self._commit(conn, head, case, new, meta.get(name, {}), group_write=write, cascade_from=source)
+            else:
+                still = conn.execute(
+                    cases.update()
+                    .where(cases.c.id == head.id, cases.c.version == head.version)
+                    .values(version=head.version)
+                )
+                if still.rowcount != 1:
+                    raise _LostRace(head.id)
 
     def run_due(self, now: dt.datetime | None = None, worker: str | None = None, limit: int | None = None) -> _Fireds:
         """Fire every timer due by ``now`` (default: the clock), each once; returns what was fired.
@@ -299,8 +461,9 @@ class Store:
             if outcome is None:
                 return fired
             case, done = outcome
-            if case is not None and done is not None:
+            if case is not None:
                 self._keep(case)
+            if done is not None:
                 fired.append(done)
         return fired
 
@@ -322,11 +485,19 @@ class Store:
         head = self._head(conn, row.case_id)
         if head.version == row.armed_version:
             case = self._take(conn, head)
-            new = tuple(case.advance(when))
-            if new:
-                conn.execute(timers.update().where(timers.c.id == row.id).values(status="fired", **claim))
-                self._commit(conn, head, case, new, {})
-                return case, Fired(row.case_id, row.event, new)
+            if case.group_id is not None and case.member is not None:  # a linked case: advanced within its group
+                group, heads = self._group(conn, case.group_id)
+                new = tuple(group[case.member].advance(when))
+                if new:
+                    conn.execute(timers.update().where(timers.c.id == row.id).values(status="fired", **claim))
+                    self._commit_group(conn, group, heads, {})
+                    return None, Fired(row.case_id, row.event, new)
+            else:
+                new = tuple(case.advance(when))
+                if new:
+                    conn.execute(timers.update().where(timers.c.id == row.id).values(status="fired", **claim))
+                    self._commit(conn, head, case, new, {})
+                    return case, Fired(row.case_id, row.event, new)
         self.stats.stale_timers += 1
         conn.execute(timers.update().where(timers.c.id == row.id).values(status="stale", **claim))
         return None, None
@@ -355,7 +526,10 @@ class Store:
         head: Any,
         case: StoredCase,
         new: Sequence[Step],
-        meta: Mapping[int, tuple[Mapping[str, Any], str | None, str | None]],
+        meta: _Meta,
+        *,
+        group_write: int | None = None,
+        cascade_from: str | None = None,
     ) -> None:
         """Write ``new`` steps of ``case`` (read at ``head``): timers re-armed, case row, then the steps."""
         now = self.clock.now()
@@ -374,7 +548,7 @@ class Store:
         if new:
             conn.execute(
                 steps.insert(),
-                [_step_row(head.id, st, now, *meta.get(st.index, ({}, None, None))) for st in new],
+                [_step_row(head.id, st, now, meta.get(st.index), group_write, cascade_from) for st in new],
             )
         self._arm(conn, head.id, version, due)
         case.id = head.id
@@ -404,7 +578,12 @@ class Store:
     def get(self, case_id: str) -> StoredCase:
         """The case as stored (on the store's clock). ``case.version == len(case.history)``."""
         with database.reading(self._engine) as conn:
-            return self._restore(conn, self._head(conn, case_id))
+            case = self._restore(conn, self._head(conn, case_id))
+            if case.group_id is not None and case.member is not None:  # with its group, as its rules see it
+                member = self._group(conn, case.group_id)[0][case.member]
+                assert isinstance(member, StoredCase)
+                return member
+            return case
 
     def history(self, case_id: str) -> tuple[Step, ...]:
         """The case's steps, oldest first."""
@@ -464,34 +643,86 @@ class Store:
         mismatches: builtins.list[Mismatch] = []
         n_cases = n_steps = 0
         after = ""
+        linked: set[str] = set()  # groups met on the way, checked at the end, each as a whole
         while True:
             with database.reading(self._engine) as conn:
                 heads = conn.execute(sa.select(cases).where(cases.c.id > after).order_by(cases.c.id).limit(batch)).all()
                 if not heads:
                     break
                 ids = [h.id for h in heads]
-                rows = conn.execute(
-                    sa.select(steps).where(steps.c.case_id.in_(ids)).order_by(steps.c.case_id, steps.c.seq)
-                ).all()
-                armed = conn.execute(
-                    sa.select(timers.c.case_id, timers.c.kind, timers.c.event, timers.c.due_at)
-                    .where(timers.c.case_id.in_(ids), timers.c.status == "armed")
-                    .order_by(timers.c.case_id, timers.c.due_at, timers.c.id)
-                ).all()
-            by_case: dict[str, _Rows] = {i: [] for i in ids}
-            for r in rows:
-                by_case[r.case_id].append(r)
-            due_by_case: dict[str, _Armed] = {i: [] for i in ids}
-            for t in armed:
-                due_by_case[t.case_id].append((t.kind, t.event, t.due_at))
+                rows, due_by_case = self._rows_of(conn, ids)
+                in_groups = dict(
+                    conn.execute(sa.select(links.c.case_id, links.c.group_id).where(links.c.case_id.in_(ids))).all()
+                )
             for head in heads:
                 n_cases += 1
-                n_steps += len(by_case[head.id])
-                mismatches.extend(self._check(head, by_case[head.id], due_by_case[head.id]))
+                n_steps += len(rows[head.id])
+                if head.id in in_groups:
+                    linked.add(in_groups[head.id])
+                else:
+                    mismatches.extend(self._check(head, rows[head.id], due_by_case[head.id]))
             after = ids[-1]
+        for group_id in sorted(linked):
+            mismatches.extend(self._check_group(group_id))
         return VerifyReport(n_cases, n_steps, tuple(mismatches))
 
-    def _check(self, head: Any, rows: Sequence[Any], armed: Sequence[Any]) -> builtins.list[Mismatch]:
+    def _rows_of(self, conn: Connection, ids: Sequence[str]) -> tuple[dict[str, _Rows], dict[str, _Armed]]:
+        """The step rows and the armed items of the cases ``ids``, by case, in order."""
+        rows = conn.execute(
+            sa.select(steps).where(steps.c.case_id.in_(ids)).order_by(steps.c.case_id, steps.c.seq)
+        ).all()
+        armed = conn.execute(
+            sa.select(timers.c.case_id, timers.c.kind, timers.c.event, timers.c.due_at)
+            .where(timers.c.case_id.in_(ids), timers.c.status == "armed")
+            .order_by(timers.c.case_id, timers.c.due_at, timers.c.id)
+        ).all()
+        by_case: dict[str, _Rows] = {i: [] for i in ids}
+        for r in rows:
+            by_case[r.case_id].append(r)
+        due_by_case: dict[str, _Armed] = {i: [] for i in ids}
+        for t in armed:
+            due_by_case[t.case_id].append((t.kind, t.event, t.due_at))
+        return by_case, due_by_case
+
+    def _check_group(self, group_id: str) -> builtins.list[Mismatch]:
+        """Replay the linked cases of ``group_id`` together, write by write, and check each member against it."""
+        with database.reading(self._engine) as conn:
+            members = dict(
+                conn.execute(sa.select(links.c.member, links.c.case_id).where(links.c.group_id == group_id)).all()
+            )
+            heads = {h.id: h for h in conn.execute(sa.select(cases).where(cases.c.id.in_(list(members.values()))))}
+            rows, armed = self._rows_of(conn, list(members.values()))
+        first = heads[next(iter(members.values()))]
+        try:
+            defn = self._definition(first.definition)
+        except Exception as e:
+            return [Mismatch(first.id, "definition", first.definition, f"cannot load: {e}")]
+        stored = {cid: [_stored_step(r) for r in rows[cid]] for cid in members.values()}
+        try:
+            group = replay_group(
+                defn,
+                {
+                    name: (
+                        heads[cid].facts,
+                        heads[cid].created,
+                        [
+                            GroupRow(s, r.group_write, r.cascade_from)
+                            for s, r in zip(stored[cid], rows[cid], strict=True)
+                        ],
+                    )
+                    for name, cid in members.items()
+                },
+            )
+        except (WorkflowError, TypeError, ValueError) as e:
+            return [Mismatch(group_id, "replay of the group", "its steps", f"failed: {e}")]
+        out: builtins.list[Mismatch] = []
+        for name, cid in members.items():
+            out.extend(self._check(heads[cid], rows[cid], armed[cid], replayed=group[name]))
+        return out
+
+    def _check(
+        self, head: Any, rows: Sequence[Any], armed: Sequence[Any], replayed: Case | None = None
+    ) -> builtins.list[Mismatch]:
         try:
             defn = self._definition(head.definition)
         except Exception as e:  # the case is unreadable on this install: say so, and go on with the others
@@ -511,6 +742,7 @@ class Store:
             steps=stored,
             armed=[(k, e, at) for k, e, at in armed],
             comes_due=lambda case: [(d.kind, d.event, d.at) for d in comes_due(case)],
+            replayed_case=replayed,
         )
 
     # ------------------------------------------------------------------------------------------ rows and cases
@@ -547,6 +779,8 @@ class Store:
         return self._restore(conn, head)
 
     def _keep(self, case: StoredCase) -> None:
+        if case.group_id is not None:  # a linked case is decided with its group, read afresh each time
+            return
         self._cache[case.id] = case
         self._cache.move_to_end(case.id)
         while len(self._cache) > CACHE_SIZE:
@@ -579,6 +813,8 @@ class Store:
         case.id = head.id
         case.updated = head.updated
         case.next_due = head.next_due
+        link = conn.execute(sa.select(links.c.group_id, links.c.member).where(links.c.case_id == head.id)).first()
+        case.group_id, case.member = (link.group_id, link.member) if link is not None else (None, None)
         return case
 
 
@@ -632,8 +868,20 @@ def _findings(step: Step) -> list[dict[str, str]]:
 
 
 def _step_row(
-    case_id: str, step: Step, now: dt.datetime, payload: Mapping[str, Any], key: str | None, actor: str | None
+    case_id: str,
+    step: Step,
+    now: dt.datetime,
+    offered: tuple[Mapping[str, Any], str | None, str | None] | None,
+    group_write: int | None = None,
+    cascade_from: str | None = None,
 ) -> dict[str, Any]:
+    """A step's row. ``offered``: the payload as offered (JSON data), the idempotency key and the actor; for a step
+    the store made (a timer, a cascade) ``None``, and the step's own payload is stored as plain data."""
+    if offered is None:
+        payload: Mapping[str, Any] = to_plain(dict(step.payload)) if step.payload else {}
+        key = actor = None
+    else:
+        payload, key, actor = offered
     return {
         "case_id": case_id,
         "seq": step.index,
@@ -648,6 +896,8 @@ def _step_row(
         "idempotency_key": key,
         "actor": actor,
         "recorded": now,
+        "group_write": group_write,
+        "cascade_from": cascade_from,
     }
 
 

@@ -77,6 +77,10 @@ steps = sa.Table(
     sa.Column("idempotency_key", sa.String(ID), nullable=True),
     sa.Column("actor", sa.String(ID), nullable=True),
     sa.Column("recorded", UTCDateTime, nullable=False),  # when the store committed it (the store's clock)
+    #: for a linked case's step, the number of the group's write that made it (the group replays in that order)
+    sa.Column("group_write", sa.Integer, nullable=True),
+    #: for a step a cascade set off at a linked case, the member whose event set it off
+    sa.Column("cascade_from", sa.String(ID), nullable=True),
     sa.UniqueConstraint("case_id", "idempotency_key", name="uq_steps_idempotency_key"),
 )
 
