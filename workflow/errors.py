@@ -371,3 +371,19 @@ class GroupExists(CaseExists):
     def __init__(self, group_id: str) -> None:
         self.case_id = group_id
         WorkflowError.__init__(self, f"a group '{printable(group_id)}' is already in the store")
+
+
+class UnknownVersion(NotFound):
+    """A version of a built-in definition that is not kept: ``version`` asked for, ``versions`` those kept."""
+
+    def __init__(self, name: str, version: str, versions: Sequence[str]) -> None:
+        self.name = name
+        self.path = None
+        self.known = tuple(versions)
+        self.reason = "missing"
+        self.version = version
+        self.versions = tuple(versions)
+        WorkflowError.__init__(
+            self,
+            printable(f"no version {version} of the built-in definition '{name}' (kept: {', '.join(versions)})"),
+        )

@@ -136,15 +136,42 @@ def verify_cmd(db: str, as_json: bool) -> int:
 
 @store.command(name="migrate")
 @click.option("--to", "to_version", metavar="VERSION", required=True, help="The definition version to move to.")
+@click.option("--definition", metavar="NAME", help="Only cases of this definition (default: every one with VERSION).")
 @click.option("--dry-run", is_flag=True, help="Report what would move, and write nothing.")
 @db_option
 @json_option
-def migrate_cmd(to_version: str, dry_run: bool, db: str, as_json: bool) -> None:
-    """Move in-flight cases to another version of their definition (not available yet: exits 2)."""
-    raise StoreError(
-        f"moving cases to definition version {to_version} is not available yet: definitions cannot declare "
-        "migrations from earlier versions"
-    )
+def migrate_cmd(to_version: str, definition: str | None, dry_run: bool, db: str, as_json: bool) -> int:
+    """Move in-flight cases to version VERSION of their definition, appending a 'migrated' step to each.
+
+    A case moves when VERSION declares a migration from the case's version (its 'migrations:'). Every case
+    moved, and every one that could not be and why, is reported. Exit status 0 when all moved, 1 when any
+    could not.
+    """
+    with open_db(db) as st:
+        report = st.migrate(to_version, definition=definition, dry_run=dry_run)
+    if as_json:
+        emit_json(
+            {
+                "to": report.to_version,
+                "dry_run": report.dry_run,
+                "moved": [
+                    {"case": m.case_id, "from": m.from_version, "to": m.to_version, "state": [m.from_state, m.to_state]}
+                    for m in report.moved
+                ],
+                "not_moved": [
+                    {"case": n.case_id, "from": n.from_version, "reason": n.reason} for n in report.not_moved
+                ],
+            }
+        )
+    else:
+        verb = "would move" if dry_run else "moved"
+        for m in report.moved:
+            change = m.from_state if m.from_state == m.to_state else f"{m.from_state} -> {m.to_state}"
+            click.echo(printable(f"{verb} {m.case_id}: {m.from_version} -> {m.to_version} ({change})"))
+        for n in report.not_moved:
+            click.echo(printable(f"not moved {n.case_id} ({n.from_version}): {n.reason}"))
+        click.echo(f"{len(report.moved)} {verb}, {len(report.not_moved)} not moved")
+    return FAILED if report.not_moved else OK
 
 
 def parse_every(text: str) -> float:

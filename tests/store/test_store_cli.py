@@ -78,7 +78,7 @@ def test_fire_reads_the_payload_from_standard_input(db: str) -> None:
         (["case", "new", "no_such_definition"], "no_such_definition"),
         (["case", "list", "--due-before", "soon"], "--due-before: not a time"),
         (["worker", "--every", "2bd"], "--every: not seconds"),
-        (["store", "migrate", "--to", "2.0.0"], "not available yet"),
+        (["store", "migrate", "--to", "2.0.0", "--definition", "no_such_definition"], "no_such_definition"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(db: str, tmp_path: Path, args: list[str], message: str) -> None:

@@ -117,6 +117,22 @@ class Invariant:
     description: str = ""
 
 
+@attrs.frozen
+class Migration:
+    """How a case started on an earlier version (``from_version``) of a definition moves to this one.
+
+    ``states``: old state names and the names they have now (a state not named keeps its name); ``facts``: new
+    facts and the values migrated cases get; ``removed_events``: events the earlier version had and this one has
+    not (their steps stay in the history, as recorded).
+    """
+
+    from_version: str
+    states: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    facts: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
+    removed_events: tuple[str, ...] = ()
+    description: str = ""
+
+
 @attrs.frozen(cache_hash=True)
 class Definition:
     """A lifecycle as data: states, events and their payloads, transitions and the rules that guard them.
@@ -140,6 +156,12 @@ class Definition:
     resources: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_map, hash=False)
     hash: str = ""  # sha256 of the definition's canonical content
     origin: str | None = attrs.field(default=None, eq=False)
+    #: how cases started on earlier versions move to this one (not part of the content hash)
+    migrations: tuple[Migration, ...] = attrs.field(default=(), eq=False)
+
+    def migration_from(self, version: str) -> Migration | None:
+        """The migration this definition declares from its earlier ``version``, if any."""
+        return next((m for m in self.migrations if m.from_version == version), None)
 
     @property
     def initial(self) -> State:

@@ -6,6 +6,7 @@ fault is reported at once, with the path inside the snapshot, in one ``SnapshotE
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,9 @@ from workflow.core.model import Definition
 from workflow.errors import DefinitionMismatch, FactsError, PayloadError, Problem, SnapshotError
 
 SNAPSHOT_FORMAT = "workflow.case/1"
+#: the event of the step a migration appends when it moves a case to another version of its definition; the steps
+#: before the last such step were recorded on earlier versions and are kept as they were
+MIGRATED = "migrated"
 FINDING_KINDS = ("refusal", "advice", "route")
 
 
@@ -113,6 +117,9 @@ def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
     comp = compiled(definition)
     steps: list[Step] = []
     at: str | None = comp.initial  # the state the steps so far leave the case in (None: unknown after a bad step)
+    migrated = max(
+        (i for i, r in enumerate(raw_steps) if isinstance(r, Mapping) and r.get("event") == MIGRATED), default=-1
+    )
     for i, raw in enumerate(raw_steps):
         path = ("history", i)
         body = dict(raw) if isinstance(raw, Mapping) else raw
@@ -121,6 +128,19 @@ def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
         out.all(faults, path)
         if step is None:
             at = None  # where the case went is unknown: the steps after it are not held to it
+            continue
+        if i <= migrated:  # recorded on an earlier version: kept as recorded, its payload checked where it still fits
+            if step.index != i:
+                out.add(path, f"index {step.index} out of order")
+            if i == migrated:
+                if step.target not in definition.state_names:
+                    out.add((*path, "target"), f"'{step.target}' is not a state of '{definition.name}'")
+                at = step.target
+            if isinstance(payload, Mapping):
+                with contextlib.suppress(PayloadError):  # an event that changed since: its payload as recorded
+                    payload = comp.check_payload(step.event, payload) if step.event in comp.payloads else payload
+                step = attrs.evolve(step, payload=payload)
+            steps.append(step)
             continue
         for j, f in enumerate(step.findings):
             if f.kind not in FINDING_KINDS:

@@ -25,6 +25,7 @@ from workflow.core.model import (
     Event,
     FactField,
     Invariant,
+    Migration,
     PayloadField,
     RuleRef,
     State,
@@ -36,7 +37,7 @@ from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
 from workflow.core.validate import check_all
-from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
+from workflow.errors import DefinitionError, NotFound, Problem, ResourceError, UnknownVersion
 from workflow.io.source import Located, parse, read
 
 #: parameters the engine itself reads (not a rule): name -> default
@@ -134,6 +135,15 @@ class InvariantDoc:
 
 
 @attrs.frozen
+class MigrationDoc:
+    from_: NonEmpty | float = attrs.field(kw_only=True)  # the earlier version cases move from
+    states: Annotated[dict[str, NonEmpty], Nullable(dict)] = attrs.field(factory=dict)  # renames: old -> new
+    facts: Params = attrs.field(factory=dict)  # new facts and the values migrated cases get
+    removed_events: Annotated[tuple[NonEmpty, ...], Nullable(tuple)] = ()
+    description: str = ""
+
+
+@attrs.frozen
 class Head:
     """The definition's own fields (its sections are structured entry by entry: see ``SECTIONS``)."""
 
@@ -160,6 +170,7 @@ SECTIONS: dict[str, Section] = {
     "advice": Section(AdviceDoc, mapping=False, required=False),
     "cascades": Section(CascadeDoc, mapping=False, required=False),
     "invariants": Section(InvariantDoc, mapping=False, required=False),
+    "migrations": Section(MigrationDoc, mapping=False, required=False),
 }
 
 
@@ -331,8 +342,35 @@ def _resource_paths(located: Located, base: Path | None) -> dict[str, Path | Non
     return out
 
 
-def load(name: str | os.PathLike[str] | None = None, *, text: str | None = None, file: str | None = None) -> Definition:
+#: the folder, beside the built-in definitions, that keeps their earlier versions as ``NAME@VERSION.yaml``
+VERSIONS = "versions"
+
+
+def builtin_versions(name: str) -> dict[str, Path]:
+    """The versions of the built-in definition ``name`` that can be loaded, oldest kept first, and their files.
+
+    The current one is ``definitions/NAME.yaml``; earlier ones stay loadable as ``definitions/versions/NAME@V.yaml``
+    (cases started on them keep running on them until they are migrated).
+    """
+    current = resolve(name)
+    out: dict[str, Path] = {}
+    for p in sorted((definitions_dir() / VERSIONS).glob(f"{name}@*.yaml")):
+        out[p.stem.split("@", 1)[1]] = p
+    out[load_file(current).version] = current
+    return out
+
+
+def load(
+    name: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    file: str | None = None,
+    version: str | None = None,
+) -> Definition:
     """Load a definition: a built-in by ``name``, or YAML ``text`` (``file`` names it in errors).
+
+    ``version``: an earlier version of a built-in definition (``builtin_versions`` lists those kept); without it,
+    the current one. ``UnknownVersion`` (a ``NotFound``) for a version that is not kept.
 
     ``name`` follows the one rule for references (``is_path``): a bare name is a built-in; a ``Path``, or a string
     that contains a path separator or ends in ``.yaml``/``.yml``, is a file, loaded as ``load_file`` does.
@@ -346,6 +384,13 @@ def load(name: str | os.PathLike[str] | None = None, *, text: str | None = None,
         return build(located, base=None)
     if name is None:
         raise TypeError("load() needs a definition: give a built-in definition's name, or text=")
+    if version is not None:
+        if is_path(name):
+            raise TypeError("load(version=) takes a built-in definition's name, not a file")
+        versions = builtin_versions(str(name))
+        if str(version) not in versions:
+            raise UnknownVersion(str(name), str(version), tuple(versions))
+        return load_file(versions[str(version)])
     return load_file(resolve(name))
 
 
@@ -621,6 +666,7 @@ def build(located: Located, base: Path | None) -> Definition:
     ]
     _check_invariants(b, numbered)
     invariants = tuple(inv for _, inv in numbered)
+    migrations = _migrations(b, data["migrations"], str(data["version"]), state_names, fact_fields)
     if b.problems:
         raise DefinitionError(b.in_order())
 
@@ -637,14 +683,49 @@ def build(located: Located, base: Path | None) -> Definition:
         invariants=invariants,
         cascades=cascades,
         resources=resources,
-        hash=_content_hash(data, resources),
+        hash=_content_hash({k: v for k, v in data.items() if k != "migrations"}, resources),
         origin=located.file,
+        migrations=migrations,
     )
     for p, m in check_all(defn):
         b.fault(p, m)
     if b.problems:
         raise DefinitionError(b.in_order())
     return defn
+
+
+def _migrations(
+    b: Builder,
+    raw: tuple[Mapping[str, Any], ...],
+    version: str,
+    states: tuple[str, ...],
+    facts: tuple[FactField, ...],
+) -> tuple[Migration, ...]:
+    """Each migration comes from another version, once; it renames states to states of this version and gives
+    values to facts this version declares."""
+    out: list[Migration] = []
+    fact_names = tuple(f.name for f in facts)
+    for i, m in _sound(raw):
+        path: PathKey = ("migrations", i)
+        source = str(m["from"])
+        if source == version:
+            b.fault((*path, "from"), f"a migration comes from an earlier version, not this one ({version})")
+        if any(x.from_version == source for x in out):
+            b.fault((*path, "from"), f"a second migration from version {source}")
+        for old, new in m["states"].items():
+            b.known((*path, "states", old), "state", new, states)
+        for name in m["facts"]:
+            b.known((*path, "facts", name), "fact", name, fact_names)
+        out.append(
+            Migration(
+                from_version=source,
+                states=m["states"],
+                facts=m["facts"],
+                removed_events=tuple(m["removed_events"]),
+                description=m["description"].strip(),
+            )
+        )
+    return tuple(out)
 
 
 def _used_ids(transitions: list[Transition], advice: list[Advice]) -> set[str]:
@@ -759,6 +840,7 @@ __all__ = [
     "build",
     "build_resource",
     "builtin_names",
+    "builtin_versions",
     "definitions_dir",
     "format_path",
     "load",

@@ -16,7 +16,19 @@ from __future__ import annotations
 
 from ..errors import CaseExists, CaseNotFound, ConflictError, StoreError
 from .database import head_revision
-from .records import CasePage, CaseSummary, DueItem, Fired, Mismatch, StoredCase, StoreStats, VerifyReport
+from .records import (
+    CasePage,
+    CaseSummary,
+    DueItem,
+    Fired,
+    MigrationReport,
+    Mismatch,
+    Moved,
+    NotMoved,
+    StoredCase,
+    StoreStats,
+    VerifyReport,
+)
 from .store import MAX_ATTEMPTS, Store, comes_due, open_store, upgrade_store
 from .wire import case_json, due_json, list_json, step_json
 
@@ -32,7 +44,10 @@ __all__ = [
     "ConflictError",
     "DueItem",
     "Fired",
+    "MigrationReport",
     "Mismatch",
+    "Moved",
+    "NotMoved",
     "Store",
     "StoreError",
     "StoreStats",

@@ -112,3 +112,33 @@ class StoreStats:
 
     lost_races: int = 0
     stale_timers: int = 0
+
+
+@attrs.frozen
+class Moved:
+    """A case ``store.migrate`` moved (or, in a dry run, would move): its versions and its state before and after."""
+
+    case_id: str
+    from_version: str
+    to_version: str
+    from_state: str
+    to_state: str
+
+
+@attrs.frozen
+class NotMoved:
+    """A case in flight ``store.migrate`` could not move, and why."""
+
+    case_id: str
+    from_version: str
+    reason: str
+
+
+@attrs.frozen
+class MigrationReport:
+    """What ``store.migrate`` moved to ``to_version`` and what it could not (``dry_run``: nothing was written)."""
+
+    to_version: str
+    moved: tuple[Moved, ...]
+    not_moved: tuple[NotMoved, ...]
+    dry_run: bool = False

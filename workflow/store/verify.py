@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from .. import Case, CaseGroup, Definition, SimulatedClock, Step, WorkflowError, replay
+from ..core.snapshot import MIGRATED
 from ..core.structure import to_plain
 from .records import Mismatch
 
@@ -55,7 +56,7 @@ def check_case(
         case = replayed_case
     else:
         try:
-            case = replay(defn, list(steps), facts=head["facts"], created=head["created"])
+            case = replay_since_migration(defn, list(steps), facts=head["facts"], created=head["created"])
         except (WorkflowError, TypeError, ValueError) as e:
             differs("replay", "its steps", f"failed: {e}")
             return out
@@ -119,3 +120,26 @@ def replay_group(
             if row.step.timer and case.version <= row.step.index:
                 case.advance(row.step.at)
     return group
+
+
+def replay_since_migration(
+    defn: Definition, steps: Sequence[Step], *, facts: Mapping[str, Any], created: dt.datetime
+) -> Case:
+    """``replay`` of a case's steps; for a migrated case, of the steps after its last ``migrated`` step, from the
+    case as that step left it (the steps before were judged on earlier versions and are kept as recorded)."""
+    last = max((i for i, st in enumerate(steps) if st.event == MIGRATED), default=-1)
+    if last < 0:
+        return replay(defn, list(steps), facts=facts, created=created)
+    mark = steps[last]
+    clock = SimulatedClock(mark.at)
+    checked = Case(defn, clock=clock, facts=facts).facts
+    case = Case.rebuild(defn, state=mark.target, created=created, history=steps[: last + 1], facts=checked, clock=clock)
+    for step in steps[last + 1 :]:
+        if step.timer:
+            continue
+        if step.at > clock.now():
+            clock.set(step.at)
+        case.fire_payload(step.event, to_plain(dict(step.payload)))
+    if len(steps) > last + 1 and steps[-1].timer:
+        case.advance(steps[-1].at)
+    return case
