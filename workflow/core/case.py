@@ -20,11 +20,12 @@ from workflow.core.model import Definition
 from workflow.core.rules import Context
 from workflow.core.snapshot import SNAPSHOT_FORMAT, restore
 from workflow.core.structure import to_plain
-from workflow.errors import RuleFailure, StaleDecision, UnknownEvent, WorkflowError
+from workflow.errors import RuleFailure, StaleDecision, TimerLimit, UnknownEvent, WorkflowError
 
 _SYSTEM_CLOCK = SystemClock()
 
-
+#: the most timer steps one call fires (``advance``, or deciding an event with timers due): past it, ``TimerLimit``
+MAX_TIMER_STEPS = 10_000
 
 @attrs.frozen
 class Decision:
@@ -498,6 +499,8 @@ class Case:
             if nxt is None or nxt[0] > until:
                 return steps
             due, edge = nxt
+            if len(steps) >= MAX_TIMER_STEPS:
+                raise TimerLimit(MAX_TIMER_STEPS, self.state, due)
             event = edge.transition.event
             taken, findings = self._judge(event, EMPTY, due, True)
             steps.append(self.apply(Decision.make(self, event, EMPTY, due, taken, findings, timer=True)))
@@ -549,4 +552,4 @@ def step_to_plain(step: Step) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Case", "Decision", "Listener", "step_to_plain"]
+__all__ = ["MAX_TIMER_STEPS", "Case", "Decision", "Listener", "step_to_plain"]

@@ -35,9 +35,10 @@ from workflow.core.resources import RESOURCES
 from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
+from workflow.core.hazards import CHECKS as HAZARDS
 from workflow.core.validate import check_all
 from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
-from workflow.io.source import Located, parse, read
+from workflow.io.source import MAX_PAIRS, Located, parse, read
 
 #: parameters the engine itself reads (not a rule): name -> default
 ENGINE_PARAMETERS: dict[str, Any] = {"holidays": []}
@@ -407,6 +408,7 @@ class Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
+        self._sets: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     def in_order(self) -> list[Problem]:
         """The problems in document order (a stable sort by line)."""
@@ -416,7 +418,10 @@ class Builder:
         self.problems.append(self.located.problem(path, message))
 
     def known(self, path: PathKey, kind: str, name: str, known: tuple[str, ...]) -> bool:
-        if name in known:
+        found = self._sets.get(id(known))
+        if found is None or found[0] is not known:  # one set per list of names, not a scan per look-up
+            found = self._sets[id(known)] = (known, frozenset(known))
+        if name in found[1]:
             return True
         self.fault(path, f"unknown {kind} '{name}' (known: {', '.join(known)})")
         return False
@@ -539,15 +544,25 @@ def build(located: Located, base: Path | None) -> Definition:
 
     non_terminal = tuple(st.name for st in states if not st.terminal)
     transitions: list[Transition] = []
+    place: list[int] = []  # the document index of each transition built (a stay from several states makes several)
+    pairs = 0  # (source state, transition) pairs so far: '*' and several sources expand to one per state
     for i, t in _sound(data["transitions"]):
         path: PathKey = ("transitions", i)
+        pairs += sum(len(non_terminal) if src == "*" else 1 for src in t["from"])
+        if pairs > MAX_PAIRS:
+            b.fault(
+                (*path, "from"),
+                f"the transitions expand to more than {MAX_PAIRS} (source state, transition) pairs "
+                "('*' counts every non-terminal state): the definition is too large",
+            )
+            break
         b.known((*path, "event"), "event", t["event"], event_names)
-        sources: list[str] = []
+        sources: dict[str, None] = {}  # in order, without repeats
         for j, src in enumerate(t["from"]):
             if src == "*":
-                sources.extend(x for x in non_terminal if x not in sources)
+                sources.update(dict.fromkeys(non_terminal))
             elif b.known((*path, "from", j) if len(t["from"]) > 1 else (*path, "from"), "state", src, state_names):
-                sources.append(src)
+                sources[src] = None
         if t["to"] is not None:
             b.known((*path, "to"), "state", t["to"], state_names)
         guards = []
@@ -573,7 +588,9 @@ def build(located: Located, base: Path | None) -> Definition:
                 )
                 for src in sources
             )
+            place.extend(i for _ in sources)
         else:
+            place.append(i)
             transitions.append(
                 Transition(
                     event=t["event"],
@@ -640,7 +657,9 @@ def build(located: Located, base: Path | None) -> Definition:
         hash=_content_hash(data, resources),
         origin=located.file,
     )
-    for p, m in check_all(defn):
+    for p, m in [*check_all(defn), *(f for check in HAZARDS for f in check(defn))]:
+        if p[:1] == ("transitions",) and len(p) > 1 and isinstance(p[1], int) and p[1] < len(place):
+            p = ("transitions", place[p[1]], *p[2:])  # the document's index, not the built list's
         b.fault(p, m)
     if b.problems:
         raise DefinitionError(b.in_order())

@@ -22,6 +22,8 @@ from workflow.errors import DocumentError, Problem
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 100
+#: the most (source state, transition) pairs a definition's transitions expand to ('*' is every non-terminal state)
+MAX_PAIRS = 50_000
 
 
 @attrs.frozen
