@@ -7,7 +7,7 @@ a path into ``transitions`` is the index in ``Definition.transitions`` (the load
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from transitions import Machine
 from transitions.core import State, Transition
@@ -100,12 +100,13 @@ def _collisions(name: str, prefixes: Iterable[str], names: Iterable[str]) -> str
     return None
 
 
-def reserved_names(defn: Definition) -> list[Fault]:
-    """State and event names the ``transitions`` machine (``workflow.adapters.transitions``) gives a meaning."""
-    states = [s.name for s in defn.states]
-    events = [e.name for e in defn.events]
+def reserved_names(states: Collection[str], events: Collection[str]) -> list[Fault]:
+    """State and event names the ``transitions`` machine (``workflow.adapters.transitions``) gives a meaning
+    (checked as soon as the names are known: a state ``*`` would otherwise be read as every state)."""
+    states = frozenset(states)
+    events = frozenset(events)
     out: list[Fault] = []
-    for name in states:
+    for name in sorted(states):
         if name in STATE_MARKERS:
             out.append(
                 (
@@ -115,13 +116,23 @@ def reserved_names(defn: Definition) -> list[Fault]:
                 )
             )
         elif name.startswith("__") and name.endswith("__"):
-            out.append((("states", name), f"'{name}' cannot name a state: names like __x__ belong to Python"))
-    for name in events:
+            out.append(
+                (
+                    ("states", name),
+                    f"'{name}' cannot name a state: the state machine would bind it on the model, where names like __x__ belong to Python",
+                )
+            )
+    for name in sorted(events):
         prefix: str | None
         if name in MODEL_METHODS:
             out.append((("events", name), f"'{name}' cannot name an event: the state machine uses it on every model"))
         elif name.startswith("__") and name.endswith("__"):
-            out.append((("events", name), f"'{name}' cannot name an event: names like __x__ belong to Python"))
+            out.append(
+                (
+                    ("events", name),
+                    f"'{name}' cannot name an event: the state machine would bind it on the model, where names like __x__ belong to Python",
+                )
+            )
         elif (prefix := _collisions(name, STATE_PREFIXES, states)) is not None:
             out.append(
                 (
@@ -141,4 +152,4 @@ def reserved_names(defn: Definition) -> list[Fault]:
     return out
 
 
-CHECKS = (zero_time_cycle, reserved_names)
+CHECKS = (zero_time_cycle,)

@@ -36,6 +36,7 @@ from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
 from workflow.core.hazards import CHECKS as HAZARDS
+from workflow.core.hazards import reserved_names
 from workflow.core.validate import check_all
 from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
 from workflow.io.source import MAX_PAIRS, Located, parse, read
@@ -521,6 +522,8 @@ def build(located: Located, base: Path | None) -> Definition:
         events.append(Event(name=ename, description=spec["description"], actor=spec["actor"], payload=tuple(fields)))
     event_names = tuple(e.name for e in events)
     events_by_name = {e.name: e for e in events}
+    for p, m in reserved_names(data["states"], data["events"]):
+        b.fault(p, m)
 
     parameters = dict(data["parameters"])
 
