@@ -25,9 +25,7 @@ def ring(afters: list[str]) -> str:
     """A definition whose states s0..sN-1 form a ring of timed transitions with ``afters`` as durations."""
     n = len(afters)
     states = "\n".join(f"  s{i}: {{{'initial: true' if i == 0 else ''}}}" for i in range(n))
-    timers = "\n".join(
-        f"  - {{event: t{i}, from: s{i}, to: s{(i + 1) % n}, after: {a}}}" for i, a in enumerate(afters)
-    )
+    timers = "\n".join(f"  - {{event: t{i}, from: s{i}, to: s{(i + 1) % n}, after: {a}}}" for i, a in enumerate(afters))
     events = "\n".join(f"  t{i}: {{}}" for i in range(n))
     closes = ", ".join(f"s{i}" for i in range(n))
     return (
@@ -116,8 +114,7 @@ def test_a_zero_cycle_built_in_code_is_stopped_by_the_bound() -> None:
     defn = workflow.load(text=ring(["1s", "1s"]), file="ring.yaml")
     zero = parse_duration(0)
     changed = tuple(
-        attrs.evolve(t, timer=attrs.evolve(t.timer, after=zero)) if t.timer is not None else t
-        for t in defn.transitions
+        attrs.evolve(t, timer=attrs.evolve(t.timer, after=zero)) if t.timer is not None else t for t in defn.transitions
     )
     case = workflow.Case(attrs.evolve(defn, transitions=changed), clock=workflow.SimulatedClock(START))
     with pytest.raises(TimerLimit):

@@ -62,8 +62,11 @@ def test_a_reserved_name_is_refused_where_it_is_written(states: list[str], event
 
 names = st.one_of(
     st.sampled_from(["state", "trigger", "may_trigger", "=", "*", "__init__", "__class__", "self", "initial"]),
-    st.builds(lambda p, s: p + s, st.sampled_from(["to_", "is_", "may_", "before_", "after_", "on_exit_", ""]),
-              st.sampled_from(["a", "b", "go", "stop"])),
+    st.builds(
+        lambda p, s: p + s,
+        st.sampled_from(["to_", "is_", "may_", "before_", "after_", "on_exit_", ""]),
+        st.sampled_from(["a", "b", "go", "stop"]),
+    ),
     st.text(alphabet="ab_=*.", min_size=1, max_size=6),
 )
 

@@ -27,6 +27,7 @@ _SYSTEM_CLOCK = SystemClock()
 #: the most timer steps one call fires (``advance``, or deciding an event with timers due): past it, ``TimerLimit``
 MAX_TIMER_STEPS = 10_000
 
+
 @attrs.frozen
 class Decision:
     """What a case would do with an event, judged on the case as it stood and not yet recorded.

@@ -68,6 +68,13 @@ def describe_value(value: Any) -> str:
     return f"{shown} that is {names.get(kind) or with_article(kind)}"
 
 
+def describe_kind(value: Any) -> str:
+    """``a str`` — the kind of a value without showing it (for what may come from a file that is not ours)."""
+    names = {"NoneType": "null", "dict": "a mapping", "list": "a list", "tuple": "a list"}
+    kind = type(value).__name__
+    return names.get(kind) or with_article(kind)
+
+
 def wrong(expected: str, value: Any) -> StructureFault:
     """The fault for ``value`` where ``expected`` was wanted."""
     return StructureFault(f"expected {expected} (got {describe_value(value)})")
@@ -626,6 +633,7 @@ __all__ = [
     "mapping_structurer",
     "min_items",
     "one_of",
+    "describe_kind",
     "parse_timestamp",
     "payload_type",
     "register_payload_type",

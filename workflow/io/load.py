@@ -172,10 +172,14 @@ def shape(located: Located) -> tuple[dict[str, Any] | None, structuring.Faults]:
     item is ``None`` (so later paths keep their indexes). ``None`` when a required part is unsound.
     """
     data = located.data
-    if not isinstance(data, Mapping):
-        return None, [((), str(structuring.wrong("a definition mapping", data)))]
+    if not isinstance(data, Mapping):  # its kind only: the file may be anything (a scenario may name any path)
+        return None, [((), f"expected a definition mapping (got {structuring.describe_kind(data)})")]
     heads = [_key(a.name) for a in attrs.fields(Head)]
     known = (*heads[:3], *RESOURCES, *heads[3:], *SECTIONS)
+    if not any(k in known for k in data):  # not a definition at all: its keys are not echoed (it may be any file)
+        return None, [
+            ((), f"not a definition: none of its {len(data)} keys is a definition's field ({', '.join(known)})")
+        ]
     faults: structuring.Faults = [
         ((k,), f"unknown field '{k}' (known: {', '.join(known)})") for k in data if k not in known
     ]
@@ -302,6 +306,20 @@ def resolve(ref: str | os.PathLike[str], *, base: Path | None = None) -> Path:
     return definitions_dir() / f"{ref}.yaml"
 
 
+def beside(base: Path, name: str) -> Path | None:
+    """The file ``name`` in the folder ``base`` or below it, or ``None`` when ``name`` would leave it: an absolute
+    path, a ``..`` part, or a link that leads outside."""
+    given = Path(name)
+    if given.is_absolute() or given.drive or ".." in given.parts or "\x00" in name:
+        return None
+    path = base / given
+    try:
+        path.resolve().relative_to(base.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return path
+
+
 def _resource_files() -> frozenset[str]:
     """The default files of the registered resources: data beside the definitions, not definitions."""
     return frozenset(kind.default_file for kind in RESOURCES.values() if kind.default_file is not None)
@@ -327,7 +345,7 @@ def _resource_paths(located: Located, base: Path | None) -> dict[str, Path | Non
     for name, kind in RESOURCES.items():
         own = located.data.get(name) if isinstance(located.data, Mapping) else None
         if isinstance(own, str) and own and base is not None:
-            out[name] = base / own
+            out[name] = beside(base, own)
         else:
             out[name] = definitions_dir() / kind.default_file if kind.default_file is not None else None
     return out
@@ -391,6 +409,9 @@ def load_resource(name: str, path: Path | None = None) -> Any:
 def build_resource(name: str, located: Located) -> Any:
     """Structure a resource file with the core's converter and build the resource; every problem is located."""
     kind = RESOURCES[name]
+    if not isinstance(located.data, Mapping):  # its kind only: whatever file was named is not echoed
+        got = structuring.describe_kind(located.data)
+        raise DefinitionError([located.problem((), f"expected a {name} mapping (got {got})")])
     record, faults = structuring.structure(located.data, kind.record)
     if record is None:
         raise DefinitionError(sorted((located.problem(p, m) for p, m in faults), key=lambda p: p.line or 0))
@@ -754,7 +775,15 @@ def _resource_for(b: Builder, name: str, file: str | None, base: Path | None) ->
         if base is None:
             b.fault((name,), f"a definition given as text cannot name a {name} file")
             return RESOURCES[name].empty()
-        return load_resource(name, base / file)
+        path = beside(base, file)
+        if path is None:
+            b.fault(
+                (name,),
+                f"a {name} file is named by a path inside the definition's folder: "
+                f"no '..' and not absolute (got '{file}')",
+            )
+            return RESOURCES[name].empty()
+        return load_resource(name, path)
     except DefinitionError as e:
         b.problems.extend(e.problems)
         return RESOURCES[name].empty()
