@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from workflow_cli.main import main
 
 import workflow
 from workflow.core.case import MAX_TIMER_STEPS
 from workflow.core.clock import parse_duration
 from workflow.errors import DefinitionError, TimerLimit
-from workflow_cli.main import main
 
 START = "2026-03-02T09:00:00Z"
 

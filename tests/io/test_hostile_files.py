@@ -13,12 +13,12 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from workflow_cli.main import main
 
 import workflow
 from workflow.errors import DefinitionError, WorkflowError
 from workflow.io.files import file_part
 from workflow.io.load import definitions_dir
-from workflow_cli.main import main
 
 SECRET = "hunter2-token-0123456789"
 

@@ -91,6 +91,9 @@ def zero_time_cycle(defn: Definition) -> list[Fault]:
     ]
 
 
+DUNDER = "the state machine would bind it on the model, where names like __x__ belong to Python"
+
+
 def _collisions(name: str, prefixes: Iterable[str], names: Iterable[str]) -> str | None:
     """The bound method ``name`` would be taken for: ``<prefix>_<one of names>``."""
     for prefix in prefixes:
@@ -119,7 +122,7 @@ def reserved_names(states: Collection[str], events: Collection[str]) -> list[Fau
             out.append(
                 (
                     ("states", name),
-                    f"'{name}' cannot name a state: the state machine would bind it on the model, where names like __x__ belong to Python",
+                    f"'{name}' cannot name a state: {DUNDER}",
                 )
             )
     for name in sorted(events):
@@ -130,7 +133,7 @@ def reserved_names(states: Collection[str], events: Collection[str]) -> list[Fau
             out.append(
                 (
                     ("events", name),
-                    f"'{name}' cannot name an event: the state machine would bind it on the model, where names like __x__ belong to Python",
+                    f"'{name}' cannot name an event: {DUNDER}",
                 )
             )
         elif (prefix := _collisions(name, STATE_PREFIXES, states)) is not None:

@@ -18,6 +18,8 @@ import attrs
 
 from workflow.core import structure as structuring
 from workflow.core.clock import parse_duration
+from workflow.core.hazards import CHECKS as HAZARDS
+from workflow.core.hazards import reserved_names
 from workflow.core.model import (
     Advice,
     Cascade,
@@ -35,8 +37,6 @@ from workflow.core.resources import RESOURCES
 from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
-from workflow.core.hazards import CHECKS as HAZARDS
-from workflow.core.hazards import reserved_names
 from workflow.core.validate import check_all
 from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
 from workflow.io.source import MAX_PAIRS, Located, parse, read
@@ -682,9 +682,10 @@ def build(located: Located, base: Path | None) -> Definition:
         origin=located.file,
     )
     for p, m in [*check_all(defn), *(f for check in HAZARDS for f in check(defn))]:
+        at = p
         if p[:1] == ("transitions",) and len(p) > 1 and isinstance(p[1], int) and p[1] < len(place):
-            p = ("transitions", place[p[1]], *p[2:])  # the document's index, not the built list's
-        b.fault(p, m)
+            at = ("transitions", place[p[1]], *p[2:])  # the document's index, not the built list's
+        b.fault(at, m)
     if b.problems:
         raise DefinitionError(b.in_order())
     return defn
