@@ -81,7 +81,10 @@ def wrong(expected: str, value: Any) -> StructureFault:
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
-    """An aware UTC ``datetime`` from a YAML timestamp, a date or an ISO 8601 string; ``None`` if it is none."""
+    """An aware UTC ``datetime`` from a YAML timestamp, a date or an ISO 8601 string; ``None`` if it is none.
+
+    ``StructureFault`` (a ``WorkflowError``) for a time whose offset takes it outside the years 1 to 9999 in UTC.
+    """
     if isinstance(value, dt.datetime):
         stamp = value
     elif isinstance(value, dt.date):
@@ -98,7 +101,10 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
         return None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc)
+    try:
+        return stamp.astimezone(dt.timezone.utc)
+    except OverflowError:  # its offset takes it before year 1 or past year 9999 in UTC
+        raise StructureFault(f"{stamp.isoformat()} is outside the years 1 to 9999 once converted to UTC") from None
 
 
 # --------------------------------------------------------------------------------------------- constraints

@@ -6,6 +6,7 @@ all of its problems at once. Nothing in a definition is executed: it holds names
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ import attrs
 
 from workflow.core import structure as structuring
 from workflow.core.clock import parse_duration
+from workflow.core.compiled import compiled
 from workflow.core.hazards import CHECKS as HAZARDS
 from workflow.core.hazards import reserved_names
 from workflow.core.model import (
@@ -38,8 +40,11 @@ from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
 from workflow.core.validate import check_all
-from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
+from workflow.errors import DefinitionError, FactsError, NotFound, Problem, ResourceError
 from workflow.io.source import MAX_PAIRS, Located, parse, read
+
+#: the largest number a parameter may be, either way (a float holds it exactly; an int past it is a mistake)
+MAX_NUMBER = 10**15
 
 #: parameters the engine itself reads (not a rule): name -> default
 ENGINE_PARAMETERS: dict[str, Any] = {"holidays": []}
@@ -473,11 +478,15 @@ class Builder:
             else:
                 self.param_type((*path, name), name, value, rule.params[name])
 
-    def param_type(self, path: PathKey, name: str, value: Any, default: Any) -> None:
+    def param_type(self, path: PathKey, name: str, value: Any, default: Any) -> bool:
+        """Whether ``value`` is of the type of ``default`` (an int only for an int; a number of bounded size);
+        a located fault when not."""
         expected = type(default)
         if isinstance(default, bool) or isinstance(value, bool):
             ok = isinstance(value, bool) and isinstance(default, bool)
-        elif isinstance(default, int | float):
+        elif isinstance(default, int):
+            ok = isinstance(value, int)  # a float is not taken for an int
+        elif isinstance(default, float):
             ok = isinstance(value, int | float)
         else:
             ok = isinstance(value, expected) or (isinstance(default, list) and isinstance(value, tuple))
@@ -487,6 +496,11 @@ class Builder:
                 f"parameter '{name}' expects {structuring.describe_value(default).split(' that is ')[1]} "
                 f"(got {structuring.describe_value(value)})",
             )
+            return False
+        if isinstance(value, int | float) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+            self.fault(path, f"parameter '{name}' is too large (at most {MAX_NUMBER:.0e} either way)")
+            return False
+        return True
 
 
 def build(located: Located, base: Path | None) -> Definition:
@@ -642,7 +656,8 @@ def build(located: Located, base: Path | None) -> Definition:
 
     for name, value in parameters.items():
         if name in ENGINE_PARAMETERS:
-            b.param_type(("parameters", name), name, value, ENGINE_PARAMETERS[name])
+            if b.param_type(("parameters", name), name, value, ENGINE_PARAMETERS[name]) and name == "holidays":
+                _check_holidays(b, value)
             continue
         owner = next((REGISTRY[r] for r in sorted(_used_ids(transitions, advice)) if name in REGISTRY[r].params), None)
         if owner is None:
@@ -660,7 +675,7 @@ def build(located: Located, base: Path | None) -> Definition:
         (i, Invariant(id=v["id"], check=v["check"], params=v["params"], description=v["description"]))
         for i, v in _sound(data["invariants"])
     ]
-    _check_invariants(b, numbered)
+    _check_invariants(b, numbered, state_names, event_names, {e.actor for e in events})
     invariants = tuple(inv for _, inv in numbered)
     if b.problems:
         raise DefinitionError(b.in_order())
@@ -686,9 +701,38 @@ def build(located: Located, base: Path | None) -> Definition:
         if p[:1] == ("transitions",) and len(p) > 1 and isinstance(p[1], int) and p[1] < len(place):
             at = ("transitions", place[p[1]], *p[2:])  # the document's index, not the built list's
         b.fault(at, m)
+    if not b.problems:  # the graph is sound: the definition compiles, and its facts can be checked as a case's
+        _check_fact_defaults(b, defn)
     if b.problems:
         raise DefinitionError(b.in_order())
     return defn
+
+
+def _check_fact_defaults(b: Builder, defn: Definition) -> None:
+    """Each fact's ``default`` is of the fact's type, as a case's facts must be (so its snapshot restores)."""
+    comp = compiled(defn)
+    for fact in defn.facts:
+        if fact.default is None:
+            continue
+        try:
+            comp.check_facts({fact.name: fact.default})
+        except FactsError as e:
+            for problem in e.problems:
+                b.fault(
+                    ("facts", fact.name, "default"), f"the default is not {with_article(fact.type)}: {problem.message}"
+                )
+
+
+def _check_holidays(b: Builder, holidays: Any) -> None:
+    """Every holiday is a date (``YYYY-MM-DD``): anything else is refused rather than dropped."""
+    for j, day in enumerate(holidays):
+        try:
+            dt.date.fromisoformat(day if isinstance(day, str) else "")
+        except ValueError:
+            b.fault(
+                ("parameters", "holidays", j),
+                f"a holiday is a date such as 2026-12-25 (got {structuring.describe_value(day)})",
+            )
 
 
 def _used_ids(transitions: list[Transition], advice: list[Advice]) -> set[str]:
@@ -757,8 +801,16 @@ def _sound(items: tuple[Any, ...]) -> list[tuple[int, Any]]:
     return [(i, item) for i, item in enumerate(items) if item is not None]
 
 
-def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> None:
+def _check_invariants(
+    b: Builder,
+    invariants: list[tuple[int, Invariant]],
+    states: tuple[str, ...],
+    events: tuple[str, ...],
+    actors: set[str],
+) -> None:
+    """Each invariant's check exists, and its parameters are the check's, of their kind, naming what exists."""
     from workflow.core.invariants import CHECKS as INVARIANT_CHECKS
+    from workflow.core.invariants import PARAMS as INVARIANT_PARAMS
 
     for i, inv in invariants:
         if inv.check not in INVARIANT_CHECKS:
@@ -766,6 +818,38 @@ def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> No
                 ("invariants", i, "check"),
                 f"unknown invariant check '{inv.check}' (known: {', '.join(sorted(INVARIANT_CHECKS))})",
             )
+            continue
+        spec = INVARIANT_PARAMS.get(inv.check)
+        if spec is None:  # a check registered without a declaration of its parameters: nothing to hold it to
+            continue
+        path: PathKey = ("invariants", i, "params")
+        for name in inv.params:
+            if name not in spec:
+                b.fault(
+                    (*path, name), f"unknown parameter '{name}' for '{inv.check}' (known: {', '.join(spec) or 'none'})"
+                )
+        missing = [name for name, (_, required) in spec.items() if required and name not in inv.params]
+        if missing:
+            b.fault(path, f"'{inv.check}' needs {', '.join(missing)}")
+        for name, (kind, _) in spec.items():
+            if name not in inv.params:
+                continue
+            value = inv.params[name]
+            if kind == "int":
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
+                    b.fault(
+                        (*path, name), f"'{name}' is a whole number from 0 (got {structuring.describe_value(value)})"
+                    )
+            elif not isinstance(value, str):
+                b.fault((*path, name), f"'{name}' names {with_article(kind)} (got {structuring.describe_value(value)})")
+            elif kind == "event":
+                b.known((*path, name), "event", value, events)
+            elif kind == "state":
+                b.known((*path, name), "state", value, states)
+            elif kind == "actor":
+                b.known((*path, name), "actor", value, tuple(sorted(a for a in actors if a)))
+            elif kind == "rule" and value not in REGISTRY:
+                b.fault((*path, name), f"unknown rule '{value}'")
 
 
 def _resource_for(b: Builder, name: str, file: str | None, base: Path | None) -> Any:
