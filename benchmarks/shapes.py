@@ -59,9 +59,16 @@ def load_chain(sizes: list[int], repeats: int) -> None:
     print(f"{'N':>8} {'load s':>10} {'µs/state':>10} {'checks s':>10} {'µs/state':>10}")
     for n in sizes:
         text = chain(n)
-        t = best(lambda text=text: workflow.load(text=text, file="chain.yaml"), repeats)
         defn = workflow.load(text=text, file="chain.yaml")
-        c = best(lambda defn=defn: [check(defn) for check in (*CHECKS, *HAZARDS)], repeats)
+
+        def load(text: str = text) -> object:
+            return workflow.load(text=text, file="chain.yaml")
+
+        def checks(defn: workflow.Definition = defn) -> object:
+            return [check(defn) for check in (*CHECKS, *HAZARDS)]
+
+        t = best(load, repeats)
+        c = best(checks, repeats)
         print(f"{n:>8} {t:>10.3f} {t / n * 1e6:>10.1f} {c:>10.4f} {c / n * 1e6:>10.2f}")
 
 
