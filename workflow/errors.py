@@ -363,3 +363,17 @@ class ResourceError(WorkflowError):
     def __init__(self, faults: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
         self.faults = list(faults)
         super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in self.faults))
+
+
+class HistoryDeparture(SnapshotError):
+    """A recorded history that offering its steps again does not rebuild: at step ``index`` the record says
+    ``expected`` and the definition's rules give ``got`` (each a short description of a step, or of none);
+    ``field`` is the first of the step's fields that differs (``"step"`` when one side has no step)."""
+
+    def __init__(self, index: int, expected: str, got: str, *, field: str = "step", where: str = "history") -> None:
+        self.index = index
+        self.expected = expected
+        self.got = got
+        self.field = field
+        message = printable(f"{where}[{index}] departs from the definition: recorded {expected}, but it gives {got}")
+        super().__init__([Problem(message=message, path=f"{where}[{index}]")])

@@ -17,13 +17,13 @@ from workflow.core.clock import Clock, SimulatedClock, SystemClock, format_time
 from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
 from workflow.core.history import Finding, History, Step
 from workflow.core.model import Definition
+from workflow.core.retrace import retrace
 from workflow.core.rules import Context
 from workflow.core.snapshot import SNAPSHOT_FORMAT, restore
 from workflow.core.structure import to_plain
-from workflow.errors import RuleFailure, StaleDecision, UnknownEvent, WorkflowError
+from workflow.errors import HistoryDeparture, RuleFailure, StaleDecision, UnknownEvent, WorkflowError
 
 _SYSTEM_CLOCK = SystemClock()
-
 
 
 @attrs.frozen
@@ -524,9 +524,26 @@ class Case:
         *,
         clock: Clock | None = None,
         allow_definition_change: bool = False,
+        rejudge: bool = True,
     ) -> Case:
-        """Rebuild a case from ``snapshot()`` data. Refuses a snapshot of another definition or content hash."""
+        """Rebuild a case from ``snapshot()`` data. Refuses a snapshot of another definition or content hash.
+
+        The history is judged again, not trusted: its times run forward from ``created``, each accepted step is a
+        transition of the definition, none leaves a terminal state, only timers' steps are marked ``timer``; and
+        (``rejudge``, when the snapshot was taken with this very definition) its steps are offered again, each
+        at its time, to a fresh case with the snapshot's facts, which must decide each as recorded (accepted or
+        refused, target, the rules that refused it; timers falling due when recorded). That is sound because a
+        rule reads only the case's facts, its history so far, the step's payload and time, and the definition:
+        all restored. Not restored: ``ctx.group``, so the members of a group are restored with
+        ``rejudge=False`` (their structure still judged). A ``SnapshotError`` lists every fault, naming the
+        first bad step (a ``HistoryDeparture`` when the rules decide a step otherwise).
+        """
         got = restore(definition, data, allow_definition_change=allow_definition_change)
+        if rejudge and data["definition"]["hash"] == definition.hash:
+            fresh = cls(definition, clock=SimulatedClock(got.created), facts=got.facts)
+            departure = retrace(fresh, got.steps, checked=True)
+            if departure is not None:
+                raise HistoryDeparture(departure.index, departure.expected, departure.got, field=departure.field)
         return cls.rebuild(
             definition, state=got.state, created=got.created, history=got.steps, facts=got.facts, clock=clock
         )
