@@ -377,3 +377,18 @@ class HistoryDeparture(SnapshotError):
         self.field = field
         message = printable(f"{where}[{index}] departs from the definition: recorded {expected}, but it gives {got}")
         super().__init__([Problem(message=message, path=f"{where}[{index}]")])
+
+
+class ConcurrentUse(WorkflowError):
+    """A case was used by two threads at once: ``case`` (its repr) was being decided on or changed by thread
+    ``owner`` when another thread called it. Nothing was changed by the refused call."""
+
+    def __init__(self, case: str, owner: int) -> None:
+        self.case = case
+        self.owner = owner
+        super().__init__(
+            printable(
+                f"{case} is in use by another thread (thread {owner}): a Case is not thread-safe; "
+                "give each thread its own case, or guard a shared one with a lock"
+            )
+        )
