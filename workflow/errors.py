@@ -392,3 +392,12 @@ class ConcurrentUse(WorkflowError):
                 "give each thread its own case, or guard a shared one with a lock"
             )
         )
+
+
+class GraphvizTimedOut(DiagramError):
+    """Graphviz's ``dot`` (drawing ``format``) did not finish within ``seconds`` and was stopped."""
+
+    def __init__(self, fmt: str, seconds: float) -> None:
+        self.format = fmt
+        self.seconds = seconds
+        super().__init__(f"Graphviz 'dot -T{fmt}' did not finish within {seconds:g} s and was stopped")
