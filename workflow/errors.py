@@ -401,6 +401,44 @@ class TimerLimit(WorkflowError):
         )
 
 
+class HistoryDeparture(SnapshotError):
+    """A recorded history that offering its steps again does not rebuild: at step ``index`` the record says
+    ``expected`` and the definition's rules give ``got`` (each a short description of a step, or of none);
+    ``field`` is the first of the step's fields that differs (``"step"`` when one side has no step)."""
+
+    def __init__(self, index: int, expected: str, got: str, *, field: str = "step", where: str = "history") -> None:
+        self.index = index
+        self.expected = expected
+        self.got = got
+        self.field = field
+        message = printable(f"{where}[{index}] departs from the definition: recorded {expected}, but it gives {got}")
+        super().__init__([Problem(message=message, path=f"{where}[{index}]")])
+
+
+class ConcurrentUse(WorkflowError):
+    """A case was used by two threads at once: ``case`` (its repr) was being decided on or changed by thread
+    ``owner`` when another thread called it. Nothing was changed by the refused call."""
+
+    def __init__(self, case: str, owner: int) -> None:
+        self.case = case
+        self.owner = owner
+        super().__init__(
+            printable(
+                f"{case} is in use by another thread (thread {owner}): a Case is not thread-safe; "
+                "give each thread its own case, or guard a shared one with a lock"
+            )
+        )
+
+
+class GraphvizTimedOut(DiagramError):
+    """Graphviz's ``dot`` (drawing ``format``) did not finish within ``seconds`` and was stopped."""
+
+    def __init__(self, fmt: str, seconds: float) -> None:
+        self.format = fmt
+        self.seconds = seconds
+        super().__init__(f"Graphviz 'dot -T{fmt}' did not finish within {seconds:g} s and was stopped")
+
+
 class GroupExists(CaseExists):
     """A group of linked cases with this id is already in the store."""
 

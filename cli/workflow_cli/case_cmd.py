@@ -16,6 +16,7 @@ import yaml
 from workflow import Step
 from workflow.errors import DocumentError, Problem
 
+from .output import echo
 from .status import FAILED, OK
 from .store_cmd import db_option, emit_json, json_option, open_db, parse_time, store_module
 
@@ -90,7 +91,7 @@ def new_cmd(definition: str, case_id: str | None, facts_file: str | None, db: st
         if as_json:
             emit_json(store_module().case_json(created, st.due_of(created.id)))
         else:
-            click.echo(created.id)
+            echo(created.id)
 
 
 @case.command(name="fire")
@@ -127,7 +128,7 @@ def fire_cmd(
             stored = st.get(case_id)
             emit_json({"step": module.step_json(step), "case": module.case_json(stored, st.due_of(case_id))})
         else:
-            click.echo("\n".join(steps_table([step])))
+            echo("\n".join(steps_table([step])))
     return OK if step.accepted else FAILED
 
 
@@ -156,7 +157,7 @@ def show_cmd(case_id: str, db: str, as_json: bool) -> None:
     if stored.history:
         lines.append("")
         lines.extend(steps_table(stored.history))
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 @case.command(name="history")
@@ -171,7 +172,7 @@ def history_cmd(case_id: str, db: str, as_json: bool) -> None:
         step_json = store_module().step_json
         emit_json({"id": case_id, "history": [step_json(s) for s in steps]})
     else:
-        click.echo("\n".join(steps_table(steps)) if steps else "no steps yet")
+        echo("\n".join(steps_table(steps)) if steps else "no steps yet")
 
 
 @case.command(name="list")
@@ -204,7 +205,7 @@ def list_cmd(
         lines.append(f"{row}  {_time(c.updated):<20}  {_time(c.next_due)}")
     if page.next is not None:
         lines.append(f"more: --cursor {page.next}")
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 @case.command(name="due")
@@ -220,4 +221,4 @@ def due_cmd(now_text: str | None, db: str, as_json: bool) -> None:
         due_json = store_module().due_json
         emit_json({"due": [due_json(d, with_case=True) for d in items]})
     else:
-        click.echo("\n".join(_due_lines(items, with_case=True)) if items else "nothing due")
+        echo("\n".join(_due_lines(items, with_case=True)) if items else "nothing due")

@@ -15,6 +15,7 @@ from workflow.io.load import builtin_names, load, resolve
 from workflow.run.scenario import load_scenario
 
 from . import render
+from .output import echo
 from .params import definition_argument
 from .status import FAILED, OK
 
@@ -55,13 +56,13 @@ def validate(definitions: tuple[str, ...], scenarios: tuple[Path, ...], tables: 
             check()
         except DocumentError as e:
             bad += 1
-            click.echo(f"invalid {target}: {len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}")
-            click.echo(e.report())
+            echo(f"invalid {target}: {len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}")
+            echo(e.report())
         except WorkflowError as e:
             bad += 1
-            click.echo(f"invalid {target}: {e}")
+            echo(f"invalid {target}: {e}")
         else:
-            click.echo(f"ok {target} ({kind})")
+            echo(f"ok {target} ({kind})")
     return FAILED if bad else OK
 
 
@@ -104,7 +105,7 @@ def rules(definition: str | None, as_json: bool) -> None:
             [{"id": i, "kind": k, "rule": s, "source": src, "used_on": list(w)} for i, k, s, src, w in rows]
         )
     else:
-        click.echo(render.rules_table(rows))
+        echo(render.rules_table(rows))
 
 
 @click.command(name="list")
@@ -130,4 +131,4 @@ def list_cmd(as_json: bool) -> None:
     if as_json:
         render.echo_json(items)
     else:
-        click.echo(render.definitions_table(items))
+        echo(render.definitions_table(items))

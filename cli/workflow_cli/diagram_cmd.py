@@ -11,7 +11,8 @@ from workflow import diagram as d
 from workflow.io.load import load
 from workflow.run.scenario import load_scenario, run_scenario
 
-from .params import definition_argument
+from .output import echo
+from .params import definition_argument, write_file
 
 #: a file suffix -> the format it implies when --format is not given
 SUFFIX_FORMATS = {
@@ -68,8 +69,8 @@ def diagram(definition: str | None, fmt: str | None, scenario_path: Path | None,
         defn = load(definition)
     data = d.draw(defn, fmt, trace, title=title)
     if output is not None:
-        output.write_bytes(data)
-        click.echo(f"wrote {output} ({fmt}, {len(data)} bytes)", err=True)
+        write_file(output, data)
+        echo(f"wrote {output} ({fmt}, {len(data)} bytes)", err=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

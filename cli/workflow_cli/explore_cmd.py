@@ -20,7 +20,8 @@ from workflow.analysis.explore import (
 from workflow.io.files import file_part
 from workflow.io.load import load
 
-from .params import definition_argument
+from .output import echo
+from .params import definition_argument, write_file
 from .status import FAILED, OK
 
 
@@ -64,14 +65,14 @@ def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_jso
     for inv_id in ex.violations:
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / f"{file_part(defn.name)}.{file_part(inv_id)}.counterexample.yaml"
-        target.write_text(dump_scenario(counterexample_scenario(ex, inv_id)), encoding="utf-8")
+        write_file(target, dump_scenario(counterexample_scenario(ex, inv_id)).encode("utf-8"))
         written.append(str(target))
     if as_json:
         data = ex.to_json()
         data["counterexamples"] = written
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo(json.dumps(data, indent=2, ensure_ascii=False), json=True)
     else:
-        click.echo(_summary(ex, written))
+        echo(_summary(ex, written))
     return OK if ex.ok else FAILED
 
 
@@ -145,13 +146,13 @@ def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: in
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             target = out_dir / f"{file_part(defn.name)}.{cover}.{i:02d}.yaml"
-            target.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {target} ({len(scenario['steps'])} steps)")
+            write_file(target, text.encode("utf-8"))
+            echo(f"wrote {target} ({len(scenario['steps'])} steps)")
         else:
-            click.echo("---")
-            click.echo(text.rstrip())
+            echo("---")
+            echo(text.rstrip())
     summary = f"{len(result.scenarios)} scenarios cover {len(result.covered)} {cover} targets of {defn.name}"
-    click.echo(summary, err=out_dir is None)
+    echo(summary, err=out_dir is None)
     for t in result.unreachable:
-        click.echo(f"unreachable: {' '.join(t)}", err=True)
+        echo(f"unreachable: {' '.join(t)}", err=True)
     return FAILED if result.unreachable else OK

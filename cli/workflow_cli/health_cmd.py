@@ -10,6 +10,8 @@ import click
 
 from workflow.amazon.health import Verdict, evaluate, load_table, read_snapshot, to_event
 
+from .output import echo
+
 WIDTH = 100
 
 
@@ -68,6 +70,6 @@ def health(file: Path, marketplace: str | None, table_path: Path | None, as_json
         data = verdict.to_json()
         action = to_event(verdict)
         data["event"] = {"name": action[0], "payload": action[1]} if action is not None else None
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo(json.dumps(data, indent=2, ensure_ascii=False), json=True)
     else:
-        click.echo(render(verdict, str(file)))
+        echo(render(verdict, str(file)))

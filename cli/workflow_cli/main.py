@@ -21,6 +21,7 @@ from .definitions_cmd import list_cmd, rules, validate
 from .diagram_cmd import diagram
 from .explore_cmd import explore_cmd, paths_cmd
 from .health_cmd import health
+from .output import echo
 from .simulate_cmd import explain_cmd, simulate
 from .status import FAILED, INPUT
 from .store_cmd import store, worker
@@ -32,7 +33,7 @@ class InputError(click.ClickException):
     exit_code = INPUT
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"workflow: error: {printable(self.message)}", err=True)
+        echo(f"workflow: error: {printable(self.message)}", err=True)
 
 
 #: error class -> the click exception it becomes (and so its exit status); the first class an error is an
@@ -44,7 +45,29 @@ class Conflict(click.ClickException):
     exit_code = FAILED
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"workflow: conflict: {printable(self.message)}", err=True)
+        echo(f"workflow: conflict: {printable(self.message)}", err=True)
+
+
+class UsageLine(click.UsageError):
+    """The command line itself is wrong (an unknown option or command, a bad value): one line on stderr,
+    ``workflow: usage: ... (see 'COMMAND --help')``, and exit status 2, instead of click's usage, hint and error."""
+
+    exit_code = INPUT
+
+    def show(self, file: Any = None) -> None:
+        where = self.ctx.command_path if self.ctx is not None else "workflow"
+        echo(f"workflow: usage: {printable(self.message)} (see '{printable(where)} --help')", err=True)
+
+
+def one_line_usage(error: click.UsageError) -> UsageLine:
+    """A click usage error as the one line ``UsageLine`` shows."""
+    if isinstance(error, UsageLine):
+        return error
+    return UsageLine(error.format_message(), ctx=error.ctx)
+
+
+#: what no argument may hold: the operating system cannot pass it, and no file name can contain it
+NUL = "\x00"
 
 
 EXIT_STATUSES: tuple[tuple[type[Exception], type[click.ClickException]], ...] = (
@@ -65,6 +88,8 @@ def as_click(error: Exception) -> click.ClickException | None:
 
 def message(error: Exception) -> str:
     """An error as the one line the user reads."""
+    if isinstance(error, ValueError) and "null byte" in str(error):  # a path read from a file, given to the OS
+        return "a path holds a NUL byte, which no file name can"
     if isinstance(error, OSError) and not isinstance(error, WorkflowError):
         return f"{getattr(error, 'filename', '') or ''}: {error.strerror or error}".lstrip(": ")
     return str(error)
@@ -74,9 +99,25 @@ class Main(click.Group):
     """Turns every known error into its click exception (never a traceback), and a command's returned status
     into the exit status."""
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        """The group's context; a usage error in the group's own options is one line, and so is a NUL byte in
+        any argument (refused before any command reads it)."""
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as e:
+            raise one_line_usage(e) from e
+        for arg in args:
+            if NUL in arg:
+                raise UsageLine(f"an argument holds a NUL byte, which no path or name can: {arg!r}", ctx=ctx)
+        return ctx
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             status = super().invoke(ctx)
+        except click.UsageError as e:
+            raise one_line_usage(e) from e
         except Exception as e:
             converted = as_click(e)
             if converted is None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -28,3 +30,22 @@ def definition_argument(name: str = "definition", *, required: bool = True, narg
         return click.argument(name, metavar=metavar, required=required, nargs=nargs)(fn)
 
     return decorate
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """``data`` written to ``path``; an ``OSError`` names the file, even one raised on writing or closing it
+    (``-o /dev/full``: the disk is full), where the system gives no name."""
+    try:
+        path.write_bytes(data)
+    except OSError as e:
+        if e.filename is not None:
+            raise
+        raise OSError(e.errno, e.strerror or str(e), str(path)) from e
+
+
+def at_most_cpus(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """A number of worker processes no larger than the machine's CPU count (more only compete for them)."""
+    cpus = os.cpu_count() or 1
+    if value > cpus:
+        raise click.BadParameter(f"{value} is more than this machine's {cpus} CPUs; give at most {cpus}")
+    return value

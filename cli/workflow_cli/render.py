@@ -14,14 +14,14 @@ from workflow.run.explain import Explanation
 from workflow.run.scenario import Trace
 from workflow.run.walks import WalkReport
 
+from .output import echo
+
 WIDTH = 100
 
 
 def echo_json(data: Any) -> None:
     """``data`` as indented JSON on stdout (non-ASCII kept as is)."""
-    import click
-
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    echo(json.dumps(data, indent=2, ensure_ascii=False), json=True)
 
 
 def _wrap(text: str, indent: str) -> str:

@@ -15,7 +15,8 @@ from workflow.run.scenario import Trace, load_scenario, run_scenario
 from workflow.run.walks import random_walks
 
 from . import render
-from .params import definition_argument
+from .output import echo
+from .params import at_most_cpus, definition_argument
 from .status import FAILED, OK
 
 
@@ -31,7 +32,12 @@ from .status import FAILED, OK
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --random; same seed, same walks.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=50, show_default=True, help="Longest random walk.")
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes for --random (same result)."
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    callback=at_most_cpus,
+    help="Processes for --random (same result); at most the machine's CPU count.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option(
@@ -62,7 +68,7 @@ def simulate(
         if as_json:
             render.echo_json(trace.to_json())
         else:
-            click.echo(render.trace_table(trace, str(scenario_path)))
+            echo(render.trace_table(trace, str(scenario_path)))
         return _trace_status(trace, strict)
     if definition is None or walks is None:
         raise click.UsageError("give --scenario FILE, or DEFINITION --random N [--seed S]")
@@ -72,7 +78,7 @@ def simulate(
     if as_json:
         render.echo_json(report.to_json())
     else:
-        click.echo(render.walk_report(report))
+        echo(render.walk_report(report))
     return OK
 
 
@@ -137,6 +143,6 @@ def explain_cmd(scenario_path: Path, as_json: bool) -> None:
             out["cases"] = {name: r.to_json() for name, r in cases.items()}
         render.echo_json(out)
     elif cases:
-        click.echo(render.case_explanations(trace, cases))
+        echo(render.case_explanations(trace, cases))
     else:
-        click.echo(render.explanation(trace, result))
+        echo(render.explanation(trace, result))

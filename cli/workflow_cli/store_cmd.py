@@ -18,6 +18,7 @@ import click
 import workflow
 from workflow.errors import BadOption, StoreError, printable
 
+from .output import echo
 from .status import FAILED, OK
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def open_db(db: str, clock: Any = None) -> Store:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    echo(json.dumps(data, indent=2, ensure_ascii=False), json=True)
 
 
 def parse_time(text: str | None, what: str) -> dt.datetime | None:
@@ -89,7 +90,7 @@ def init_cmd(db: str, as_json: bool) -> None:
     if as_json:
         emit_json({"db": url, "revision": revision})
     else:
-        click.echo(f"store ready at {url} (schema revision {revision})")
+        echo(f"store ready at {url} (schema revision {revision})")
 
 
 @store.command(name="upgrade")
@@ -101,7 +102,7 @@ def upgrade_cmd(db: str, as_json: bool) -> None:
     if as_json:
         emit_json({"db": db, "revision": revision})
     else:
-        click.echo(f"store at schema revision {revision}")
+        echo(f"store at schema revision {revision}")
 
 
 @store.command(name="verify")
@@ -128,9 +129,9 @@ def verify_cmd(db: str, as_json: bool) -> int:
         )
     else:
         for m in report.mismatches:
-            click.echo(printable(str(m)))
+            echo(printable(str(m)))
         verdict = "every case matches its replay" if report.ok else f"{len(report.mismatches)} mismatches"
-        click.echo(f"{report.cases} cases, {report.steps} steps: {verdict}")
+        echo(f"{report.cases} cases, {report.steps} steps: {verdict}")
     return OK if report.ok else FAILED
 
 
@@ -205,12 +206,12 @@ def worker(db: str, every: str, once: bool, batch: int) -> None:
     previous = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         with open_db(db) as st:
-            click.echo(f"worker {st.worker} on {st.url}, every {every}", err=True)
+            echo(f"worker {st.worker} on {st.url}, every {every}", err=True)
             while not stop.is_set():
                 fired = st.run_due(limit=batch)
                 for f in fired:
                     n = len(f.steps)
-                    click.echo(f"fired {f.event} on {f.case_id} ({n} step{'s' if n != 1 else ''})")
+                    echo(f"fired {f.event} on {f.case_id} ({n} step{'s' if n != 1 else ''})")
                 if once:
                     break
                 if len(fired) < batch:  # caught up: wait for the next pass (or a stop)
@@ -218,4 +219,4 @@ def worker(db: str, every: str, once: bool, batch: int) -> None:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-    click.echo("worker stopped", err=True)
+    echo("worker stopped", err=True)

@@ -659,12 +659,15 @@ def test_replay_of_the_history_alone(suspension_def: workflow.Definition) -> Non
 
 
 def test_replay_needs_the_facts_the_case_had(suspension_def: workflow.Definition) -> None:
-    """replay with the case's facts reproduces fact-dependent refusals that replay without them would not."""
+    """replay with the case's facts reproduces fact-dependent refusals; without them it names where it departs."""
     case = rejected(suspension_def, facts={"escalations": 1})
     case.fire("escalate", **escalation(revised(1)))
     assert case.history[-1].blocked_by == ("escalate.once",)
     assert workflow.replay(suspension_def, case.history, facts=case.facts).history == case.history
-    assert workflow.replay(suspension_def, case.history).state == "escalated"
+    with pytest.raises(workflow.errors.HistoryDeparture) as e:
+        workflow.replay(suspension_def, case.history)
+    assert e.value.index == len(case.history) - 1
+    assert "escalate.once" in e.value.expected and "accepted 'rejected' -> 'escalated'" in e.value.got
 
 
 def test_replay_of_nothing_is_a_new_case(suspension_def: workflow.Definition) -> None:

@@ -751,8 +751,8 @@ def test_cli_svg_with_a_run(tmp_path: Path) -> None:
     [
         (["nope"], "workflow: error: no built-in definition 'nope' (known: "),
         (["--scenario", "nofile.yaml"], "workflow: error: nofile.yaml: cannot read file: No such file or directory\n"),
-        ([], "Error: give DEFINITION, or --scenario FILE (which names its definition)"),
-        (["account_suspension", "--format", "gif"], "Error: Invalid value for '--format'"),
+        ([], "workflow: usage: give DEFINITION, or --scenario FILE (which names its definition)"),
+        (["account_suspension", "--format", "gif"], "workflow: usage: Invalid value for '--format'"),
     ],
 )
 def test_cli_input_errors(args: list[str], message: str) -> None:

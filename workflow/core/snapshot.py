@@ -14,7 +14,8 @@ from typing import Any
 import attrs
 
 from workflow.core import structure as structuring
-from workflow.core.compiled import compiled
+from workflow.core.clock import format_time
+from workflow.core.compiled import Compiled, compiled
 from workflow.core.history import Step
 from workflow.core.model import Definition
 from workflow.errors import DefinitionMismatch, FactsError, PayloadError, Problem, SnapshotError
@@ -90,7 +91,7 @@ def restore(definition: Definition, data: Any, *, allow_definition_change: bool 
         out.problems.append(
             Problem(f"snapshot state '{head.state}' is not a state of '{definition.name}'", path="state")
         )
-    steps = _steps(definition, head.history, out)
+    steps = _steps(definition, head.history, out, created=head.created, judged=head.definition.hash == definition.hash)
     at = compiled(definition).initial
     for st in steps:
         if st.accepted:
@@ -109,14 +110,36 @@ def restore(definition: Definition, data: Any, *, allow_definition_change: bool 
     return Restored(state=head.state, facts=facts, created=head.created, steps=tuple(steps))
 
 
-def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
-    """The snapshot's steps, each structured and checked against the definition and the steps before it."""
+def _judge_structure(comp: Compiled, step: Step, path: structuring.PathKey, out: _Faults) -> None:
+    """Faults of ``step`` against the definition's transitions: a move it has no transition for, a move out of a
+    terminal state, a ``timer`` mark on an event that is no timer from the step's source."""
+    edges = comp.table[step.source].get(step.event, ())
+    if step.accepted and step.source in comp.terminal and step.target != step.source:
+        out.add(path, f"'{step.event}' leaves the terminal state '{step.source}'")
+    elif step.accepted and not any(edge.dest == step.target for edge in edges):
+        out.add(path, f"the definition has no transition '{step.event}' from '{step.source}' to '{step.target}'")
+    if step.timer and not any(
+        edge.transition.timer is not None
+        for edge in comp.timers.get(step.source, ())
+        if edge.transition.event == step.event
+    ):
+        out.add((*path, "timer"), f"'{step.event}' is not a timer of '{step.source}'")
+
+
+def _steps(definition: Definition, raw_steps: Any, out: _Faults, *, created: dt.datetime, judged: bool) -> list[Step]:
+    """The snapshot's steps, each structured and checked against the definition and the steps before it.
+
+    Times never run backwards and no step comes before the case was created. When the snapshot was taken with
+    this very definition (``judged``), its structure holds too: an accepted step is a transition the definition
+    has for its event from its source to its target, none leaves a terminal state, and only a timer's event is
+    marked ``timer``. (A snapshot of another version of the definition is held only to its names.)"""
     if not isinstance(raw_steps, list | tuple):
         out.add(("history",), f"expected a list of steps (got {structuring.describe_value(raw_steps)})")
         return []
     comp = compiled(definition)
     steps: list[Step] = []
     at: str | None = comp.initial  # the state the steps so far leave the case in (None: unknown after a bad step)
+    last = created  # when the step before happened (the case's creation, before the first)
     migrated = max(
         (i for i, r in enumerate(raw_steps) if isinstance(r, Mapping) and r.get("event") == MIGRATED), default=-1
     )
@@ -140,6 +163,7 @@ def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
                 with contextlib.suppress(PayloadError):  # an event that changed since: its payload as recorded
                     payload = comp.check_payload(step.event, payload) if step.event in comp.payloads else payload
                 step = attrs.evolve(step, payload=payload)
+            last = max(last, step.at)
             steps.append(step)
             continue
         for j, f in enumerate(step.findings):
@@ -165,6 +189,13 @@ def _steps(definition: Definition, raw_steps: Any, out: _Faults) -> list[Step]:
             out.add((*path, "source"), f"'{step.source}', but the steps before leave the case in '{at}'")
         if not step.accepted and step.target != step.source:
             out.add(path, f"a refused step stays in '{step.source}' (target '{step.target}')")
+        if step.at < last:
+            before = "the case was created" if last is created else "the step before it"
+            out.add((*path, "at"), f"{format_time(step.at)} is before {before} ({format_time(last)})")
+        else:
+            last = step.at
+        if judged and ends_known and step.event in comp.payloads:
+            _judge_structure(comp, step, path, out)
         if step.accepted:
             at = step.target
         steps.append(step)

@@ -15,13 +15,14 @@ from workflow.diagram.model import (
     Graph,
     Label,
     label_lines,
+    visible,
 )
 
 
 def dot_escape(text: str) -> str:
     """Text for inside a double-quoted DOT string: backslashes, quotes and line breaks escaped; other control
     characters, which would make the SVG ill-formed XML, drawn as their Unicode pictures."""
-    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    text = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
     return "".join(chr(0x2400 + ord(c)) if ord(c) < 32 and c != "\t" else c for c in text)
 
 
@@ -29,7 +30,7 @@ def html_text(text: str) -> str:
     """Text for inside a Graphviz HTML-like label: ``& < > "`` as entities, ``[ ]`` and line breaks as codes,
     backslashes doubled (Graphviz reads ``\\N`` and ``\\\\`` as escapes even there, after decoding entities;
     and its HTML-label reader refuses a lone ``]``)."""
-    escaped = html.escape(text.replace("\\", "\\\\"), quote=False).replace('"', "&quot;")
+    escaped = html.escape(visible(text).replace("\\", "\\\\"), quote=False).replace('"', "&quot;")
     return "".join(_html_char(c) for c in escaped)
 
 

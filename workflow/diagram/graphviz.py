@@ -7,7 +7,10 @@ import re
 import shutil
 import subprocess
 
-from workflow.errors import GraphvizFailed, GraphvizMissing
+from workflow.errors import GraphvizFailed, GraphvizMissing, GraphvizTimedOut
+
+#: seconds a drawing by ``dot`` may take before it is stopped (``GraphvizTimedOut``); ``dot -V`` gets a tenth
+TIMEOUT = 120.0
 
 
 def dot_program() -> str | None:
@@ -20,7 +23,10 @@ def graphviz_version() -> str:
     exe = dot_program()
     if exe is None:
         raise GraphvizMissing("svg")
-    done = subprocess.run([exe, "-V"], capture_output=True, text=True, check=False, timeout=60)
+    try:
+        done = subprocess.run([exe, "-V"], capture_output=True, text=True, check=False, timeout=TIMEOUT / 10)
+    except subprocess.TimeoutExpired:
+        raise GraphvizTimedOut("svg", TIMEOUT / 10) from None
     found = re.search(r"version\s+(\S+)", done.stderr + done.stdout)
     return found.group(1) if found else "unknown"
 
@@ -35,7 +41,12 @@ def render(dot_text: str, fmt: str) -> bytes:
     exe = dot_program()
     if exe is None:
         raise GraphvizMissing(fmt)
-    done = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode(), capture_output=True, check=False, timeout=120)
+    try:
+        done = subprocess.run(
+            [exe, f"-T{fmt}"], input=dot_text.encode(), capture_output=True, check=False, timeout=TIMEOUT
+        )
+    except subprocess.TimeoutExpired:  # run() has killed it
+        raise GraphvizTimedOut(fmt, TIMEOUT) from None
     if done.returncode != 0:
         raise GraphvizFailed(fmt, done.returncode, done.stderr.decode(errors="replace"))
     if fmt == "png":

@@ -8,7 +8,7 @@ import html
 from workflow.core.clock import format_time
 from workflow.diagram.mermaid import to_mermaid
 from workflow.diagram.model import Graph, final_states_text
-from workflow.errors import INSTALL_HINT
+from workflow.errors import INSTALL_HINT, printable
 from workflow.run.scenario import Trace
 
 _CSS = """
@@ -55,7 +55,8 @@ def to_html(g: Graph, trace: Trace | None = None, *, svg: str | None = None) -> 
     if trace is not None:
         parts.append(_steps_table(trace))
     parts += ["</div>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    # a name's control or format characters escaped: a page printed to a terminal moves no cursor
+    return "\n".join(printable(line) for line in "\n".join(parts).split("\n")) + "\n"
 
 
 def _inline_svg(svg: str) -> str:

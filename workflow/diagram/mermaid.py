@@ -14,6 +14,7 @@ from workflow.diagram.model import (
     Graph,
     Label,
     label_lines,
+    visible,
 )
 
 _MERMAID_ESCAPES = {c: f"#{ord(c)};" for c in '#"&<>|%`\\[]{}'}
@@ -22,7 +23,7 @@ _MERMAID_ESCAPES = {c: f"#{ord(c)};" for c in '#"&<>|%`\\[]{}'}
 def mermaid_escape(text: str) -> str:
     """Text for inside a quoted Mermaid label: markup characters, line breaks and DEL as ``#NNN;`` codes; other
     control characters, which no XML can carry, as their Unicode pictures."""
-    return "".join(_mermaid_char(c) for c in text)
+    return "".join(_mermaid_char(c) for c in visible(text))
 
 
 def _mermaid_char(c: str) -> str:

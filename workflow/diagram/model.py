@@ -247,3 +247,14 @@ def label_lines(label: Label, refused: bool = False) -> tuple[str, list[str]]:
         textwrap.wrap(", ".join(label.rules), 40, break_long_words=False, break_on_hyphens=False) if label.rules else []
     )
     return head, rules
+
+
+def visible(text: str) -> str:
+    """``text`` with each character from DEL on that is not printable (C1 controls such as the terminal's CSI,
+    bidirectional overrides, line separators) written as its escape, ``\\x9b``, ``\\u202e``: a diagram's
+    text shows them and no terminal or viewer acts on them. (The diagrams draw C0 controls their own way.)"""
+    if text.isprintable():
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if ord(c) >= 0x7F and not c.isprintable() else c for c in text
+    )

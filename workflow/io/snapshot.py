@@ -10,8 +10,8 @@ from workflow.core.case import Case
 from workflow.core.clock import SimulatedClock
 from workflow.core.history import Step
 from workflow.core.model import Definition
-from workflow.core.structure import to_plain
-from workflow.errors import SnapshotError, WorkflowError
+from workflow.core.retrace import retrace
+from workflow.errors import HistoryDeparture
 
 
 def replay(
@@ -27,6 +27,9 @@ def replay(
     It is required when the history holds a timer step, since when that timer fell due depends on it. Without
     it, the case counts as created at the first step's time: that rebuilds the same history (a timer due before
     a step would have been recorded before it), but later deadlines may count from a later start.
+
+    Raises ``HistoryDeparture`` (a ``SnapshotError``) naming the first step the definition does not rebuild as
+    recorded (its index, the step as recorded and as rebuilt), rather than returning a case in another state.
     """
     if created is None and any(step.timer for step in steps):
         raise TypeError(
@@ -38,15 +41,10 @@ def replay(
     )
     clock = SimulatedClock(start)
     case = Case(definition, clock=clock, facts=facts)
-    for step in steps:
-        if step.timer:
-            continue
-        if step.at > clock.now():
-            clock.set(step.at)
-        try:
-            case.fire_payload(step.event, to_plain(dict(step.payload)))
-        except WorkflowError as e:  # pragma: no cover - a recorded step was valid when recorded
-            raise SnapshotError(f"cannot replay step {step.index} '{step.event}': {e}") from e
-    if steps and steps[-1].timer:  # timers that fell due after the last offered step
-        case.advance(steps[-1].at)
+    departure = retrace(case, steps)
+    if departure is not None:
+        raise HistoryDeparture(departure.index, departure.expected, departure.got, field=departure.field)
+    offered = [step.at for step in steps if not step.timer]
+    if offered and offered[-1] > clock.now():  # the clock stands at the last step offered, as it did then
+        clock.set(offered[-1])
     return case

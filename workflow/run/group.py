@@ -261,7 +261,10 @@ class CaseGroup:
                 )
                 continue
             try:
-                case = Case.restore(definition, snap, clock=clock, allow_definition_change=allow_definition_change)
+                # each member's structure is judged; its rules read the other members, so they are not re-decided
+                case = Case.restore(
+                    definition, snap, clock=clock, allow_definition_change=allow_definition_change, rejudge=False
+                )
             except DefinitionMismatch as e:  # the same error, saying which member
                 e.args = (f"members.{name}: {e}", *e.args[1:])
                 raise

@@ -123,11 +123,13 @@ def test_fraud_no_appeal_refuses_submit_poa(suspension_def: workflow.Definition)
 
 
 def _fraud_case(defn: workflow.Definition, build: Any) -> workflow.Case:
-    """A case built by ``build`` whose suspension notice is then recorded as fraud (as if tracked that way)."""
+    """A case built by ``build`` whose suspension notice is then recorded as fraud (as if tracked that way): a
+    history the rules would not have accepted, so it is restored without re-deciding its steps."""
     data = build(defn).snapshot()
     suspend = next(st for st in data["history"] if st["event"] == "suspend")
     suspend["payload"]["reason_class"] = "fraud"
-    return workflow.Case.restore(defn, data, clock=workflow.SimulatedClock(data["history"][-1]["at"]))
+    clock = workflow.SimulatedClock(data["history"][-1]["at"])
+    return workflow.Case.restore(defn, data, clock=clock, rejudge=False)
 
 
 @pytest.mark.parametrize("build", [rejected, submitted], ids=["from_rejected", "from_poa_submitted"])
