@@ -18,10 +18,10 @@ from workflow.core.clock import Clock, SimulatedClock, SystemClock, format_time
 from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
 from workflow.core.history import Finding, History, Step
 from workflow.core.model import Definition, Transition
-from workflow.core.retrace import retrace
 from workflow.core.openings import Opening, openings
+from workflow.core.retrace import retrace
 from workflow.core.rules import Context
-from workflow.core.snapshot import SNAPSHOT_FORMAT, restore
+from workflow.core.snapshot import MIGRATED, SNAPSHOT_FORMAT, restore
 from workflow.core.structure import to_plain
 from workflow.errors import (
     ConcurrentUse,
@@ -633,10 +633,24 @@ class Case:
         """
         got = restore(definition, data, allow_definition_change=allow_definition_change)
         if rejudge and data["definition"]["hash"] == definition.hash:
-            fresh = cls(definition, clock=SimulatedClock(got.created), facts=got.facts)
-            departure = retrace(fresh, got.steps, checked=True)
+            # after a migration, only the steps since the last one were decided on this definition
+            since = max((i for i, st in enumerate(got.steps) if st.event == MIGRATED), default=-1)
+            if since < 0:
+                fresh = cls(definition, clock=SimulatedClock(got.created), facts=got.facts)
+            else:
+                mark = got.steps[since]
+                fresh = cls.rebuild(
+                    definition,
+                    state=mark.target,
+                    created=got.created,
+                    history=got.steps[: since + 1],
+                    facts=got.facts,
+                    clock=SimulatedClock(mark.at),
+                )
+            departure = retrace(fresh, got.steps[since + 1 :], checked=True)
             if departure is not None:
-                raise HistoryDeparture(departure.index, departure.expected, departure.got, field=departure.field)
+                index = departure.index + since + 1
+                raise HistoryDeparture(index, departure.expected, departure.got, field=departure.field)
         return cls.rebuild(
             definition, state=got.state, created=got.created, history=got.steps, facts=got.facts, clock=clock
         )

@@ -983,8 +983,10 @@ class Store:
             "facts": head.facts,
             "history": [_plain_step(r) for r in rows],
         }
+        link = conn.execute(sa.select(links.c.group_id, links.c.member).where(links.c.case_id == head.id)).first()
         try:
-            case = StoredCase.restore(defn, data, clock=self.clock)
+            # a linked case's rules read its group, which a case restored alone has not: verify replays its group
+            case = StoredCase.restore(defn, data, clock=self.clock, rejudge=link is None)
         except DefinitionMismatch as e:  # pragma: no cover - _started_on gave the definition of this hash
             raise StoreError(f"case '{head.id}': {e}") from e
         if not isinstance(case, StoredCase) or len(rows) != head.version:
@@ -992,7 +994,6 @@ class Store:
         case.id = head.id
         case.updated = head.updated
         case.next_due = head.next_due
-        link = conn.execute(sa.select(links.c.group_id, links.c.member).where(links.c.case_id == head.id)).first()
         case.group_id, case.member = (link.group_id, link.member) if link is not None else (None, None)
         return case
 
