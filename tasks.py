@@ -61,7 +61,7 @@ def wheel_check() -> None:
         env = Path(tmp) / "venv"
         run(sys.executable, "-m", "venv", env)
         ebin = env / ("Scripts" if os.name == "nt" else "bin")
-        wheel = next(dist.glob("*.whl"))
+        wheel = next(dist.glob("seller_case_rules-*.whl"))  # the distribution name, not the import name
         run(ebin / "python", "-m", "pip", "install", "--quiet", wheel)
         scenario = Path(tmp) / "scenario.yaml"
         shutil.copy(ROOT / "examples" / "strong_poa_after_one_rejection.yaml", scenario)

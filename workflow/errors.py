@@ -363,3 +363,17 @@ class ResourceError(WorkflowError):
     def __init__(self, faults: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
         self.faults = list(faults)
         super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in self.faults))
+
+
+#: the name the package is installed by (its import name stays ``workflow``)
+DISTRIBUTION = "seller-case-rules"
+
+
+class MissingExtra(WorkflowError, ImportError):
+    """A module needs a package that an extra of the distribution installs, and it is not installed."""
+
+    def __init__(self, module: str, needs: str, extra: str) -> None:
+        self.module = module
+        self.needs = needs
+        self.extra = extra
+        super().__init__(f'{module} needs {needs}: pip install "{DISTRIBUTION}[{extra}]"')

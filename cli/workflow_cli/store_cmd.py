@@ -46,7 +46,7 @@ def store_module() -> Any:
     try:
         import workflow.store as module
     except ImportError as e:
-        raise StoreError(f"the case store needs the 'store' extra: pip install 'workflow[store]' ({e})") from e
+        raise StoreError(f"the case store needs the 'store' extra: pip install 'seller-case-rules[store]' ({e})") from e
     return module
 
 
