@@ -4,7 +4,7 @@
     python3 tasks.py demo      run a demo scenario (the strong POA reinstated after one rejection)
     python3 tasks.py test      every check: ruff, mypy, the test suite, the wheel, the diagrams
     python3 tasks.py bench     the benchmarks (see BENCHMARKS.md)
-    python3 tasks.py diagrams  regenerate diagrams/ and the README's Mermaid; --check writes nothing, exits 1 if stale
+    python3 tasks.py diagrams  regenerate diagrams/ and the Mermaid of docs/diagrams.md; --check writes nothing, exits 1 if stale
 
 Only the Python standard library is used at the top level, so a machine with nothing but Python can run it;
 the diagrams task re-runs itself inside ./.venv, where it imports ``workflow``.
@@ -104,7 +104,7 @@ def bench() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ diagrams/
-# The repository's own upkeep of diagrams/ and of the README's Mermaid (users draw with `workflow diagram`).
+# The repository's own upkeep of diagrams/ and of the Mermaid in docs/diagrams.md (users draw with `workflow diagram`).
 
 #: the example run drawn in ``diagrams/``: a scenario file of the main lifecycle
 EXAMPLE_RUN = Path("examples") / "strong_poa_after_one_rejection.yaml"
@@ -197,7 +197,7 @@ def diagrams() -> None:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a diagram is stale")
     parser.add_argument("--dir", type=Path, default=ROOT / "diagrams", help="where the diagrams live")
     parser.add_argument("--example", type=Path, default=ROOT / EXAMPLE_RUN, help="the run drawn on the lifecycle")
-    parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="the Markdown carrying a diagram")
+    parser.add_argument("--readme", type=Path, default=ROOT / "docs" / "diagrams.md", help="the Markdown carrying a diagram")
     args = parser.parse_args(sys.argv[2:])
     sys.exit(update_diagrams(args.dir, args.example, args.readme, check=args.check))
 

@@ -139,7 +139,8 @@ class NotFound(WorkflowError):
     """A built-in definition's name, or a definition file, that does not exist.
 
     ``name`` is what was asked for; ``path`` the file looked for (None for a built-in's name); ``known`` the
-    built-in names (for a name); ``reason`` is ``empty`` (no name at all), ``missing`` or ``directory``.
+    built-in names (for a name); ``reason`` is ``empty`` (no name at all), ``missing``, ``directory``, or ``table``
+    (the name of a built-in decision table, which is no lifecycle).
     """
 
     def __init__(
@@ -152,6 +153,11 @@ class NotFound(WorkflowError):
         known_text = f" (known: {', '.join(self.known)})" if self.known else ""
         if reason == "empty":
             message = f"an empty definition name{known_text}"
+        elif reason == "table":
+            message = (
+                f"'{name}' is a decision table, not a lifecycle: 'workflow table show {name}' prints it and "
+                f"'workflow health FILE' judges a snapshot with it"
+            )
         elif path is not None and reason == "directory":
             message = f"{path} is a directory, not a definition file"
         elif path is not None:

@@ -54,8 +54,12 @@ def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_jso
     Reports configurations and states reached, transitions never taken, dead ends (configurations from which
     no terminal state can be reached), rules that never refused or never allowed anything, and each declared
     invariant; for a broken invariant, writes the shortest counterexample as a scenario file that
-    `workflow simulate --scenario` replays. Exit status: 0 when every invariant holds and every rule both
-    refused and allowed; 1 otherwise; 2 when the input is wrong or the space exceeds --max-configs.
+    `workflow simulate --scenario` replays.
+
+    Exit status: 0 when every invariant holds and every rule both refused and allowed (an advice rule: both
+    advised and stayed silent), except that a rule whose registration says why it never allows (a state
+    rule; advice given every time: `workflow rules` shows the reason) need not allow; 1 otherwise; 2 when
+    the input is wrong or the space exceeds --max-configs. Dead ends are reported and do not change it.
     """
     defn = load(definition)
     ex = explore(defn, max_configs=max_configs, max_depth=max_depth)
@@ -95,7 +99,9 @@ def _summary(ex: Exploration, written: list[str]) -> str:
         if rid in data["never_refused"]:
             flag = "  ✗ never " + ("advised" if r["kind"] == "advice" else "refused")
         elif rid in data["never_allowed"]:
-            flag = "  ✗ never allowed"
+            flag = "  ✗ never " + ("silent" if r["kind"] == "advice" else "allowed")
+        elif rid in data["never_allows_as_declared"]:
+            flag = "  (never " + ("silent" if r["kind"] == "advice" else "allows") + ", as its registration says)"
         if r["kind"] not in ("guard", "state", "advice"):
             lines.append(f"  {rid:<32} {r['kind']:<7} acts beyond the one case explored: not counted")
             continue

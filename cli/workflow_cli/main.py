@@ -24,6 +24,7 @@ from .health_cmd import health
 from .simulate_cmd import explain_cmd, simulate
 from .status import FAILED, INPUT
 from .store_cmd import store, worker
+from .table_cmd import table
 
 
 class InputError(click.ClickException):
@@ -96,7 +97,7 @@ def main() -> None:
     """
 
 
-for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, explore_cmd, paths_cmd):
+for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, table, explore_cmd, paths_cmd):
     main.add_command(command)
 
 for command in (case, store, worker):

@@ -148,16 +148,31 @@ def rules_table(rows: Sequence[tuple[str, str, str, str, Iterable[str]]]) -> str
         places = list(where)
         if places:
             lines.append(_wrap(f"on: {', '.join(places)}", "    "))
+        rule = REGISTRY.get(rule_id)
+        if rule is not None and rule.never_allows:
+            lines.append(_wrap(f"never allows: {rule.never_allows}", "    "))
     return "\n".join(lines)
 
 
 def definitions_table(items: list[dict[str, Any]]) -> str:
-    lines = [f"{'name':<22} {'version':<9} {'states':>6} {'events':>6} {'rules':>5}  description"]
+    """The lifecycles, then the decision tables apart (no states or events; their own commands)."""
+    lines = ["lifecycles (the commands that take a DEFINITION take these)"]
+    lines.append(f"{'name':<22} {'version':<9} {'states':>6} {'events':>6} {'rules':>5}  description")
+    tables = [it for it in items if it["kind"] == "decision table"]
     for it in items:
+        if it["kind"] == "decision table":
+            continue
         desc = " ".join(it["description"].split())
         if len(desc) > 60:
             desc = desc[:57] + "..."
         lines.append(
             f"{it['name']:<22} {it['version']:<9} {it['states']:>6} {it['events']:>6} {it['rules']:>5}  {desc}"
         )
+    if tables:
+        lines += ["", "decision tables (workflow table show NAME; workflow health FILE)"]
+        lines.append(f"{'name':<22} {'version':<9} {'':>6} {'':>6} {'rules':>5}  description")
+        for it in tables:
+            desc = " ".join(it["description"].split())
+            desc = desc[:57] + "..." if len(desc) > 60 else desc
+            lines.append(f"{it['name']:<22} {it['version']:<9} {'':>6} {'':>6} {it['rules']:>5}  {desc}")
     return "\n".join(lines)
