@@ -179,11 +179,9 @@ def rule_catalog() -> str:
     ]
     for rule in sorted(workflow.RULES.values(), key=lambda r: r.id):
         module = inspect.getmodule(rule.check)
-        where = f"`{module.__name__}`" if module is not None else ""
+        code = f"`{module.__name__}`" if module is not None else ""
         never = _cell(rule.never_allows) if rule.never_allows else ""
-        out.append(
-            f"| `{rule.id}` | {rule.kind} | {_cell(rule.summary)} | {_cell(rule.source)} | {never} | {where} |"
-        )
+        out.append(f"| `{rule.id}` | {rule.kind} | {_cell(rule.summary)} | {_cell(rule.source)} | {never} | {code} |")
     for name in workflow.builtin_names():
         defn = workflow.load(name)
         out += ["", f"## `{name}` {defn.version}", "", _cell(defn.description), ""]

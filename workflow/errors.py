@@ -153,6 +153,8 @@ class NotFound(WorkflowError):
         known_text = f" (known: {', '.join(self.known)})" if self.known else ""
         if reason == "empty":
             message = f"an empty definition name{known_text}"
+        elif reason == "example":
+            message = f"no example '{name}'{known_text}"
         elif reason == "table":
             message = (
                 f"'{name}' is a decision table, not a lifecycle: 'workflow table show {name}' prints it and "

@@ -19,6 +19,7 @@ from workflow.errors import CaseExists, ConflictError, WorkflowError, printable
 from .case_cmd import case
 from .definitions_cmd import list_cmd, rules, validate
 from .diagram_cmd import diagram
+from .examples_cmd import examples
 from .explore_cmd import explore_cmd, paths_cmd
 from .health_cmd import health
 from .simulate_cmd import explain_cmd, simulate
@@ -100,7 +101,7 @@ def main() -> None:
 for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, table, explore_cmd, paths_cmd):
     main.add_command(command)
 
-for command in (case, store, worker):
+for command in (examples, case, store, worker):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover
