@@ -19,7 +19,7 @@ from .params import definition_argument
 from .status import FAILED, OK
 
 
-@click.command()
+@click.command(short_help="Check definitions, scenarios and decision tables.")
 @definition_argument("definitions", required=False, nargs=-1)
 @click.option(
     "--scenario",
@@ -95,7 +95,7 @@ def health_tables() -> list[dict[str, Any]]:
     return out
 
 
-@click.command()
+@click.command(short_help="List the rules with what they say and their sources.")
 @definition_argument(required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def rules(definition: str | None, as_json: bool) -> None:
@@ -118,7 +118,7 @@ def rules(definition: str | None, as_json: bool) -> None:
         click.echo(render.rules_table(rows))
 
 
-@click.command(name="list")
+@click.command(name="list", short_help="List the built-in lifecycles and decision tables.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_cmd(as_json: bool) -> None:
     """The built-in definitions: the lifecycles, and the decision tables (rules as data, no states)."""

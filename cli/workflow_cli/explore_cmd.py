@@ -17,6 +17,7 @@ from workflow.analysis.explore import (
     explore,
     paths,
 )
+from workflow.core.text import counted
 from workflow.io.load import load
 
 from .params import definition_argument
@@ -36,7 +37,7 @@ def _options(fn: Any) -> Any:
     )(fn)
 
 
-@click.command(name="explore")
+@click.command(name="explore", short_help="Explore every reachable configuration and check it.")
 @definition_argument()
 @_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -81,8 +82,9 @@ def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_jso
 def _summary(ex: Exploration, written: list[str]) -> str:
     data = ex.to_json()
     lines = [
-        f"{data['definition']} {data['version']}: {data['configurations']} configurations, depth {data['depth']}, "
-        f"{data['steps_tried']} steps tried in {data['seconds']:.2f}s"
+        f"{data['definition']} {data['version']}: {counted(data['configurations'], 'configuration')}, "
+        f"depth {data['depth']}, "
+        f"{counted(data['steps_tried'], 'step')} tried in {data['seconds']:.2f}s"
         + (" (truncated by --max-depth)" if ex.truncated else ""),
         f"states reached: {len(data['states']['reached'])}/{len(ex.definition.states)}"
         + (f"; never reached: {', '.join(data['states']['unreached'])}" if data["states"]["unreached"] else ""),
@@ -112,14 +114,14 @@ def _summary(ex: Exploration, written: list[str]) -> str:
         if res["holds"]:
             lines.append(f"  ✓ {inv_id}")
         else:
-            lines.append(f"  ✗ {inv_id}: {res['message']} (after {res['steps']} steps)")
+            lines.append(f"  ✗ {inv_id}: {res['message']} (after {counted(res['steps'], 'step')})")
     for path in written:
         lines.append(f"counterexample written: {path}")
     lines.append("ok" if ex.ok else "FINDINGS: see ✗ above")
     return "\n".join(lines)
 
 
-@click.command(name="paths")
+@click.command(name="paths", short_help="Write the fewest scenarios that cover a definition.")
 @definition_argument()
 @click.option(
     "--cover",
@@ -151,11 +153,14 @@ def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: in
             out_dir.mkdir(parents=True, exist_ok=True)
             target = out_dir / f"{defn.name}.{cover}.{i:02d}.yaml"
             target.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {target} ({len(scenario['steps'])} steps)")
+            click.echo(f"wrote {target} ({counted(len(scenario['steps']), 'step')})")
         else:
             click.echo("---")
             click.echo(text.rstrip())
-    summary = f"{len(result.scenarios)} scenarios cover {len(result.covered)} {cover} targets of {defn.name}"
+    target = {"states": "state", "transitions": "transition", "rules": "rule outcome"}[cover]
+    summary = (
+        f"{counted(len(result.scenarios), 'scenario')} covering {counted(len(result.covered), target)} of {defn.name}"
+    )
     click.echo(summary, err=out_dir is None)
     for t in result.unreachable:
         click.echo(f"unreachable: {' '.join(t)}", err=True)

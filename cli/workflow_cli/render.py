@@ -10,6 +10,7 @@ from typing import Any
 from workflow.amazon.rules import REGISTRY, Rule
 from workflow.core.clock import format_time
 from workflow.core.model import Definition
+from workflow.core.text import counted
 from workflow.run.explain import Explanation
 from workflow.run.scenario import Trace
 from workflow.run.walks import WalkReport
@@ -53,7 +54,7 @@ def trace_table(trace: Trace, name: str) -> str:
     final = f"final state: {trace.final_state}"
     if trace.final_states is not None:
         final = "final states: " + ", ".join(f"{n} {s}" for n, s in trace.final_states.items())
-    lines.append(f"{final}; {len(trace.steps)} steps, {blocked} blocked; {verdict}")
+    lines.append(f"{final}; {counted(len(trace.steps), 'step')}, {blocked} blocked; {verdict}")
     return "\n".join(lines)
 
 
@@ -63,7 +64,8 @@ def _bar(n: int, total: int, width: int = 30) -> str:
 
 def walk_report(report: WalkReport) -> str:
     total = max(report.walks, 1)
-    lines = [f"{report.walks} random walks of {report.definition} (seed {report.seed}); {report.events} events", ""]
+    lines = [f"{counted(report.walks, 'random walk')} of {report.definition} (seed {report.seed}); "
+        f"{counted(report.events, 'event')}", ""]
     lines.append("final states")
     for state, n in sorted(report.final_states.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {state:<28} {n:>7}  {100 * n / total:5.1f}%  {_bar(n, total)}")
@@ -87,14 +89,14 @@ def walk_report(report: WalkReport) -> str:
 
 
 def explanation(trace: Trace, result: Explanation) -> str:
-    lines = [f"{trace.definition.name}: after {len(trace.steps)} steps the case is '{result.state}'", ""]
+    lines = [f"{trace.definition.name}: after {counted(len(trace.steps), 'step')} the case is '{result.state}'", ""]
     return "\n".join(lines + _allowed_and_refused(result))
 
 
 def case_explanations(trace: Trace, results: Mapping[str, Explanation]) -> str:
     """A section per named case of a group scenario: its state, what it may do now and what is refused."""
     states = ", ".join(f"{name} '{r.state}'" for name, r in results.items())
-    lines = [f"{trace.definition.name}: after {len(trace.steps)} steps the cases are {states}"]
+    lines = [f"{trace.definition.name}: after {counted(len(trace.steps), 'step')} the cases are {states}"]
     for name, result in results.items():
         lines += ["", f"case {name} ('{result.state}')", ""]
         lines += _allowed_and_refused(result)

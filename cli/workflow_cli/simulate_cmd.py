@@ -20,7 +20,7 @@ from .params import definition_argument
 from .status import FAILED, OK
 
 
-@click.command()
+@click.command(short_help="Run a scenario, an example, or random walks.")
 @definition_argument(required=False)
 @click.option(
     "--scenario",
@@ -122,7 +122,7 @@ def _progress(n: int, label: str) -> _Progress:
     return _Progress(n, label)
 
 
-@click.command(name="explain")
+@click.command(name="explain", short_help="Say what may happen after a scenario, and why not the rest.")
 @click.option(
     "--scenario",
     "scenario_path",
