@@ -157,9 +157,9 @@ def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: in
         else:
             click.echo("---")
             click.echo(text.rstrip())
-    target = {"states": "state", "transitions": "transition", "rules": "rule outcome"}[cover]
+    noun = {"states": "state", "transitions": "transition", "rules": "rule outcome"}[cover]
     summary = (
-        f"{counted(len(result.scenarios), 'scenario')} covering {counted(len(result.covered), target)} of {defn.name}"
+        f"{counted(len(result.scenarios), 'scenario')} covering {counted(len(result.covered), noun)} of {defn.name}"
     )
     click.echo(summary, err=out_dir is None)
     for t in result.unreachable:

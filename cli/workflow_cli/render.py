@@ -64,8 +64,11 @@ def _bar(n: int, total: int, width: int = 30) -> str:
 
 def walk_report(report: WalkReport) -> str:
     total = max(report.walks, 1)
-    lines = [f"{counted(report.walks, 'random walk')} of {report.definition} (seed {report.seed}); "
-        f"{counted(report.events, 'event')}", ""]
+    lines = [
+        f"{counted(report.walks, 'random walk')} of {report.definition} (seed {report.seed}); "
+        f"{counted(report.events, 'event')}",
+        "",
+    ]
     lines.append("final states")
     for state, n in sorted(report.final_states.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {state:<28} {n:>7}  {100 * n / total:5.1f}%  {_bar(n, total)}")
