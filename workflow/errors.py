@@ -373,6 +373,25 @@ class ResourceError(WorkflowError):
         super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in self.faults))
 
 
+class MemberError(WorkflowError):
+    """A group was asked for a member it does not have, or given a member name it cannot take (empty or taken).
+
+    ``name`` is the name asked for, ``members`` the group's members then, ``taken`` whether the name is in use.
+    """
+
+    def __init__(self, name: str, members: Sequence[str], *, taken: bool = False) -> None:
+        self.name = name
+        self.members = tuple(members)
+        self.taken = taken
+        if not name:
+            message = "a member needs a name"
+        elif taken:
+            message = f"the group already has a member named '{printable(name)}'"
+        else:
+            message = f"no member named '{printable(name)}' (members: {', '.join(map(printable, self.members))})"
+        super().__init__(message)
+
+
 #: the name the package is installed by (its import name stays ``workflow``)
 DISTRIBUTION = "seller-case-rules"
 

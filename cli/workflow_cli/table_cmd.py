@@ -15,13 +15,14 @@ import click
 
 from workflow.amazon.health import Table, builtin_tables, load_table, tables_dir
 from workflow.errors import NotFound
+from workflow.io.load import is_path
 
 WIDTH = 100
 
 
 def find_table(ref: str) -> Table:
     """A built-in table by its name, or a table file given as a path (the rule of DEFINITION arguments)."""
-    if "/" in ref or ref.endswith((".yaml", ".yml")):
+    if is_path(ref):
         return load_table(Path(ref))
     if ref not in builtin_tables():
         raise NotFound(ref, known=builtin_tables())

@@ -275,7 +275,7 @@ class Case:
         state = self.state
         comp = self._comp
         # by position, in Context's field order (0.5 µs against 1.2 µs by keyword, and one is made per event that
-        # asks a rule); tests/core/test_case.py checks each field
+        # asks a rule); tests/core/test_case_seams.py checks each field
         return Context(
             event,
             state,

@@ -270,7 +270,7 @@ def builtin_names() -> tuple[str, ...]:
 #: the rule for a reference to a definition, as the command line's help and the docs state it
 REFERENCE_RULE = (
     "a built-in definition's name (see 'workflow list'), or a definition file given as a path: "
-    "one that contains a path separator or ends in .yaml or .yml (write ./name for any other file)"
+    "one that contains a path separator or ends in .yaml, .yml or .json (write ./name for any other file)"
 )
 
 
@@ -278,13 +278,14 @@ def is_path(ref: str | os.PathLike[str]) -> bool:
     """Whether a reference to a definition names a file, by the one rule (``REFERENCE_RULE``).
 
     A ``Path`` (any ``os.PathLike``) is a file. A string is a file when it contains a path separator (``/``, or
-    the platform's own) or ends in ``.yaml`` or ``.yml``; any other string is a built-in definition's name,
-    whether or not a file of that name happens to exist. Nothing is looked up on disk to decide.
+    the platform's own) or ends in ``.yaml``, ``.yml`` or ``.json`` (JSON is YAML too); any other string is a
+    built-in definition's name, whether or not a file of that name happens to exist. Nothing is looked up on disk
+    to decide.
     """
     if not isinstance(ref, str):
         return True
     separators = {"/", os.sep, *([os.altsep] if os.altsep else [])}
-    return any(sep in ref for sep in separators) or ref.endswith((".yaml", ".yml"))
+    return any(sep in ref for sep in separators) or ref.endswith((".yaml", ".yml", ".json"))
 
 
 def resolve(ref: str | os.PathLike[str], *, base: Path | None = None) -> Path:
