@@ -18,7 +18,7 @@ import workflow
 from workflow.amazon.rules import REGISTRY
 from workflow.analysis.explore import RuleUse, explore
 from workflow.core.text import counted
-from workflow.run.examples import examples_dir, stories, title
+from workflow.run.examples import examples_dir, stories
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,11 +166,6 @@ def test_examples_lists_every_story_with_its_definition() -> None:
     for story in stories():
         assert any(line.split()[:2] == [story.name, story.definition] for line in out.splitlines()), story.name
     assert len(stories()) == len(list(examples_dir().glob("*.yaml"))) > 20
-
-
-def test_story_title_is_the_first_clause_of_its_comment() -> None:
-    """The title is what the opening comment says before its sources."""
-    assert title("# The faked invoice (SEED3: don't).\n# more\ndefinition: x\n") == "The faked invoice"
 
 
 def test_examples_copy_then_simulate(tmp_path: Path) -> None:
