@@ -392,6 +392,23 @@ class MemberError(WorkflowError):
         super().__init__(message)
 
 
+class TimerLimit(WorkflowError):
+    """One call would fire more than ``limit`` timer steps (timers that lead into each other faster than the
+    clock moved): it stopped at ``at`` in ``state`` instead of running on."""
+
+    def __init__(self, limit: int, state: str, at: dt.datetime) -> None:
+        self.limit = limit
+        self.state = state
+        self.at = at
+        when = at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        super().__init__(
+            printable(
+                f"more than {limit} timer steps fell due in one call (stopped in '{state}' at {when}): "
+                "the definition's timers fire faster than the clock was moved"
+            )
+        )
+
+
 #: the name the package is installed by (its import name stays ``workflow``)
 DISTRIBUTION = "seller-case-rules"
 
