@@ -426,8 +426,10 @@ class Case:
         )
 
     def why_not(self, event: str, /, **payload: Any) -> tuple[Finding, ...]:
-        """The refusals ``event`` would meet now. Without a payload, rules that read the payload are skipped.
+        """The refusals ``event`` would meet now, judged with ``payload``.
 
+        Without a payload, the rules that read it cannot be judged: each is listed after the refusals as a
+        finding of kind ``unjudged`` (it may refuse once the payload is given), never left out in silence.
         Timers already due count as fired, as ``fire`` would fire them first.
         """
         if event not in self._comp.payloads:
@@ -436,7 +438,16 @@ class Case:
         now = self.clock.now()
         case, _ = self._settled(now)
         _, findings = case._judge(event, checked, now, bool(payload))
-        return tuple(f for f in findings if f.kind == "refusal")
+        refusals = tuple(f for f in findings if f.kind == "refusal")
+        if payload:
+            return refusals
+        unjudged: dict[str, Finding] = {}
+        for edge in self._comp.table[case.state].get(event, ()):
+            for bound in edge.guards:
+                if bound.rule.reads and bound.rule.id not in unjudged:
+                    said = f"Not judged: it reads the payload ({', '.join(bound.rule.reads)}), and none was given."
+                    unjudged[bound.rule.id] = bound.finding("unjudged", said)
+        return refusals + tuple(unjudged.values())
 
     def _settled(self, now: dt.datetime) -> tuple[Case, tuple[Step, ...]]:
         """The case as an event at ``now`` meets it, and the timer steps due by then: itself and none, or a

@@ -62,6 +62,10 @@ class Rule:
     counts: tuple[str, ...] = ()
     #: payload types of earlier steps the rule compares the case with (a plan of action against the rejected ones)
     recalls: tuple[str, ...] = ()
+    #: why the rule may rightly never let a step through (a state rule, which speaks only where the state takes no
+    #: such event; advice given every time); empty for a rule that must both refuse and allow. ``workflow explore``
+    #: counts a rule that never allowed as a finding unless this says why
+    never_allows: str = ""
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -78,6 +82,7 @@ def register(
     facts: tuple[str, ...] = (),
     counts: tuple[str, ...] = (),
     recalls: tuple[str, ...] = (),
+    never_allows: str = "",
 ) -> Callable[[_F], _F]:
     """Register the decorated function as rule ``rule_id``. Ids are unique."""
 
@@ -95,6 +100,7 @@ def register(
             facts=facts,
             counts=counts,
             recalls=recalls,
+            never_allows=never_allows,
         )
         return fn
 
