@@ -182,7 +182,7 @@ class Case:
         self._listeners: tuple[Listener, ...] = ()
         #: per timed transition (by id): (its source states, steps read, when the stay began, its step's index,
         #: whether the timer fired since), brought up to date from the steps recorded since (see ``_stay``)
-        self._stays: dict[int, tuple[frozenset[str], int, dt.datetime, int, bool]] = {}
+        self._stays: dict[int, tuple[frozenset[str], int, dt.datetime, int, bool]] | None = None  # made when read
         #: what the case's rules see as ``ctx.group`` when it belongs to a group (``workflow.run.group``)
         self.group = group
 
@@ -261,7 +261,7 @@ class Case:
             clock=self.clock,
             group=self.group,
         )
-        out._stays = dict(self._stays)  # the same steps: what timers need is the same too
+        out._stays = dict(self._stays) if self._stays else None  # the same steps: what timers need is the same too
         return out
 
     def fork(self, clock: Clock | None = None) -> Case:
@@ -536,7 +536,10 @@ class Case:
         """When the case last entered the timed ``transition``'s source states (moves among them do not count),
         and whether its timer fired since. Kept per timer and brought up to date from the steps recorded since it
         was last asked, so a long history is read once, not on every decision."""
-        kept = self._stays.get(id(transition))  # the definition, and so the transition, lives as long as the case
+        stays = self._stays
+        if stays is None:  # a case whose timers were never asked about carries no table (most cases: memory)
+            stays = self._stays = {}
+        kept = stays.get(id(transition))  # the definition, and so the transition, lives as long as the case
         if kept is None:
             kept = (frozenset(transition.sources), 0, self._created, -1, False)
         states, read, since, index, fired = kept
@@ -548,7 +551,7 @@ class Case:
                 since, index, fired = step.at, step.index, False
             elif step.timer and step.event == event and step.index > index:
                 fired = True
-        self._stays[id(transition)] = (states, len(history), since, index, fired)
+        stays[id(transition)] = (states, len(history), since, index, fired)
         return since, fired
 
     def deadline(self) -> tuple[dt.datetime, Edge] | None:
