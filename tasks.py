@@ -4,7 +4,10 @@
     python3 tasks.py demo      run a demo scenario (the strong POA reinstated after one rejection)
     python3 tasks.py test      every check: ruff, mypy, the test suite, the wheel, the diagrams
     python3 tasks.py bench     the benchmarks (see BENCHMARKS.md)
-    python3 tasks.py diagrams  regenerate diagrams/ and the README's Mermaid; --check writes nothing, exits 1 if stale
+    python3 tasks.py docs      build the documentation site into site/ (strict: a broken link or reference fails)
+    python3 tasks.py docs --update  rewrite docs/rules.md and every recorded command output that no longer matches
+    python3 tasks.py diagrams  regenerate diagrams/ and the Mermaid of docs/diagrams.md; --check writes nothing,
+                               exits 1 if stale
 
 Only the Python standard library is used at the top level, so a machine with nothing but Python can run it;
 the diagrams task re-runs itself inside ./.venv, where it imports ``workflow``.
@@ -61,17 +64,20 @@ def wheel_check() -> None:
         env = Path(tmp) / "venv"
         run(sys.executable, "-m", "venv", env)
         ebin = env / ("Scripts" if os.name == "nt" else "bin")
-        wheel = next(dist.glob("*.whl"))
+        wheel = next(dist.glob("seller_case_rules-*.whl"))  # the distribution name, not the import name
         run(ebin / "python", "-m", "pip", "install", "--quiet", wheel)
-        scenario = Path(tmp) / "scenario.yaml"
-        shutil.copy(ROOT / "examples" / "strong_poa_after_one_rejection.yaml", scenario)
+        copied = Path(tmp) / "x"  # the examples travel with the package: copied out, then run from the copy
         run(ebin / "workflow", "list", cwd=tmp)
+        run(ebin / "workflow", "examples", "copy", copied, cwd=tmp, stdout=subprocess.DEVNULL)
+        scenario = copied / "strong_poa_after_one_rejection.yaml"
         run(ebin / "workflow", "simulate", "--scenario", scenario, "--json", cwd=tmp, stdout=subprocess.DEVNULL)
-        print("wheel ok: built, installed in a clean environment, scenario ran")
+        run(ebin / "workflow", "simulate", "--example", scenario.stem, cwd=tmp, stdout=subprocess.DEVNULL)
+        run(ebin / "workflow", "health", copied / "health" / "us_odr_breach.yaml", cwd=tmp, stdout=subprocess.DEVNULL)
+        print("wheel ok: built, installed in a clean environment, its examples copied out and run")
 
 
 def test() -> None:
-    ensure_venv("dev,bench,store")  # the tests run the benchmark command on a tiny size, and the case store
+    ensure_venv(TEST_EXTRAS)  # the tests run the benchmark command on a tiny size, the case store, the docs
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
     run(BIN / "lint-imports")  # the layers, as pyproject.toml states them
@@ -80,7 +86,42 @@ def test() -> None:
         print("pytest collected no tests", file=sys.stderr)
         sys.exit(1)
     render_diagrams()
+    build_docs(None)
     wheel_check()
+
+
+#: what the test command installs: everything it checks
+TEST_EXTRAS = "dev,bench,store,docs"
+
+
+def build_docs(site: Path | None) -> None:
+    """``mkdocs build --strict``: a broken link, a missing page or an unresolved reference fails the build."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about its successor, on every build
+    with tempfile.TemporaryDirectory() as tmp:
+        run(BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site or Path(tmp) / "site")
+    print(f"docs ok: built strictly{f' into {site}' if site else ''}")
+
+
+def docs() -> None:
+    """``docs [--update]``: build the site into site/, or bring its generated parts up to date."""
+    ensure_venv(TEST_EXTRAS)
+    if "--update" not in sys.argv[2:]:
+        build_docs(ROOT / "site")
+        return
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        sys.exit(run(PY, Path(__file__).resolve(), *sys.argv[1:]))
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docsite", ROOT / "tools" / "docsite.py")
+    assert spec is not None and spec.loader is not None
+    docsite = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(docsite)
+    catalog = docsite.rule_catalog()
+    if docsite.CATALOG.read_text(encoding="utf-8") != catalog:
+        docsite.CATALOG.write_text(catalog, encoding="utf-8")
+        print(f"{docsite.CATALOG.relative_to(ROOT)}: rewritten")
+    for command in docsite.update_sessions():
+        print(f"{command}: recorded output rewritten")
 
 
 def render_diagrams() -> None:
@@ -99,12 +140,12 @@ def render_diagrams() -> None:
 
 
 def bench() -> None:
-    ensure_venv("dev,bench,store")
+    ensure_venv(TEST_EXTRAS)
     run(PY, "benchmarks/run.py", *sys.argv[2:])
 
 
 # ------------------------------------------------------------------------------------------------ diagrams/
-# The repository's own upkeep of diagrams/ and of the README's Mermaid (users draw with `workflow diagram`).
+# The repository's own upkeep of diagrams/ and of the Mermaid in docs/diagrams.md (users draw with `workflow diagram`).
 
 #: the example run drawn in ``diagrams/``: a scenario file of the main lifecycle
 EXAMPLE_RUN = Path("examples") / "strong_poa_after_one_rejection.yaml"
@@ -197,12 +238,14 @@ def diagrams() -> None:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a diagram is stale")
     parser.add_argument("--dir", type=Path, default=ROOT / "diagrams", help="where the diagrams live")
     parser.add_argument("--example", type=Path, default=ROOT / EXAMPLE_RUN, help="the run drawn on the lifecycle")
-    parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="the Markdown carrying a diagram")
+    parser.add_argument(
+        "--readme", type=Path, default=ROOT / "docs" / "diagrams.md", help="the Markdown carrying a diagram"
+    )
     args = parser.parse_args(sys.argv[2:])
     sys.exit(update_diagrams(args.dir, args.example, args.readme, check=args.check))
 
 
-TASKS = {"demo": demo, "test": test, "bench": bench, "diagrams": diagrams}
+TASKS = {"demo": demo, "test": test, "bench": bench, "docs": docs, "diagrams": diagrams}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:

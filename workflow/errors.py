@@ -139,7 +139,8 @@ class NotFound(WorkflowError):
     """A built-in definition's name, or a definition file, that does not exist.
 
     ``name`` is what was asked for; ``path`` the file looked for (None for a built-in's name); ``known`` the
-    built-in names (for a name); ``reason`` is ``empty`` (no name at all), ``missing`` or ``directory``.
+    built-in names (for a name); ``reason`` is ``empty`` (no name at all), ``missing``, ``directory``, or ``table``
+    (the name of a built-in decision table, which is no lifecycle).
     """
 
     def __init__(
@@ -152,6 +153,13 @@ class NotFound(WorkflowError):
         known_text = f" (known: {', '.join(self.known)})" if self.known else ""
         if reason == "empty":
             message = f"an empty definition name{known_text}"
+        elif reason == "example":
+            message = f"no example '{name}'{known_text}"
+        elif reason == "table":
+            message = (
+                f"'{name}' is a decision table, not a lifecycle: 'workflow table show {name}' prints it and "
+                f"'workflow health FILE' judges a snapshot with it"
+            )
         elif path is not None and reason == "directory":
             message = f"{path} is a directory, not a definition file"
         elif path is not None:
@@ -437,6 +445,20 @@ class GraphvizTimedOut(DiagramError):
         self.format = fmt
         self.seconds = seconds
         super().__init__(f"Graphviz 'dot -T{fmt}' did not finish within {seconds:g} s and was stopped")
+
+
+#: the name the package is installed by (its import name stays ``workflow``)
+DISTRIBUTION = "seller-case-rules"
+
+
+class MissingExtra(WorkflowError, ImportError):
+    """A module needs a package that an extra of the distribution installs, and it is not installed."""
+
+    def __init__(self, module: str, needs: str, extra: str) -> None:
+        self.module = module
+        self.needs = needs
+        self.extra = extra
+        super().__init__(f'{module} needs {needs}: pip install "{DISTRIBUTION}[{extra}]"')
 
 
 class GroupExists(CaseExists):

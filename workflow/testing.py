@@ -1,6 +1,7 @@
 """Property-based testing for apps that embed ``workflow``: Hypothesis strategies and a stateful test factory.
 
-Requires Hypothesis (``pip install "workflow[testing]"``); nothing else in the package imports this module.
+Requires Hypothesis, the ``testing`` extra (``pip install "seller-case-rules[testing]"``); nothing else in the
+package imports this module.
 
 - ``payloads(defn, event, valid=None, rule=None)``: payloads for ``event`` drawn from the representative
   classes of ``workflow.amazon.payload_classes`` (a complete plan, one missing an issue, a fabricated document, a
@@ -39,8 +40,14 @@ from functools import cache
 from typing import Any
 
 import attrs
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from workflow.errors import MissingExtra
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+except ModuleNotFoundError as missing:  # one line naming the extra, not a traceback into Hypothesis
+    raise MissingExtra("workflow.testing", "Hypothesis", "testing") from missing
 
 from workflow.amazon.payload_classes import PayloadClass, catalog
 from workflow.analysis.explore import explore, time_thresholds

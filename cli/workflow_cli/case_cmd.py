@@ -72,12 +72,12 @@ def _due_lines(items: Iterable[Any], with_case: bool) -> list[str]:
     return lines
 
 
-@click.group(name="case")
+@click.group(name="case", short_help="Create stored cases, fire events at them, and read them.")
 def case() -> None:
     """Cases kept in the store: create them, fire events at them, read them."""
 
 
-@case.command(name="new")
+@case.command(name="new", short_help="Create a stored case of a definition.")
 @click.argument("definition")
 @click.option("--id", "case_id", metavar="ID", help="The case's id (default: a generated one).")
 @click.option("--facts", "facts_file", metavar="FILE", help="The case's facts, YAML or JSON ('-': standard input).")
@@ -94,7 +94,7 @@ def new_cmd(definition: str, case_id: str | None, facts_file: str | None, db: st
             echo(created.id)
 
 
-@case.command(name="fire")
+@case.command(name="fire", short_help="Offer an event to a stored case and store the step.")
 @click.argument("case_id", metavar="ID")
 @click.argument("event")
 @click.option("--with", "payload_file", metavar="FILE", help="The event's payload, YAML or JSON ('-': standard input).")
@@ -132,7 +132,7 @@ def fire_cmd(
     return OK if step.accepted else FAILED
 
 
-@case.command(name="show")
+@case.command(name="show", short_help="Show where a case stands and what it may do now.")
 @click.argument("case_id", metavar="ID")
 @db_option
 @json_option
@@ -160,7 +160,7 @@ def show_cmd(case_id: str, db: str, as_json: bool) -> None:
     echo("\n".join(lines))
 
 
-@case.command(name="history")
+@case.command(name="history", short_help="List a case's steps, oldest first.")
 @click.argument("case_id", metavar="ID")
 @db_option
 @json_option
@@ -175,7 +175,7 @@ def history_cmd(case_id: str, db: str, as_json: bool) -> None:
         echo("\n".join(steps_table(steps)) if steps else "no steps yet")
 
 
-@case.command(name="list")
+@case.command(name="list", short_help="List the stored cases.")
 @click.option("--definition", metavar="NAME", help="Only cases of this definition.")
 @click.option("--state", metavar="STATE", help="Only cases in this state.")
 @click.option("--due-before", metavar="TIME", help="Only cases with something due by this time (ISO 8601).")
@@ -208,7 +208,7 @@ def list_cmd(
     echo("\n".join(lines))
 
 
-@case.command(name="due")
+@case.command(name="due", short_help="List what has come due across all cases.")
 @click.option("--now", "now_text", metavar="TIME", help="What is due by this time (ISO 8601; default: now).")
 @db_option
 @json_option

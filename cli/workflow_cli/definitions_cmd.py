@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from workflow.amazon.rules import REGISTRY
-from workflow.errors import DocumentError, WorkflowError
+from workflow.errors import DocumentError, NotFound, WorkflowError
 from workflow.io.load import builtin_names, load, resolve
 from workflow.run.scenario import load_scenario
 
@@ -20,7 +20,7 @@ from .params import definition_argument
 from .status import FAILED, OK
 
 
-@click.command()
+@click.command(short_help="Check definitions, scenarios and decision tables.")
 @definition_argument("definitions", required=False, nargs=-1)
 @click.option(
     "--scenario",
@@ -40,7 +40,9 @@ def validate(definitions: tuple[str, ...], scenarios: tuple[Path, ...], tables: 
     """Check definitions, scenario files (--scenario) and decision tables (--table), and list every problem.
 
     Each is checked as what it is given as; nothing is guessed from a file's contents. With nothing given,
-    checks every built-in definition. Exit status 0 when all are valid, 1 when any has a problem.
+    checks every built-in definition. Exit status 0 when all are valid, 1 when any has a problem; 2, as for
+    every command, when one cannot be checked at all: a file that does not exist or cannot be read, or an
+    unknown built-in name (one line on stderr).
     """
     from workflow.amazon.health import load_table
 
@@ -50,10 +52,15 @@ def validate(definitions: tuple[str, ...], scenarios: tuple[Path, ...], tables: 
     checks += [(ref, "definition", functools.partial(load, ref)) for ref in definitions]
     checks += [(str(path), "scenario", functools.partial(load_scenario, path)) for path in scenarios]
     checks += [(str(path), "decision table", functools.partial(load_table, path)) for path in tables]
+    for path in (*scenarios, *tables):
+        if not path.is_file():  # nothing to check: the input is wrong, as any command says it (stderr, 2)
+            load_scenario(path)
     bad = 0
     for target, kind, check in checks:
         try:
             check()
+        except NotFound:
+            raise
         except DocumentError as e:
             bad += 1
             echo(f"invalid {target}: {len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}")
@@ -89,7 +96,7 @@ def health_tables() -> list[dict[str, Any]]:
     return out
 
 
-@click.command()
+@click.command(short_help="List the rules with what they say and their sources.")
 @definition_argument(required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def rules(definition: str | None, as_json: bool) -> None:
@@ -102,13 +109,17 @@ def rules(definition: str | None, as_json: bool) -> None:
         rows = [(r.id, r.kind, r.summary, src, where) for r, src, where in render.rule_uses(defn)]
     if as_json:
         render.echo_json(
-            [{"id": i, "kind": k, "rule": s, "source": src, "used_on": list(w)} for i, k, s, src, w in rows]
+            [
+                {"id": i, "kind": k, "rule": s, "source": src, "used_on": list(w)}
+                | {"never_allows": REGISTRY[i].never_allows}
+                for i, k, s, src, w in rows
+            ]
         )
     else:
         echo(render.rules_table(rows))
 
 
-@click.command(name="list")
+@click.command(name="list", short_help="List the built-in lifecycles and decision tables.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_cmd(as_json: bool) -> None:
     """The built-in definitions: the lifecycles, and the decision tables (rules as data, no states)."""

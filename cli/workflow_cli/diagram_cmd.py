@@ -27,13 +27,14 @@ SUFFIX_FORMATS = {
 }
 
 
-@click.command()
+@click.command(short_help="Draw a definition, or a run on it.")
 @definition_argument(required=False)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(d.FORMATS),
-    help="Output format (default: from the -o file's suffix, else mermaid). svg and png need Graphviz.",
+    help="Output format (default: from the -o file's suffix, which must name one; else mermaid). svg and png need "
+    "Graphviz.",
 )
 @click.option(
     "--scenario",
@@ -49,8 +50,13 @@ def diagram(definition: str | None, fmt: str | None, scenario_path: Path | None,
 
     Exit status 0 when drawn; 2 when the input is wrong or svg/png is asked for without Graphviz.
     """
-    if fmt is None:
-        fmt = SUFFIX_FORMATS.get(output.suffix.lower(), "mermaid") if output is not None else "mermaid"
+    if fmt is None and output is not None:
+        fmt = SUFFIX_FORMATS.get(output.suffix.lower())
+        if fmt is None:  # never a format the user did not ask for under a name that says another
+            raise click.UsageError(
+                f"the suffix of '{output}' names no format (known: {', '.join(SUFFIX_FORMATS)}); give --format"
+            )
+    fmt = fmt or "mermaid"
     trace = None
     title = None
     if scenario_path is not None:

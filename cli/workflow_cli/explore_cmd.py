@@ -17,6 +17,7 @@ from workflow.analysis.explore import (
     explore,
     paths,
 )
+from workflow.core.text import counted
 from workflow.io.files import file_part
 from workflow.io.load import load
 
@@ -38,7 +39,7 @@ def _options(fn: Any) -> Any:
     )(fn)
 
 
-@click.command(name="explore")
+@click.command(name="explore", short_help="Explore every reachable configuration and check it.")
 @definition_argument()
 @_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -56,8 +57,12 @@ def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_jso
     Reports configurations and states reached, transitions never taken, dead ends (configurations from which
     no terminal state can be reached), rules that never refused or never allowed anything, and each declared
     invariant; for a broken invariant, writes the shortest counterexample as a scenario file that
-    `workflow simulate --scenario` replays. Exit status: 0 when every invariant holds and every rule both
-    refused and allowed; 1 otherwise; 2 when the input is wrong or the space exceeds --max-configs.
+    `workflow simulate --scenario` replays.
+
+    Exit status: 0 when every invariant holds and every rule both refused and allowed (an advice rule: both
+    advised and stayed silent), except that a rule whose registration says why it never allows (a state
+    rule; advice given every time: `workflow rules` shows the reason) need not allow; 1 otherwise; 2 when
+    the input is wrong or the space exceeds --max-configs. Dead ends are reported and do not change it.
     """
     defn = load(definition)
     ex = explore(defn, max_configs=max_configs, max_depth=max_depth)
@@ -79,8 +84,9 @@ def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_jso
 def _summary(ex: Exploration, written: list[str]) -> str:
     data = ex.to_json()
     lines = [
-        f"{data['definition']} {data['version']}: {data['configurations']} configurations, depth {data['depth']}, "
-        f"{data['steps_tried']} steps tried in {data['seconds']:.2f}s"
+        f"{data['definition']} {data['version']}: {counted(data['configurations'], 'configuration')}, "
+        f"depth {data['depth']}, "
+        f"{counted(data['steps_tried'], 'step')} tried in {data['seconds']:.2f}s"
         + (" (truncated by --max-depth)" if ex.truncated else ""),
         f"states reached: {len(data['states']['reached'])}/{len(ex.definition.states)}"
         + (f"; never reached: {', '.join(data['states']['unreached'])}" if data["states"]["unreached"] else ""),
@@ -97,7 +103,9 @@ def _summary(ex: Exploration, written: list[str]) -> str:
         if rid in data["never_refused"]:
             flag = "  ✗ never " + ("advised" if r["kind"] == "advice" else "refused")
         elif rid in data["never_allowed"]:
-            flag = "  ✗ never allowed"
+            flag = "  ✗ never " + ("silent" if r["kind"] == "advice" else "allowed")
+        elif rid in data["never_allows_as_declared"]:
+            flag = "  (never " + ("silent" if r["kind"] == "advice" else "allows") + ", as its registration says)"
         if r["kind"] not in ("guard", "state", "advice"):
             lines.append(f"  {rid:<32} {r['kind']:<7} acts beyond the one case explored: not counted")
             continue
@@ -108,14 +116,14 @@ def _summary(ex: Exploration, written: list[str]) -> str:
         if res["holds"]:
             lines.append(f"  ✓ {inv_id}")
         else:
-            lines.append(f"  ✗ {inv_id}: {res['message']} (after {res['steps']} steps)")
+            lines.append(f"  ✗ {inv_id}: {res['message']} (after {counted(res['steps'], 'step')})")
     for path in written:
         lines.append(f"counterexample written: {path}")
     lines.append("ok" if ex.ok else "FINDINGS: see ✗ above")
     return "\n".join(lines)
 
 
-@click.command(name="paths")
+@click.command(name="paths", short_help="Write the fewest scenarios that cover a definition.")
 @definition_argument()
 @click.option(
     "--cover",
@@ -147,11 +155,14 @@ def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: in
             out_dir.mkdir(parents=True, exist_ok=True)
             target = out_dir / f"{file_part(defn.name)}.{cover}.{i:02d}.yaml"
             write_file(target, text.encode("utf-8"))
-            echo(f"wrote {target} ({len(scenario['steps'])} steps)")
+            echo(f"wrote {target} ({counted(len(scenario['steps']), 'step')})")
         else:
             echo("---")
             echo(text.rstrip())
-    summary = f"{len(result.scenarios)} scenarios cover {len(result.covered)} {cover} targets of {defn.name}"
+    noun = {"states": "state", "transitions": "transition", "rules": "rule outcome"}[cover]
+    summary = (
+        f"{counted(len(result.scenarios), 'scenario')} covering {counted(len(result.covered), noun)} of {defn.name}"
+    )
     echo(summary, err=out_dir is None)
     for t in result.unreachable:
         echo(f"unreachable: {' '.join(t)}", err=True)

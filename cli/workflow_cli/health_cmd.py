@@ -47,7 +47,7 @@ def render(verdict: Verdict, name: str) -> str:
     return "\n".join(lines)
 
 
-@click.command()
+@click.command(short_help="Judge a metrics snapshot with the account-health table.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--marketplace",

@@ -19,12 +19,14 @@ from workflow.errors import CaseExists, ConflictError, WorkflowError, printable
 from .case_cmd import case
 from .definitions_cmd import list_cmd, rules, validate
 from .diagram_cmd import diagram
+from .examples_cmd import examples
 from .explore_cmd import explore_cmd, paths_cmd
 from .health_cmd import health
 from .output import echo
 from .simulate_cmd import explain_cmd, simulate
 from .status import FAILED, INPUT
 from .store_cmd import store, worker
+from .table_cmd import table
 
 
 class InputError(click.ClickException):
@@ -137,10 +139,10 @@ def main() -> None:
     """
 
 
-for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, explore_cmd, paths_cmd):
+for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, table, explore_cmd, paths_cmd):
     main.add_command(command)
 
-for command in (case, store, worker):
+for command in (examples, case, store, worker):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

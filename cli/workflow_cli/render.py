@@ -10,6 +10,7 @@ from typing import Any
 from workflow.amazon.rules import REGISTRY, Rule
 from workflow.core.clock import format_time
 from workflow.core.model import Definition
+from workflow.core.text import counted
 from workflow.run.explain import Explanation
 from workflow.run.scenario import Trace
 from workflow.run.walks import WalkReport
@@ -53,7 +54,7 @@ def trace_table(trace: Trace, name: str) -> str:
     final = f"final state: {trace.final_state}"
     if trace.final_states is not None:
         final = "final states: " + ", ".join(f"{n} {s}" for n, s in trace.final_states.items())
-    lines.append(f"{final}; {len(trace.steps)} steps, {blocked} blocked; {verdict}")
+    lines.append(f"{final}; {counted(len(trace.steps), 'step')}, {blocked} blocked; {verdict}")
     return "\n".join(lines)
 
 
@@ -63,7 +64,11 @@ def _bar(n: int, total: int, width: int = 30) -> str:
 
 def walk_report(report: WalkReport) -> str:
     total = max(report.walks, 1)
-    lines = [f"{report.walks} random walks of {report.definition} (seed {report.seed}); {report.events} events", ""]
+    lines = [
+        f"{counted(report.walks, 'random walk')} of {report.definition} (seed {report.seed}); "
+        f"{counted(report.events, 'event')}",
+        "",
+    ]
     lines.append("final states")
     for state, n in sorted(report.final_states.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {state:<28} {n:>7}  {100 * n / total:5.1f}%  {_bar(n, total)}")
@@ -87,14 +92,14 @@ def walk_report(report: WalkReport) -> str:
 
 
 def explanation(trace: Trace, result: Explanation) -> str:
-    lines = [f"{trace.definition.name}: after {len(trace.steps)} steps the case is '{result.state}'", ""]
+    lines = [f"{trace.definition.name}: after {counted(len(trace.steps), 'step')} the case is '{result.state}'", ""]
     return "\n".join(lines + _allowed_and_refused(result))
 
 
 def case_explanations(trace: Trace, results: Mapping[str, Explanation]) -> str:
     """A section per named case of a group scenario: its state, what it may do now and what is refused."""
     states = ", ".join(f"{name} '{r.state}'" for name, r in results.items())
-    lines = [f"{trace.definition.name}: after {len(trace.steps)} steps the cases are {states}"]
+    lines = [f"{trace.definition.name}: after {counted(len(trace.steps), 'step')} the cases are {states}"]
     for name, result in results.items():
         lines += ["", f"case {name} ('{result.state}')", ""]
         lines += _allowed_and_refused(result)
@@ -148,16 +153,31 @@ def rules_table(rows: Sequence[tuple[str, str, str, str, Iterable[str]]]) -> str
         places = list(where)
         if places:
             lines.append(_wrap(f"on: {', '.join(places)}", "    "))
+        rule = REGISTRY.get(rule_id)
+        if rule is not None and rule.never_allows:
+            lines.append(_wrap(f"never allows: {rule.never_allows}", "    "))
     return "\n".join(lines)
 
 
 def definitions_table(items: list[dict[str, Any]]) -> str:
-    lines = [f"{'name':<22} {'version':<9} {'states':>6} {'events':>6} {'rules':>5}  description"]
+    """The lifecycles, then the decision tables apart (no states or events; their own commands)."""
+    lines = ["lifecycles (the commands that take a DEFINITION take these)"]
+    lines.append(f"{'name':<22} {'version':<9} {'states':>6} {'events':>6} {'rules':>5}  description")
+    tables = [it for it in items if it["kind"] == "decision table"]
     for it in items:
+        if it["kind"] == "decision table":
+            continue
         desc = " ".join(it["description"].split())
         if len(desc) > 60:
             desc = desc[:57] + "..."
         lines.append(
             f"{it['name']:<22} {it['version']:<9} {it['states']:>6} {it['events']:>6} {it['rules']:>5}  {desc}"
         )
+    if tables:
+        lines += ["", "decision tables (workflow table show NAME; workflow health FILE)"]
+        lines.append(f"{'name':<22} {'version':<9} {'':>6} {'':>6} {'rules':>5}  description")
+        for it in tables:
+            desc = " ".join(it["description"].split())
+            desc = desc[:57] + "..." if len(desc) > 60 else desc
+            lines.append(f"{it['name']:<22} {it['version']:<9} {'':>6} {'':>6} {it['rules']:>5}  {desc}")
     return "\n".join(lines)

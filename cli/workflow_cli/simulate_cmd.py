@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from workflow.io.load import load
+from workflow.run.examples import story
 from workflow.run.explain import explain, explain_cases
 from workflow.run.scenario import Trace, load_scenario, run_scenario
 from workflow.run.walks import random_walks
@@ -20,13 +21,19 @@ from .params import at_most_cpus, definition_argument
 from .status import FAILED, OK
 
 
-@click.command()
+@click.command(short_help="Run a scenario, an example, or random walks.")
 @definition_argument(required=False)
 @click.option(
     "--scenario",
     "scenario_path",
     type=click.Path(path_type=Path),  # a directory is refused by the reader, in one line
     help="Run this scenario file (its definition is named inside it).",
+)
+@click.option(
+    "--example",
+    "example",
+    metavar="NAME",
+    help="Run the example story NAME that comes with the package (see 'workflow examples').",
 )
 @click.option("--random", "walks", type=click.IntRange(min=1), help="Run N random walks of DEFINITION.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --random; same seed, same walks.")
@@ -48,6 +55,7 @@ from .status import FAILED, OK
 def simulate(
     definition: str | None,
     scenario_path: Path | None,
+    example: str | None,
     walks: int | None,
     seed: int,
     max_steps: int,
@@ -55,23 +63,24 @@ def simulate(
     strict: bool,
     workers: int = 1,
 ) -> int:
-    """Run a scenario (--scenario FILE) or random walks (DEFINITION --random N --seed S).
+    """Run a scenario (--scenario FILE, or --example NAME) or random walks (DEFINITION --random N --seed S).
 
     Exit status: 0 when every expectation held; 1 when one did not (or, with --strict, when a step the scenario
     offered was blocked: a timer refused on its own, or a step cascaded from another case, does not count); 2 when
     the input is wrong.
     """
-    if scenario_path is not None:
-        if walks is not None or definition is not None:
-            raise click.UsageError("give either --scenario FILE or DEFINITION --random N, not both")
-        trace = run_scenario(load_scenario(scenario_path))
+    if scenario_path is not None or example is not None:
+        if walks is not None or definition is not None or (scenario_path is not None and example is not None):
+            raise click.UsageError("give one of --scenario FILE, --example NAME or DEFINITION --random N")
+        path = scenario_path if scenario_path is not None else story(str(example)).path
+        trace = run_scenario(load_scenario(path))
         if as_json:
             render.echo_json(trace.to_json())
         else:
-            echo(render.trace_table(trace, str(scenario_path)))
+            echo(render.trace_table(trace, str(scenario_path) if scenario_path is not None else str(example)))
         return _trace_status(trace, strict)
     if definition is None or walks is None:
-        raise click.UsageError("give --scenario FILE, or DEFINITION --random N [--seed S]")
+        raise click.UsageError("give --scenario FILE, --example NAME, or DEFINITION --random N [--seed S]")
     defn = load(definition)
     with _progress(walks, "walking") as advance:
         report = random_walks(defn, walks, seed, max_steps=max_steps, workers=workers, progress=advance)
@@ -119,7 +128,7 @@ def _progress(n: int, label: str) -> _Progress:
     return _Progress(n, label)
 
 
-@click.command(name="explain")
+@click.command(name="explain", short_help="Say what may happen after a scenario, and why not the rest.")
 @click.option(
     "--scenario",
     "scenario_path",

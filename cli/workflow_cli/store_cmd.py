@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 import workflow
+from workflow.core.text import counted
 from workflow.errors import BadOption, StoreError, printable
 
 from .output import echo
@@ -47,7 +48,7 @@ def store_module() -> Any:
     try:
         import workflow.store as module
     except ImportError as e:
-        raise StoreError(f"the case store needs the 'store' extra: pip install 'workflow[store]' ({e})") from e
+        raise StoreError(f"the case store needs the 'store' extra: pip install 'seller-case-rules[store]' ({e})") from e
     return module
 
 
@@ -73,12 +74,12 @@ def parse_time(text: str | None, what: str) -> dt.datetime | None:
     return stamp.replace(tzinfo=dt.timezone.utc) if stamp.tzinfo is None else stamp.astimezone(dt.timezone.utc)
 
 
-@click.group(name="store")
+@click.group(name="store", short_help="Create, check and upgrade the case store.")
 def store() -> None:
     """The case store: create it, check it, move its schema up."""
 
 
-@store.command(name="init")
+@store.command(name="init", short_help="Create the store at the head schema revision.")
 @db_option
 @json_option
 def init_cmd(db: str, as_json: bool) -> None:
@@ -93,7 +94,7 @@ def init_cmd(db: str, as_json: bool) -> None:
         echo(f"store ready at {url} (schema revision {revision})")
 
 
-@store.command(name="upgrade")
+@store.command(name="upgrade", short_help="Move the store's schema up to the head revision.")
 @db_option
 @json_option
 def upgrade_cmd(db: str, as_json: bool) -> None:
@@ -105,7 +106,7 @@ def upgrade_cmd(db: str, as_json: bool) -> None:
         echo(f"store at schema revision {revision}")
 
 
-@store.command(name="verify")
+@store.command(name="verify", short_help="Replay every stored case and check it.")
 @db_option
 @json_option
 def verify_cmd(db: str, as_json: bool) -> int:
@@ -130,12 +131,14 @@ def verify_cmd(db: str, as_json: bool) -> int:
     else:
         for m in report.mismatches:
             echo(printable(str(m)))
-        verdict = "every case matches its replay" if report.ok else f"{len(report.mismatches)} mismatches"
-        echo(f"{report.cases} cases, {report.steps} steps: {verdict}")
+        verdict = (
+            "every case matches its replay" if report.ok else counted(len(report.mismatches), "mismatch", "mismatches")
+        )
+        echo(f"{counted(report.cases, 'case')}, {counted(report.steps, 'step')}: {verdict}")
     return OK if report.ok else FAILED
 
 
-@store.command(name="migrate")
+@store.command(name="migrate", short_help="Move cases to another definition version.")
 @click.option("--to", "to_version", metavar="VERSION", required=True, help="The definition version to move to.")
 @click.option("--definition", metavar="NAME", help="Only cases of this definition (default: every one with VERSION).")
 @click.option("--dry-run", is_flag=True, help="Report what would move, and write nothing.")
@@ -186,7 +189,7 @@ def parse_every(text: str) -> float:
     return float(duration.seconds)
 
 
-@click.command(name="worker")
+@click.command(name="worker", short_help="Fire the store's timers as they come due.")
 @db_option
 @click.option("--every", default="30s", show_default=True, help="How often to fire what has come due (30s, 5m, 1h).")
 @click.option("--once", is_flag=True, help="Fire what is due now once, then stop.")

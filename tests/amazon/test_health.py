@@ -303,13 +303,13 @@ def test_rules_command_lists_health_rules() -> None:
     assert health["health.aha_protection"]["source"] == "A-AHA [S]"
 
 
-def test_readme_explains_every_source_key_cited() -> None:
-    """Every source key the health table and linked_accounts cite has a row in the README saying what it is."""
+def test_sources_page_explains_every_source_key_cited() -> None:
+    """Every source key the health table and linked_accounts cite has a row in docs/sources.md saying what it is."""
     import re
 
     import workflow
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "sources.md").read_text(encoding="utf-8")
     table = load_table()
     sources = [m.source for m in table.metrics] + [s for m in table.metrics for s, _ in m.by_marketplace.values() if s]
     sources += [r.source for r in (table.rating, table.protection) if r is not None]
@@ -318,7 +318,7 @@ def test_readme_explains_every_source_key_cited() -> None:
     keys = {k for src in sources for k in re.findall(r"\b(SEED[0-9]|[ANT]-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b", src)}
     assert {"A-AHA", "N-RELATED-UK", "A-CR-IN"} <= keys
     missing = sorted(k for k in keys if f"| {k} |" not in readme)
-    assert not missing, f"README does not explain: {', '.join(missing)}"
+    assert not missing, f"docs/sources.md does not explain: {', '.join(missing)}"
 
 
 def test_validate_checks_a_decision_table(tmp_path: Path) -> None:

@@ -390,10 +390,10 @@ def test_reinstated_first_story_ends_with_both_reinstated() -> None:
     assert all(t.step.blocked_by == ("linked.reinstatement_order",) for t in refused)
 
 
-def test_readme_scenario_with_cases_runs(tmp_path: Path) -> None:
-    """The scenario with cases shown in the README loads and meets its expectations."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"^### Several cases in one scenario\n.*?^```yaml\n(.*?)^```", readme, flags=re.M | re.S)
+def test_documented_scenario_with_cases_runs(tmp_path: Path) -> None:
+    """The scenario with cases shown on the scenario format page loads and meets its expectations."""
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    block = re.search(r"^## Several cases in one scenario\n.*?^```yaml\n(.*?)^```", readme, flags=re.M | re.S)
     assert block
     path = tmp_path / "cases.yaml"
     path.write_text(block.group(1), encoding="utf-8")

@@ -66,5 +66,5 @@ def test_single_case_explain_is_unchanged(tmp_path: Path) -> None:
     out = json.loads(run("explain", "--scenario", path, "--json").stdout)
     assert set(out) == {"definition", "final_state", "state", "allowed", "payload_rules", "refused"}
     text = run("explain", "--scenario", path).stdout
-    assert "after 1 steps the case is 'suspended'" in text
+    assert "after 1 step the case is 'suspended'" in text
     assert text.count("allowed now:") == 1

@@ -408,14 +408,15 @@ def test_allowed_does_not_change_the_case(suspension_def: workflow.Definition) -
     assert case.history == before
 
 
-def test_why_not_without_payload_skips_payload_rules(suspension_def: workflow.Definition) -> None:
-    """why_not(event) alone says only what blocks the event whatever its payload."""
+def test_why_not_without_payload_refuses_only_what_needs_no_payload(suspension_def: workflow.Definition) -> None:
+    """why_not(event) alone refuses only with what blocks the event whatever its payload; the payload rules
+    follow as unjudged."""
     case = submitted(suspension_def)
     found = case.why_not("escalate")
-    assert [f.rule for f in found] == ["escalate.after_review"]
-    assert all(f.kind == "refusal" for f in found)
+    assert [f.rule for f in found if f.kind == "refusal"] == ["escalate.after_review"]
     assert found[0].source == "SEED4 [S]"
-    assert suspended(suspension_def).why_not("submit_poa") == ()
+    assert {f.kind for f in found[1:]} == {"unjudged"}
+    assert all(f.kind == "unjudged" for f in suspended(suspension_def).why_not("submit_poa"))
 
 
 def test_why_not_with_payload_includes_payload_rules(suspension_def: workflow.Definition) -> None:

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tasks() -> ModuleType:
-    """tasks.py, the repository's own upkeep (it keeps diagrams/ and the README's Mermaid current)."""
+    """tasks.py, the repository's own upkeep (it keeps diagrams/ and the Mermaid of docs/diagrams.md current)."""
     spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -510,11 +510,11 @@ def expected_overlay(trace: Trace) -> list[tuple[int, str, str, str, bool, tuple
     for ts in trace.steps:
         s = ts.step
         if s.accepted:
-            out.append((s.index + 1, s.source, s.target, s.event, False, ()))
+            out.append((s.index, s.source, s.target, s.event, False, ()))
         else:
             dests = {t.dest for t in defn.transitions if t.event == s.event and s.source in t.sources}
             dest = next(iter(dests)) if len(dests) == 1 else s.source
-            out.append((s.index + 1, s.source, dest, s.event, True, s.blocked_by))
+            out.append((s.index, s.source, dest, s.event, True, s.blocked_by))
     return sorted(out)
 
 
@@ -525,32 +525,33 @@ def check_overlay(trace: Trace) -> None:
     visited |= {t.step.target for t in trace.steps if t.step.accepted}
     assert {n.name for n in g.nodes if n.visited} == visited
     assert [n.name for n in g.nodes if n.final] == [trace.final_state]
-    numbers = sorted(t.step.index + 1 for t in trace.steps)
+    numbers = sorted(t.step.index for t in trace.steps)
     for reader, text in ((read_dot, to_dot(g)), (read_mermaid, to_mermaid(g))):
         _, edges, _ = reader(text)
         assert sorted(n for *_, steps, _ in edges for n in steps) == numbers
         refused = sorted(n for *_, steps, r in edges if r for n in steps)
-        assert refused == sorted(t.step.index + 1 for t in trace.steps if not t.step.accepted)
+        assert refused == sorted(t.step.index for t in trace.steps if not t.step.accepted)
 
 
 def test_example_run_overlay() -> None:
-    """The example run: five accepted steps numbered on their edges, step 2 dashed with its refusing rule."""
+    """The example run: five accepted steps numbered on their edges as Step.index numbers them (from 0), step 1
+    dashed with its refusing rule."""
     trace = simulate(EXAMPLE)
     g = graph(trace.definition, trace)
     assert overlay_of(g) == [
-        (1, "active", "suspended", "suspend", False, ()),
-        (2, "suspended", "poa_submitted", "submit_poa", True, ("poa.addresses_all_issues",)),
-        (3, "suspended", "poa_submitted", "submit_poa", False, ()),
-        (4, "poa_submitted", "rejected", "reject", False, ()),
-        (5, "rejected", "poa_submitted", "submit_poa", False, ()),
-        (6, "poa_submitted", "reinstated", "reinstate", False, ()),
+        (0, "active", "suspended", "suspend", False, ()),
+        (1, "suspended", "poa_submitted", "submit_poa", True, ("poa.addresses_all_issues",)),
+        (2, "suspended", "poa_submitted", "submit_poa", False, ()),
+        (3, "poa_submitted", "rejected", "reject", False, ()),
+        (4, "rejected", "poa_submitted", "submit_poa", False, ()),
+        (5, "poa_submitted", "reinstated", "reinstate", False, ()),
     ]
     check_overlay(trace)
     dot = to_dot(g)
-    assert "<b>(2) ✗ submit_poa</b>" in dot and "style=dashed" in dot
+    assert "<b>(1) ✗ submit_poa</b>" in dot and "style=dashed" in dot
     assert re.search(r'n7 \[[^\n]*penwidth=4, color="#1565c0"', dot)  # reinstated, where the run ended
     mmd = to_mermaid(g)
-    assert 'n2 -.->|"(2) ✗ submit_poa<br/>[poa.addresses_all_issues]"| n3' in mmd
+    assert 'n2 -.->|"(1) ✗ submit_poa<br/>[poa.addresses_all_issues]"| n3' in mmd
     assert "class n7 final" in mmd
 
 
@@ -585,8 +586,8 @@ def test_self_loop_of_every_state_taken_in_a_run(suspension_def: workflow.Defini
     trace = Trace(suspension_def, "active", case.state, tuple(TraceStep(s, None, True) for s in case.history), case)
     g = graph(suspension_def, trace)
     assert overlay_of(g) == [
-        (1, "active", "suspended", "suspend", False, ()),
-        (2, "suspended", "suspended", "contact_seller_support", False, ()),
+        (0, "active", "suspended", "suspend", False, ()),
+        (1, "suspended", "suspended", "contact_seller_support", False, ()),
     ]
     check_overlay(trace)
 
@@ -595,33 +596,35 @@ LINKED_RUN = ROOT / "examples" / "linked_accounts_suspended_together.yaml"
 
 
 def test_run_of_named_cases_numbers_steps_by_their_place_in_the_trace() -> None:
-    """A run of several cases numbers its steps 1..n in trace order, each on one edge with its own case's name."""
+    """A run of several cases numbers each step as its case does (Step.index, the simulate table's #), each on one
+    edge with its own case's name."""
     trace = simulate(LINKED_RUN)
     assert trace.final_states is not None and len(trace.final_states) == 3
     g = graph(trace.definition, trace)
     carried = sorted(
-        (n, case, g.node(e.source).name, g.node(e.dest).name, lab.event, e.refused)
+        (n, case, g.node(e.source).name, g.node(e.dest).name if not e.refused else "", lab.event, e.refused)
         for e in g.edges
         for lab in e.labels
         for n, case in zip(lab.steps, lab.cases, strict=True)
     )
-    expected = [
+    expected = sorted(
         (n, ts.case, ts.step.source, ts.step.target if ts.step.accepted else "", ts.step.event, not ts.step.accepted)
-        for n, ts in enumerate(trace.steps, start=1)
-    ]
+        for ts in trace.steps
+        for n in (ts.step.index,)
+    )
     # a refused step's edge points where the event would have gone: compare all but that destination
     assert [(n, c, s, e, r) for n, c, s, _, e, r in carried] == [(n, c, s, e, r) for n, c, s, _, e, r in expected]
     assert all(x[3] == y[3] for x, y in zip(carried, expected, strict=True) if not x[5])
-    # the one suspension fired at books set off the same event at toys and garden, each numbered apart
+    # the one suspension fired at books set off the same event at toys and garden, each numbered by its case
     mmd = to_mermaid(g)
-    assert '==>|"(2) books, (3) toys, (4) garden: suspend"|' in mmd
-    assert '-.->|"(5) garden: ✗ open_new_account<br/>[linked.no_new_accounts]"|' in mmd
+    assert '==>|"(0) books, (1) toys, (0) garden: suspend"|' in mmd
+    assert '-.->|"(1) garden: ✗ open_new_account<br/>[linked.no_new_accounts]"|' in mmd
     assert "(1, 2, 1)" not in mmd
     assert {n.name for n in g.nodes if n.final} == set(trace.final_states.values())
     assert g.title.endswith("a run ending in books: permanently_deactivated, toys: suspended, garden: suspended")
     title = run_title(trace, LINKED_RUN.stem)
     assert title.endswith("(final states: books: permanently_deactivated, toys: suspended, garden: suspended)")
-    assert "<b>(7) books: deactivate_permanently</b>" in to_dot(g)
+    assert "<b>(1) books: deactivate_permanently</b>" in to_dot(g)
 
 
 def test_steps_of_one_case_on_one_edge_are_grouped_under_its_name() -> None:
@@ -638,7 +641,7 @@ def test_html_of_a_run_of_named_cases_names_each_steps_case() -> None:
     page = to_html(graph(trace.definition, trace), trace, svg=None)
     assert "<th>step</th><th>case</th>" in page
     rows = re.findall(r"<tr(?: class=\"refused\")?><td>(\d+)</td><td>([^<]*)</td>", page)
-    assert rows == [(str(n), ts.case) for n, ts in enumerate(trace.steps, start=1)]
+    assert rows == [(str(ts.step.index), ts.case) for ts in trace.steps]
     assert "final states: <b>books: permanently_deactivated, toys: suspended, garden: suspended</b>" in page
     one = simulate(EXAMPLE)
     assert "<th>case</th>" not in to_html(graph(one.definition, one), one, svg=None)
@@ -670,7 +673,7 @@ def test_html_is_self_contained_with_the_steps() -> None:
     assert "[A-POA (&quot;an explanation for every issue&quot;) [S]]" in page
     assert page.count("<tr") == 1 + len(trace.steps)
     assert (
-        '<tr class="refused"><td>2</td><td>2026-03-03T09:00:00Z</td><td>submit_poa</td><td>suspended (stays)</td>'
+        '<tr class="refused"><td>1</td><td>2026-03-03T09:00:00Z</td><td>submit_poa</td><td>suspended (stays)</td>'
         "<td>refused by<ul>"
     ) in page
 
@@ -743,7 +746,7 @@ def test_cli_svg_with_a_run(tmp_path: Path) -> None:
     out = tmp_path / "run.svg"
     result = runner.invoke(main, ["diagram", "--scenario", str(EXAMPLE), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "(2) ✗ submit_poa" in out.read_text()
+    assert "(1) ✗ submit_poa" in out.read_text()
 
 
 @pytest.mark.parametrize(
@@ -873,9 +876,10 @@ def test_every_committed_dot_renders() -> None:
         assert done.returncode == 0, f"{f}: {done.stderr.decode()}"
 
 
-def test_readme_shows_the_main_lifecycle(fresh: dict[str, bytes]) -> None:
-    """The README carries the main lifecycle's current Mermaid inline (regenerate: `python3 tasks.py diagrams`)."""
-    readme = (ROOT / "README.md").read_text()
+def test_diagrams_page_shows_the_main_lifecycle(fresh: dict[str, bytes]) -> None:
+    """docs/diagrams.md carries the main lifecycle's current Mermaid inline (regenerate: `python3 tasks.py
+    diagrams`)."""
+    readme = (ROOT / "docs" / "diagrams.md").read_text()
     mmd = fresh["account_suspension.mmd"].decode()
     assert f"<!-- diagrams/account_suspension.mmd -->\n```mermaid\n{mmd}```" in readme
     assert tasks.embed(readme, fresh) == readme

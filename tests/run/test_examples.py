@@ -93,3 +93,15 @@ def test_stories_cover_every_rule_of_account_suspension() -> None:
             seen.update(t.step.advice)
     missing = sorted(set(definition.rule_ids()) - seen)
     assert not missing, f"no example tells a story for: {', '.join(missing)}"
+
+
+def test_the_examples_module_finds_every_story_here() -> None:
+    """workflow.run.examples reads this checkout's examples/ (the wheel's copy when installed), a story per file."""
+    from workflow.run.examples import examples_dir, stories, story, title
+
+    assert examples_dir() == EXAMPLES
+    assert [s.path for s in stories()] == FILES
+    assert story("faked_invoice.yaml") == story("faked_invoice")
+    assert title("# The faked invoice (SEED3: don't).\n# more\ndefinition: x\n") == "The faked invoice"
+    with pytest.raises(workflow.NotFound, match="no example 'nope'"):
+        story("nope")

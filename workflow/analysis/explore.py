@@ -144,12 +144,22 @@ class Exploration:
         return sorted(r.id for r in self.rules.values() if r.refused == 0 and r.kind in (GUARD, STATE, ADVICE))
 
     def never_allowed(self) -> list[str]:
-        """Guards that refused every time they were asked: nothing they guard can ever happen."""
-        return sorted(r.id for r in self.rules.values() if r.kind == GUARD and r.allowed == 0)
+        """Rules that refused (advised) every time they were asked, unless their registration says why they may
+        (``Rule.never_allows``): a guard whose steps can never happen, advice that is always given."""
+        return sorted(
+            r.id
+            for r in self.rules.values()
+            if r.kind in (GUARD, STATE, ADVICE) and r.allowed == 0 and not REGISTRY[r.id].never_allows
+        )
+
+    def declared_never_allowing(self) -> list[str]:
+        """Rules that never allowed and whose registration says why they may not (not a finding)."""
+        return sorted(r.id for r in self.rules.values() if r.allowed == 0 and REGISTRY[r.id].never_allows)
 
     @property
     def ok(self) -> bool:
-        """No invariant broken, and every rule both refused and allowed something."""
+        """No invariant broken, and every rule both refused and allowed something, except a rule whose
+        registration says why it never allows (``Rule.never_allows``). Dead ends are reported, not counted."""
         return not self.violations and not self.never_refused() and not self.never_allowed()
 
     def path(self, node_id: int | None) -> list[Node]:
@@ -194,6 +204,7 @@ class Exploration:
             },
             "never_refused": self.never_refused(),
             "never_allowed": self.never_allowed(),
+            "never_allows_as_declared": self.declared_never_allowing(),
             "invariants": {
                 inv.id: (
                     {"holds": True}

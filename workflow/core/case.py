@@ -183,7 +183,7 @@ class Case:
         self._listeners: tuple[Listener, ...] = ()
         #: per timed transition (by id): (its source states, steps read, when the stay began, its step's index,
         #: whether the timer fired since), brought up to date from the steps recorded since (see ``_stay``)
-        self._stays: dict[int, tuple[frozenset[str], int, dt.datetime, int, bool]] = {}
+        self._stays: dict[int, tuple[frozenset[str], int, dt.datetime, int, bool]] | None = None  # made when read
         #: what the case's rules see as ``ctx.group`` when it belongs to a group (``workflow.run.group``)
         self.group = group
 
@@ -262,7 +262,7 @@ class Case:
             clock=self.clock,
             group=self.group,
         )
-        out._stays = dict(self._stays)  # the same steps: what timers need is the same too
+        out._stays = dict(self._stays) if self._stays else None  # the same steps: what timers need is the same too
         return out
 
     def fork(self, clock: Clock | None = None) -> Case:
@@ -427,8 +427,10 @@ class Case:
         )
 
     def why_not(self, event: str, /, **payload: Any) -> tuple[Finding, ...]:
-        """The refusals ``event`` would meet now. Without a payload, rules that read the payload are skipped.
+        """The refusals ``event`` would meet now, judged with ``payload``.
 
+        Without a payload, the rules that read it cannot be judged: each is listed after the refusals as a
+        finding of kind ``unjudged`` (it may refuse once the payload is given), never left out in silence.
         Timers already due count as fired, as ``fire`` would fire them first.
         """
         if event not in self._comp.payloads:
@@ -437,7 +439,16 @@ class Case:
         now = self.clock.now()
         case, _ = self._settled(now)
         _, findings = case._judge(event, checked, now, bool(payload))
-        return tuple(f for f in findings if f.kind == "refusal")
+        refusals = tuple(f for f in findings if f.kind == "refusal")
+        if payload:
+            return refusals
+        unjudged: dict[str, Finding] = {}
+        for edge in self._comp.table[case.state].get(event, ()):
+            for bound in edge.guards:
+                if bound.rule.reads and bound.rule.id not in unjudged:
+                    said = f"Not judged: it reads the payload ({', '.join(bound.rule.reads)}), and none was given."
+                    unjudged[bound.rule.id] = bound.finding("unjudged", said)
+        return refusals + tuple(unjudged.values())
 
     def openings(self, at: dt.datetime | None = None) -> tuple[Opening, ...]:
         """The events refused at ``at`` (default: now) only by rules that wait for time, each with the earliest
@@ -534,7 +545,10 @@ class Case:
         """When the case last entered the timed ``transition``'s source states (moves among them do not count),
         and whether its timer fired since. Kept per timer and brought up to date from the steps recorded since it
         was last asked, so a long history is read once, not on every decision."""
-        kept = self._stays.get(id(transition))  # the definition, and so the transition, lives as long as the case
+        stays = self._stays
+        if stays is None:  # a case whose timers were never asked about carries no table (most cases: memory)
+            stays = self._stays = {}
+        kept = stays.get(id(transition))  # the definition, and so the transition, lives as long as the case
         if kept is None:
             kept = (frozenset(transition.sources), 0, self._created, -1, False)
         states, read, since, index, fired = kept
@@ -546,7 +560,7 @@ class Case:
                 since, index, fired = step.at, step.index, False
             elif step.timer and step.event == event and step.index > index:
                 fired = True
-        self._stays[id(transition)] = (states, len(history), since, index, fired)
+        stays[id(transition)] = (states, len(history), since, index, fired)
         return since, fired
 
     def deadline(self) -> tuple[dt.datetime, Edge] | None:

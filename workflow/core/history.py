@@ -14,7 +14,9 @@ class Finding:
     """One rule's say on one step: a refusal (the step did not happen) or advice (it did, with a warning)."""
 
     rule: str
-    kind: str  # "refusal", "advice", or "route" (why an earlier transition of a branch was passed over)
+    #: "refusal", "advice", "route" (why an earlier transition of a branch was passed over), or "unjudged" (from
+    #: ``Case.why_not`` without a payload: a rule that reads the payload, not judged)
+    kind: str
     message: str
     source: str
 

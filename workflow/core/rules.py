@@ -65,6 +65,10 @@ class Rule:
     counts: tuple[str, ...] = ()
     #: payload types of earlier steps the rule compares the case with (a plan of action against the rejected ones)
     recalls: tuple[str, ...] = ()
+    #: why the rule may rightly never let a step through (a state rule, which speaks only where the state takes no
+    #: such event; advice given every time); empty for a rule that must both refuse and allow. ``workflow explore``
+    #: counts a rule that never allowed as a finding unless this says why
+    never_allows: str = ""
     #: for a rule that refuses only until some time has passed: given a context it refuses, the earliest time it
     #: would allow the same step if nothing else changed (``None``: time alone will not). Set with ``opening``
     opens: Opens | None = attrs.field(default=None, eq=False, repr=False)
@@ -84,6 +88,7 @@ def register(
     facts: tuple[str, ...] = (),
     counts: tuple[str, ...] = (),
     recalls: tuple[str, ...] = (),
+    never_allows: str = "",
 ) -> Callable[[_F], _F]:
     """Register the decorated function as rule ``rule_id``. Ids are unique."""
 
@@ -101,6 +106,7 @@ def register(
             facts=facts,
             counts=counts,
             recalls=recalls,
+            never_allows=never_allows,
         )
         return fn
 

@@ -75,8 +75,9 @@ def _steps_table(trace: Trace) -> str:
         "</thead>",
         "<tbody>",
     ]
-    for number, ts in enumerate(trace.steps, start=1):
+    for ts in trace.steps:
         st = ts.step
+        number = st.index  # numbered as everywhere (Step.index)
         change = f"{st.source} → {st.target}" if st.source != st.target else f"{st.source} (stays)"
         event = st.event + (" (timer)" if st.timer else "")
         refusals = "".join(

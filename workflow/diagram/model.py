@@ -44,7 +44,7 @@ class Label:
     event: str
     rules: tuple[str, ...] = ()
     timer: str | None = None  # "after 10d" transitions
-    steps: tuple[int, ...] = ()  # the run's step numbers (1-based) that took it
+    steps: tuple[int, ...] = ()  # the run's step numbers (``Step.index``, from 0, per case) that took it
     cases: tuple[str, ...] = ()  # in a run of named cases: the case of each of ``steps``, in the same order
 
 
@@ -134,8 +134,9 @@ def graph(defn: Definition, trace: Trace | None = None, *, title: str | None = N
         visited.add(trace.initial_state)
         finals = set(trace.final_states.values()) if trace.final_states is not None else {trace.final_state}
         named = trace.final_states is not None
-        for number, ts in enumerate(trace.steps, start=1):
+        for ts in trace.steps:
             st = ts.step
+            number = st.index  # the step's number everywhere: the table's #, the JSON's index, Step.index
             case = (ts.case or "",) if named else ()
             visited.add(st.source)
             if not st.accepted:
@@ -227,7 +228,7 @@ OUTCOME_TEXT = {SUCCESS: "end: success", FAILURE: "end: failure", NEUTRAL: "end"
 
 
 def _steps_prefix(label: Label) -> str:
-    """``(1, 4) `` before the event; in a run of named cases, each case after its steps: ``(2) books, (3) toys: ``."""
+    """``(0, 3) `` before the event; in a run of named cases, each case after its steps: ``(2) books, (3) toys: ``."""
     if not label.steps:
         return ""
     if not label.cases:

@@ -319,7 +319,8 @@ def resolve(ref: str | os.PathLike[str], *, base: Path | None = None) -> Path:
     if ref == "":
         raise NotFound("", known=builtin_names(), reason="empty")
     if ref not in builtin_names():
-        raise NotFound(str(ref), known=builtin_names())
+        is_table = isinstance(ref, str) and (definitions_dir() / "tables" / f"{ref}.yaml").is_file()
+        raise NotFound(str(ref), known=builtin_names(), reason="table" if is_table else "missing")
     return definitions_dir() / f"{ref}.yaml"
 
 

@@ -37,7 +37,11 @@ def explain(case: Case) -> Explanation:
     """``case.allowed()`` and ``case.why_not`` for every other event, with the payload rules still to pass."""
     allowed = case.allowed()
     comp = compiled(case.definition)
-    refused = {e: case.why_not(e) for e in case.definition.event_names if e not in allowed}
+    refused = {
+        e: tuple(f for f in case.why_not(e) if f.kind == "refusal")  # the payload rules are pending, below
+        for e in case.definition.event_names
+        if e not in allowed
+    }
     pending = {
         e: tuple(dict.fromkeys(g.id for edge in comp.table[case.state][e] for g in edge.guards if g.rule.reads))
         for e in allowed

@@ -9,7 +9,7 @@
 >>> store.get("ACME-1").version
 1
 
-Needs the ``store`` extra (``pip install 'workflow[store]'``): SQLAlchemy 2, Alembic and psycopg 3.
+Needs the ``store`` extra (``pip install 'seller-case-rules[store]'``): SQLAlchemy 2, Alembic and psycopg 3.
 """
 
 from __future__ import annotations

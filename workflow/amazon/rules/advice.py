@@ -17,6 +17,7 @@ from workflow.core.rules import ADVICE, Context, register
     kind=ADVICE,
     summary="Seller Support cannot review escalations or advise on appeals; what it says may be generic.",
     source="SEED0 [S]",
+    never_allows="Contacting Seller Support never changes a case, so the advice is given every time.",
 )
 def seller_support(ctx: Context, params: Mapping[str, Any]) -> str | None:
     return (

@@ -14,6 +14,7 @@ from workflow.core.rules import STATE, Context, register
     kind=STATE,
     summary="The event does not apply in the case's current state.",
     source="the lifecycle's transition table [I]",
+    never_allows="It is asked only where the state has no transition for the event, so it refuses every time.",
 )
 def no_transition(ctx: Context, params: Mapping[str, Any]) -> str | None:
     return f"'{ctx.event}' cannot happen while the case is '{ctx.state}'."
@@ -24,6 +25,7 @@ def no_transition(ctx: Context, params: Mapping[str, Any]) -> str | None:
     kind=STATE,
     summary="After final_decision no appeal, follow-up or escalation is accepted.",
     source="N-NOTREINSTATE [S], T-SMARTSELLER [3p]",
+    never_allows="It is asked only in a closed state, for an event that state does not take: it always refuses.",
 )
 def appeals_closed(ctx: Context, params: Mapping[str, Any]) -> str | None:
     return (
