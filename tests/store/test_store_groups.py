@@ -125,7 +125,5 @@ def test_verify_replays_a_group_write_by_write(store: Store, clock: workflow.Sim
     assert report.ok, report.mismatches
     assert (report.cases, report.steps) == (2, 4)
     with store.engine.begin() as conn:
-        conn.execute(
-            steps.update().where(steps.c.case_id == "ACME/second", steps.c.seq == 0).values(target="active")
-        )
+        conn.execute(steps.update().where(steps.c.case_id == "ACME/second", steps.c.seq == 0).values(target="active"))
     assert {m.case_id for m in store.verify().mismatches} == {"ACME/second"}
