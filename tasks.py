@@ -71,7 +71,7 @@ def wheel_check() -> None:
 
 
 def test() -> None:
-    ensure_venv("dev,bench,store")  # the tests run the benchmark command on a tiny size, and the case store
+    ensure_venv("dev,bench,store,web")  # the tests run the benchmark command on a tiny size, the store, the service
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy")
     run(BIN / "lint-imports")  # the layers, as pyproject.toml states them

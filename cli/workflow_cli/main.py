@@ -21,6 +21,7 @@ from .definitions_cmd import list_cmd, rules, validate
 from .diagram_cmd import diagram
 from .explore_cmd import explore_cmd, paths_cmd
 from .health_cmd import health
+from .serve_cmd import serve
 from .simulate_cmd import explain_cmd, simulate
 from .status import FAILED, INPUT
 from .store_cmd import store, worker
@@ -99,7 +100,7 @@ def main() -> None:
 for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, explore_cmd, paths_cmd):
     main.add_command(command)
 
-for command in (case, store, worker):
+for command in (case, store, worker, serve):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover
