@@ -11,13 +11,16 @@ against them (schemathesis, and the API tests).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, get_args
 
 import attrs
 
 from workflow.core.structure import Constraint, NonEmpty, at_least
 
-Count = Annotated[int, at_least(0)]
+#: the constraints of ``at_least``, as metadata beside others
+AT_LEAST_ZERO, AT_LEAST_ONE = get_args(at_least(0))[1], get_args(at_least(1))[1]
+Count = Annotated[int, AT_LEAST_ZERO]
+Timestamp = Annotated[str, Constraint("a time such as 2026-03-02T09:00:00Z (RFC 3339)", lambda v: None, ("date_time",))]
 #: the most cases one page lists
 MAX_LIMIT = 1000
 AT_MOST_LIMIT = Constraint(
@@ -64,8 +67,8 @@ class CaseQuery:
 
     definition: str | None = None
     state: str | None = None
-    due_before: str | None = None
-    limit: Annotated[int, at_least(1), AT_MOST_LIMIT] = 100
+    due_before: Timestamp | None = None
+    limit: Annotated[int, AT_LEAST_ONE, AT_MOST_LIMIT] = 100
     cursor: str | None = None
 
     __field_docs__: ClassVar[dict[str, str]] = {
@@ -81,7 +84,7 @@ class CaseQuery:
 class DueQuery:
     """What has come due by a time."""
 
-    now: str | None = None
+    now: Timestamp | None = None
 
     __field_docs__: ClassVar[dict[str, str]] = {"now": "the time (ISO 8601; default: the server's clock)"}
 

@@ -63,7 +63,8 @@ def type_schema(t: Any, refs: dict[str, Schema] | None = None) -> Schema:
     if origin in (dict, Mapping) or t in (dict, Mapping):
         args = get_args(t)
         values = type_schema(args[1], refs) if args else {}
-        return {"type": "object", "additionalProperties": values} if values else {"type": "object"}
+        out = {"type": "object", "propertyNames": {"minLength": 1}}  # the converter refuses an empty name
+        return out | {"additionalProperties": values} if values else out
     if attrs.has(t):
         return _record(t, refs)
     if t in _SCALARS:
@@ -79,6 +80,8 @@ def _constraint(c: Constraint) -> Schema:
         return {"minLength": 1, "pattern": r"\S"}
     if kind == "at_least":
         return {"minimum": c.key[1]}
+    if kind == "date_time":
+        return {"format": "date-time"}
     if kind == "at_most":
         return {"maximum": c.key[1]}
     if kind == "min_items":
