@@ -10,6 +10,7 @@ the page showed, so a stale page meets a conflict instead of writing over what i
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -33,11 +34,11 @@ from workflow.errors import (
 from workflow.store import StoredCase
 
 from . import forms
-from .describe import lifecycle_json, table_json
+from .describe import definition_json
 from .problems import describe
 from .schema import payload_schema
 from .security import CSRF_COOKIE, CSRF_FIELD, TOKEN_COOKIE, check_form, csrf_of, new_csrf
-from .service import TABLE, Service, check_case_id, parse_time
+from .service import Service, check_case_id, parse_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = jinja2.Environment(
@@ -247,10 +248,7 @@ async def definition_page(request: Request) -> Response:
     """One definition: its diagram, states, events, and rules with their sources."""
     service = service_of(request)
     name = request.path_params["name"]
-    if service.kind(name) == TABLE:
-        data = table_json(service.table(name))
-    else:
-        data = lifecycle_json(service.definition(name))
+    data = definition_json(service, name)
     return render(request, "definition.html", title=f"Definition {name}", d=data)
 
 
@@ -258,7 +256,9 @@ async def definition_page(request: Request) -> Response:
 
 
 async def login_page(request: Request) -> Response:
-    """The token form (when the server has a token, the inspector's forms need it)."""
+    """The token form (when the server has a token, the inspector's forms need it), and its post."""
+    if request.method == "POST":
+        return await login(request)
     return render(request, "login.html", title="Sign in", problem=None)
 
 
@@ -270,8 +270,6 @@ async def login(request: Request) -> Response:
     given = str(form.get("token") or "")
     if token is None:
         return RedirectResponse("/", status_code=303)
-    import hmac
-
     if not hmac.compare_digest(given.encode(), token.encode()):
         return render(request, "login.html", 401, title="Sign in", problem="That is not this server's token.")
     response = RedirectResponse("/", status_code=303)
@@ -289,6 +287,5 @@ def routes() -> list[Route]:
         Route("/cases/{id}/events", fire_form, methods=["POST"]),
         Route("/cases/{id}/diagram.svg", case_diagram, methods=["GET"]),
         Route("/definitions/{name}", definition_page, methods=["GET"]),
-        Route("/login", login_page, methods=["GET"]),
-        Route("/login", login, methods=["POST"]),
+        Route("/login", login_page, methods=["GET", "POST"]),
     ]
