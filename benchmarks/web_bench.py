@@ -64,6 +64,10 @@ EVENTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+#: the one-at-a-time measure: this many fresh cases, this many events each (histories stay short)
+ALONE_CASES, PER_CASE = 20, 20
+
+
 @attrs.define
 class Answer:
     """One request a client made, and what came back (``status`` 0: no answer, the connection failed)."""
@@ -250,7 +254,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def direct(db: str, case_ids: list[str], threads: int, seconds: float, seed: int = 7) -> list[float]:
+def direct(
+    db: str, case_ids: list[str], threads: int, seconds: float, seed: int = 7, max_events: int | None = None
+) -> list[float]:
     """The same mix through ``store.fire`` in this process (one lock, as the service's writes take), timed."""
     times: list[list[float]] = [[] for _ in range(threads)]
     lock = threading.Lock()
@@ -261,7 +267,7 @@ def direct(db: str, case_ids: list[str], threads: int, seconds: float, seed: int
 
         def run(n: int) -> None:
             rng = random.Random(seed * 1000 + n)
-            while time.monotonic() < stop:
+            while time.monotonic() < stop and (max_events is None or len(times[n]) < max_events):
                 cid = rng.choice(case_ids)
                 event, payload = rng.choice(EVENTS)
                 t0 = time.perf_counter()
@@ -316,8 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         answers = drive(url, ids, args.clients, args.seconds, during=kill_one if args.kill else None)
         elapsed = time.perf_counter() - t0
-        alone_ids = create_cases(url, 1, prefix="alone")
-        alone = [a.latency for a in drive(url, alone_ids, 1, min(args.seconds, 10)) if a.status in (200, 409)]
+        alone = []
+        for cid in create_cases(url, ALONE_CASES, prefix="alone"):
+            alone += [a.latency for a in drive(url, [cid], 1, 60, max_requests=PER_CASE) if a.status in (200, 409)]
     finally:
         stop_server(proc)
     problems = check(db, answers)
@@ -327,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         by_status[a.status] = by_status.get(a.status, 0) + 1
     direct_db = fresh_db(args.pg, folder, "direct.db")
     fired = direct(direct_db, [f"d-{i:03d}" for i in range(args.cases)], args.clients, min(args.seconds, 20))
-    direct_alone = direct(direct_db, ["d-alone"], 1, min(args.seconds, 10))
+    direct_alone: list[float] = []
+    for i in range(ALONE_CASES):
+        direct_alone += direct(direct_db, [f"d-alone-{i:03d}"], 1, 60, max_events=PER_CASE)
     print(f"## workflow serve under load ({kind}, {args.workers} workers, {args.clients} clients, {args.cases} cases)")
     print()
     print("| path | requests | requests/s | p50 ms | p99 ms |")
@@ -341,12 +350,12 @@ def main(argv: list[str] | None = None) -> int:
         f"| store.fire directly ({args.clients} threads, one process) | {len(fired)} | {len(fired) / span:.0f} | "
         f"{percentile(fired, 0.5) * 1000:.2f} | {percentile(fired, 0.99) * 1000:.2f} |"
     )
-    for label, times, span_s in (
-        ("HTTP, one client, one case", alone, min(args.seconds, 10)),
-        ("store.fire directly, one thread, one case", direct_alone, min(args.seconds, 10)),
+    for label, times in (
+        (f"HTTP, one client, one request at a time ({PER_CASE} per case)", alone),
+        (f"store.fire directly, one thread ({PER_CASE} per case)", direct_alone),
     ):
         print(
-            f"| {label} | {len(times)} | {len(times) / span_s:.0f} | "
+            f"| {label} | {len(times)} | {len(times) / sum(times):.0f} | "
             f"{percentile(times, 0.5) * 1000:.2f} | {percentile(times, 0.99) * 1000:.2f} |"
         )
     print()
