@@ -179,6 +179,24 @@ def sample_payload(event: str) -> dict[str, Any]:
     }.get(event, {})
 
 
+def refused(defn: workflow.Definition, step: workflow.Step, *rule_ids: str) -> None:
+    """``step`` was refused by exactly ``rule_ids``, with no advice, each finding a cited sentence."""
+    assert not step.accepted
+    assert step.target == step.source
+    assert step.blocked_by == tuple(sorted(rule_ids))
+    assert step.advice == ()
+    for rule_id in rule_ids:
+        assert_cited(defn, step, rule_id)
+
+
+def variant(defn: workflow.Definition, old: str, new: str) -> workflow.Definition:
+    """account_suspension with one line of its file changed (a parameter, say), loaded from text."""
+    assert defn.origin is not None
+    text = Path(defn.origin).read_text(encoding="utf-8")
+    assert old in text
+    return workflow.load(text=text.replace(old, new, 1))
+
+
 @cache
 def _cited(origin: str) -> dict[tuple[str, str], str]:
     """``(event, rule id) -> source`` as written in the definition file itself, read without the loader."""

@@ -117,3 +117,18 @@ def test_the_all_accepted_check_fails_on_a_refused_event() -> None:
     assert {name: accepted for name, (_, accepted, _) in results.items()} == dict.fromkeys(CONTENDERS, 13)
     with pytest.raises(run.NotAllAccepted, match="13/15"):
         run.require_all_accepted(results, 15)
+
+
+def test_the_shapes_benchmark_runs_and_prints_each_shape() -> None:
+    """``benchmarks/shapes.py --quick`` prints a table for each shape, its sizes growing (no timing asserted)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "shapes.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for title in ("load a chain of N states", "'from: *' self-loops", "fire on a case with a pending timer"):
+        assert title in done.stdout, done.stdout

@@ -2,7 +2,10 @@
 
 >>> import workflow
 >>> case = workflow.Case(workflow.load("account_suspension"), clock=workflow.SimulatedClock("2026-03-02T09:00:00Z"))
->>> case.fire("suspend", reason_class="performance", issues=["order_defect_rate"]).target
+>>> decision = case.decide("suspend", reason_class="performance", issues=["order_defect_rate"])
+>>> decision.accepted, case.state            # judged, nothing changed yet
+(True, 'active')
+>>> case.apply(decision).target              # fire(...) is apply(decide(...))
 'suspended'
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 from workflow.amazon.payloads import Document, EscalationLetter, PlanOfAction, RootCause
 from workflow.amazon.rules import REGISTRY as RULES
 from workflow.amazon.rules import Rule
-from workflow.core.case import Case
+from workflow.core.case import Case, Decision
 from workflow.core.clock import (
     Clock,
     Duration,
@@ -34,6 +37,7 @@ from workflow.errors import (
     RuleFailure,
     ScenarioError,
     SnapshotError,
+    StaleDecision,
     UnknownEvent,
     WorkflowError,
 )
@@ -51,6 +55,7 @@ __all__ = [
     "Case",
     "CaseGroup",
     "Clock",
+    "Decision",
     "Definition",
     "DefinitionError",
     "DefinitionMismatch",
@@ -73,6 +78,7 @@ __all__ = [
     "ScenarioError",
     "SimulatedClock",
     "SnapshotError",
+    "StaleDecision",
     "State",
     "Step",
     "SystemClock",

@@ -365,6 +365,40 @@ class ResourceError(WorkflowError):
         super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in self.faults))
 
 
+class MemberError(WorkflowError):
+    """A group was asked for a member it does not have, or given a member name it cannot take (empty or taken).
+
+    ``name`` is the name asked for, ``members`` the group's members then, ``taken`` whether the name is in use.
+    """
+
+    def __init__(self, name: str, members: Sequence[str], *, taken: bool = False) -> None:
+        self.name = name
+        self.members = tuple(members)
+        self.taken = taken
+        if not name:
+            message = "a member needs a name"
+        elif taken:
+            message = f"the group already has a member named '{printable(name)}'"
+        else:
+            message = f"no member named '{printable(name)}' (members: {', '.join(map(printable, self.members))})"
+        super().__init__(message)
+
+
+class TimerLimit(WorkflowError):
+    """One call would fire more than ``limit`` timer steps (timers that lead into each other faster than the
+    clock moved): it stopped at ``at`` in ``state`` instead of running on."""
+
+    def __init__(self, limit: int, state: str, at: dt.datetime) -> None:
+        self.limit = limit
+        self.state = state
+        self.at = at
+        when = at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        super().__init__(
+            printable(
+                f"more than {limit} timer steps fell due in one call (stopped in '{state}' at {when}): "
+                "the definition's timers fire faster than the clock was moved"
+            )
+
 class RequestError(WorkflowError):
     """An HTTP request the service cannot take: a body that is not JSON or is too large, a field or parameter
     that is missing or of the wrong kind, a missing token or CSRF token. ``status`` is the HTTP status it is

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -33,6 +35,8 @@ def read_data(source: str | None, what: str) -> Any:
     if source is None:
         return None
     name = "<stdin>" if source == "-" else source
+    if source != "-" and not stat.S_ISREG(os.stat(source).st_mode):  # a FIFO would block, a device never end
+        raise DocumentError([Problem(message="not a regular file", file=name)])
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)

@@ -17,6 +17,7 @@ from workflow.analysis.explore import (
     explore,
     paths,
 )
+from workflow.io.files import file_part
 from workflow.io.load import load
 
 from .params import definition_argument
@@ -62,7 +63,7 @@ def explore_cmd(definition: str, max_configs: int, max_depth: int | None, as_jso
     written = []
     for inv_id in ex.violations:
         out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / f"{defn.name}.{inv_id}.counterexample.yaml"
+        target = out_dir / f"{file_part(defn.name)}.{file_part(inv_id)}.counterexample.yaml"
         target.write_text(dump_scenario(counterexample_scenario(ex, inv_id)), encoding="utf-8")
         written.append(str(target))
     if as_json:
@@ -143,7 +144,7 @@ def paths_cmd(definition: str, cover: str, out_dir: Path | None, max_configs: in
         text = dump_scenario(scenario)
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            target = out_dir / f"{defn.name}.{cover}.{i:02d}.yaml"
+            target = out_dir / f"{file_part(defn.name)}.{cover}.{i:02d}.yaml"
             target.write_text(text, encoding="utf-8")
             click.echo(f"wrote {target} ({len(scenario['steps'])} steps)")
         else:

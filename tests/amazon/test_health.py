@@ -1,4 +1,5 @@
-"""Account health: the decision table, each of its rules firing and not, snapshots in both forms, the CLI."""
+"""Account health: the decision table, its verdicts, snapshots in both forms, the CLI (each rule firing and not is
+tested in tests/amazon/rules/test_rules_health.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _health import PROTECTED, verdict_for
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -37,11 +39,6 @@ HEALTH_RULES = (
     "health.ahr",
     "health.aha_protection",
 )
-PROTECTED = {"months_above_threshold": 6, "days_below_threshold": 10, "emergency_contact": True}
-
-
-def verdict_for(metrics: dict[str, Any], marketplace: str = "US", account: dict[str, Any] | None = None) -> Any:
-    return evaluate({"marketplace": marketplace, "metrics": metrics, "account": account or {}})
 
 
 # ------------------------------------------------------------------------------------------------ the table
@@ -79,116 +76,6 @@ def test_only_contractual_metrics_allow_suspension() -> None:
     assert all(rows[name].contractual for name in allowing)
     assert rows["valid_tracking_rate"].on_breach == "category_restriction"
     assert rows["on_time_delivery_rate"].on_breach == rows["contact_response_rate"].on_breach == "warning"
-
-
-# ------------------------------------------------------------------------------------------------ each rule both ways
-
-CASES = [
-    ("health.odr", "order_defect_rate", 0.0099, 0.01, "suspension_allowed"),
-    ("health.cancel_rate", "cancel_rate", 0.0249, 0.025, "suspension_allowed"),
-    ("health.late_shipment", "late_shipment_rate", 0.0399, 0.04, "suspension_allowed"),
-    ("health.valid_tracking", "valid_tracking_rate", 0.95, 0.949, "category_restriction"),
-    ("health.on_time_delivery", "on_time_delivery_rate", 0.97, 0.969, "warning"),
-    ("health.contact_response", "contact_response_rate", 0.9, 0.89, "warning"),
-    ("health.ahr", "account_health_rating", 200, 199, "warning"),
-]
-
-
-@pytest.mark.parametrize(("rule", "metric", "ok", "bad", "level"), CASES, ids=[c[0] for c in CASES])
-def test_rule_passes_on_target_and_fires_off_target(rule: str, metric: str, ok: float, bad: float, level: str) -> None:
-    """On target the rule is judged and stays silent; off target it fires with its level and source."""
-    quiet = verdict_for({metric: ok})
-    assert rule in quiet.evaluated
-    assert quiet.fired == ()
-    assert quiet.level == "healthy"
-    loud = verdict_for({metric: bad})
-    (fired,) = loud.fired
-    assert (fired.rule, fired.level, fired.metric) == (rule, level, metric)
-    assert fired.source == next(
-        r.source
-        for r in [*load_table().metrics, load_table().rating]
-        if r is not None and getattr(r, "rule", None) == rule
-    )
-    assert loud.level == level
-
-
-def test_cancel_rate_depends_on_the_marketplace() -> None:
-    """2.2% cancels breach India's 2% target but not the UK's or the US's 2.5%."""
-    assert verdict_for({"cancel_rate": 0.022}, "IN").level == "suspension_allowed"
-    assert verdict_for({"cancel_rate": 0.022}, "UK").level == "healthy"
-    assert verdict_for({"cancel_rate": 0.019}, "IN").level == "healthy"
-    assert "under 2%" in verdict_for({"cancel_rate": 0.022}, "IN").fired[0].message
-
-
-def test_ahr_bands() -> None:
-    """200 and above healthy; 100-199 at risk (a warning); 99 and below eligible for deactivation."""
-    assert verdict_for({"account_health_rating": 1000}).level == "healthy"
-    assert verdict_for({"account_health_rating": 100}).level == "warning"
-    unhealthy = verdict_for({"account_health_rating": 99})
-    assert unhealthy.level == "suspension_allowed"
-    assert "eligible for deactivation" in unhealthy.fired[0].message
-
-
-def test_valid_tracking_restricts_only_the_categories_below_target() -> None:
-    """A per-category rate restricts the categories that miss it, never the account."""
-    verdict = verdict_for({"valid_tracking_rate": {"books": 0.91, "toys": 0.97, "garden": 0.94}})
-    assert verdict.level == "category_restriction"
-    assert [r.scope for r in verdict.restrictions] == ["books", "garden"]
-    assert verdict.action == "warn"
-    assert verdict_for({"valid_tracking_rate": {"books": 0.96}}).restrictions == ()
-
-
-def test_level_is_the_most_severe_fired() -> None:
-    """Several breaches: the verdict takes the most severe level and lists every rule."""
-    verdict = verdict_for({"on_time_delivery_rate": 0.9, "valid_tracking_rate": 0.9, "late_shipment_rate": 0.05})
-    assert {f.rule for f in verdict.fired} == {
-        "health.on_time_delivery",
-        "health.valid_tracking",
-        "health.late_shipment",
-    }
-    assert verdict.level == "suspension_allowed"
-
-
-# ------------------------------------------------------------------------------------------------ AHA protection
-
-
-def test_aha_protection_turns_a_suspension_into_a_warning() -> None:
-    """A protected account with a contractual breach is warned, not deactivated, and the rule says why."""
-    verdict = verdict_for({"order_defect_rate": 0.02}, account=PROTECTED)
-    assert verdict.protected
-    assert verdict.level == "warning"
-    assert [f.rule for f in verdict.fired] == ["health.odr", "health.aha_protection"]
-    assert "72 hours" in verdict.fired[-1].message
-
-
-@pytest.mark.parametrize(
-    ("account", "why"),
-    [
-        ({**PROTECTED, "months_above_threshold": 5}, "fewer than 6"),
-        ({**PROTECTED, "days_below_threshold": 11}, "on 11 days"),
-        ({**PROTECTED, "emergency_contact": False}, "emergency contact"),
-        ({**PROTECTED, "professional_plan": False}, "Professional"),
-        ({**PROTECTED, "unreachable_hours": 72}, "72 hours"),
-        ({**PROTECTED, "fraud_suspected": True}, "fraud"),
-        ({"aha_enrolled": False}, "not enrolled"),
-    ],
-)
-def test_aha_protection_does_not_hold(account: dict[str, Any], why: str) -> None:
-    """Not eligible, unreachable for 72 hours, or suspected of fraud: the suspension stays allowed."""
-    verdict = verdict_for({"order_defect_rate": 0.02}, account=account)
-    assert not verdict.protected
-    assert verdict.level == "suspension_allowed"
-    assert "health.aha_protection" not in [f.rule for f in verdict.fired]
-    assert any(why in note for note in verdict.notes)
-
-
-def test_aha_enrolment_notice_is_enough() -> None:
-    """An account that says it is enrolled is protected; without a breach it is a note, not a fired rule."""
-    verdict = verdict_for({"order_defect_rate": 0.001}, account={"aha_enrolled": True})
-    assert verdict.protected
-    assert verdict.level == "healthy"
-    assert verdict.fired == ()
-    assert verdict.notes
 
 
 # ------------------------------------------------------------------------------------------------ properties

@@ -536,8 +536,12 @@ def test_a_definition_file_without_suffix_or_separator_is_taken_as_a_name(
 ) -> None:
     """`workflow rules mini` with ./mini present is a built-in name (not found, exit 2); ./mini is the file."""
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, "name: mini\nversion: '1'\nstates: {a: {initial: true}, z: {terminal: true}}\n"
-          "events: {go: {}}\ntransitions: [{event: go, from: a, to: z}]\n", "mini")
+    write(
+        tmp_path,
+        "name: mini\nversion: '1'\nstates: {a: {initial: true}, z: {terminal: true}}\n"
+        "events: {go: {}}\ntransitions: [{event: go, from: a, to: z}]\n",
+        "mini",
+    )
     result = run("rules", "mini")
     assert result.exit_code == 2
     assert "no built-in definition 'mini'" in result.stderr

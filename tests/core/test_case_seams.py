@@ -140,9 +140,7 @@ def test_a_rebuilt_case_goes_on_like_the_original(suspension_def: workflow.Defin
     """Case.rebuild from a case's own parts decides the next event as the case itself does."""
     case = new_case(suspension_def)
     case.fire("suspend", **SUSPEND)
-    again = Case.rebuild(
-        suspension_def, state=case.state, created=case.created, history=case.history, clock=case.clock
-    )
+    again = Case.rebuild(suspension_def, state=case.state, created=case.created, history=case.history, clock=case.clock)
     assert again.version == case.version and again.decide("escalate").step == case.decide("escalate").step
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import workflow
-from workflow.errors import DefinitionError, DocumentError, ScenarioError
+from workflow.adapters.transitions import machine_for
+from workflow.errors import DefinitionError, DocumentError, ScenarioError, TimerLimit
 from workflow.io import source
 from workflow.io.load import definitions_dir
 from workflow.io.source import MAX_BYTES, MAX_DEPTH, MAX_NODES
@@ -379,3 +381,81 @@ def test_not_utf8_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError) as info:
         workflow.load_file(f)
     assert str(info.value) == f"{f}: not UTF-8 text (byte 9)"
+
+
+# ------------------------------------------------------------------------------------------ hostile definitions
+# The classes of issue "Hostile input and faults": names the machine underneath reserves, timers that go round
+# without time passing (or fire every second), '*' expansions, numbers and times at the edges, parameters and
+# defaults of the wrong kind, resource files outside the definition's folder. Each generated definition loads
+# and then runs (a machine builds, events fire, a long clock move ends), or is refused with located problems.
+
+HOSTILE_NAMES = st.one_of(
+    st.sampled_from(["open", "next", "state", "trigger", "=", "*", "may_go", "is_open", "to_open", "__init__"]),
+    st.text(alphabet="ao_=*", min_size=1, max_size=5),
+)
+DURATIONS = st.sampled_from([0, "0s", "0bd", "1s", "1bd", "3d", 36_500, "36500bd", -1, "1e9d"])
+HOSTILE_NUMBERS = st.one_of(
+    st.integers(), st.integers(min_value=10**300, max_value=10**400), st.floats(allow_nan=True), st.booleans()
+)
+EDGE_TIMES = st.sampled_from(["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", "2026-12-25", "nope", 7])
+
+
+@st.composite
+def hostile_definitions(draw: Any) -> dict[str, Any]:
+    states = draw(st.lists(HOSTILE_NAMES, min_size=2, max_size=4, unique=True))
+    events = draw(st.lists(HOSTILE_NAMES, min_size=1, max_size=4, unique=True))
+    doc: dict[str, Any] = {
+        "name": draw(st.sampled_from(["hostile", "../../x", "a/b", "\x1b[2J"])),
+        "version": "1",
+        "states": {s: {"initial": i == 0} for i, s in enumerate(states)},
+        "events": {e: {} for e in events},
+        "transitions": [],
+    }
+    doc["states"]["end"] = {"terminal": True}
+    ring = [*states, states[0]]
+    for i, (a, b) in enumerate(itertools.pairwise(ring)):
+        move: dict[str, Any] = {"event": events[i % len(events)], "from": a, "to": b}
+        if draw(st.booleans()):
+            move["after"] = draw(DURATIONS)
+        doc["transitions"].append(move)
+    doc["transitions"].append({"event": events[0], "from": draw(st.sampled_from(["*", states[-1]])), "to": "end"})
+    if draw(st.booleans()):
+        doc["parameters"] = {"holidays": draw(st.lists(EDGE_TIMES, max_size=2))}
+    if draw(st.booleans()):
+        doc["facts"] = {
+            "x": {"type": draw(st.sampled_from(["int", "str", "bool", "date"])), "default": draw(HOSTILE_NUMBERS)}
+        }
+    if draw(st.booleans()):
+        doc["invariants"] = [
+            {
+                "id": "../inv",
+                "check": "at_most",
+                "params": {"event": draw(HOSTILE_NAMES), "times": draw(HOSTILE_NUMBERS)},
+            }
+        ]
+    if draw(st.booleans()):
+        doc["teams"] = draw(st.sampled_from(["../teams.yaml", "/etc/passwd", "teams.yaml"]))
+    return doc
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile_definitions())
+def test_hostile_definitions_load_and_run_or_are_refused(doc: dict[str, Any]) -> None:
+    """A hostile definition is refused with one-line located problems, or it runs: a transitions machine builds,
+    every event fires, and a clock moved a year on settles its timers or stops at the bound."""
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    defn = loads_or_refuses(workflow.load, text)
+    if defn is None:
+        return
+    machine_for(defn)
+    clock = workflow.SimulatedClock("2026-03-02T09:00:00Z")
+    case = workflow.Case(defn, clock=clock)
+    for event in defn.event_names:
+        case.fire(event)
+    clock.advance("365d")
+    try:
+        case.advance()
+    except TimerLimit as e:
+        assert "\n" not in str(e)
+    restored = workflow.Case.restore(defn, case.snapshot())
+    assert restored.state == case.state

@@ -179,7 +179,8 @@ def test_an_empty_name_or_a_directory_is_not_found(tmp_path: Path) -> None:
     [
         ("account_suspension", False),
         ("mini", False),
-        ("mini.json", False),
+        ("mini.json", True),
+        ("mini.txt", False),
         ("mini.yaml", True),
         ("mini.yml", True),
         ("./mini", True),
@@ -188,7 +189,7 @@ def test_an_empty_name_or_a_directory_is_not_found(tmp_path: Path) -> None:
     ],
 )
 def test_is_path_is_the_rule(ref: str | Path, path: bool) -> None:
-    """A bare name is a built-in; a Path, a separator or a .yaml/.yml ending makes it a file."""
+    """A bare name is a built-in; a Path, a separator or a .yaml/.yml/.json ending makes it a file."""
     assert is_path(ref) is path
 
 

@@ -16,7 +16,7 @@ from workflow.amazon.rules.linked import enforced_now, last_suspension, own_viol
 from workflow.core.compiled import BoundRule
 from workflow.core.history import History
 from workflow.core.model import Definition, RuleRef
-from workflow.errors import DefinitionMismatch, SnapshotError
+from workflow.errors import DefinitionMismatch, MemberError, SnapshotError
 from workflow.run.group import CaseGroup, GroupView, Member
 
 START = "2026-03-02T09:00:00Z"  # a Monday
@@ -156,3 +156,28 @@ def test_history_helpers_agree_on_a_history_and_a_tuple(linked: workflow.Definit
     assert own_violation(member) == (True, clock.now().date())
     assert not enforced_now(live) and not enforced_now(copy)
     assert enforced_now(group["second"].history)
+
+
+def test_a_group_snapshot_reports_every_members_faults(linked: workflow.Definition) -> None:
+    """Two broken members and a nameless one: the SnapshotError lists a fault of each, naming the member."""
+    snap = group_of(linked).snapshot()
+    members = dict(snap["members"])
+    members["main"] = {**members["main"], "state": "nowhere"}
+    members["second"] = {**members["second"], "created": "not a time"}
+    members[""] = members["main"]
+    with pytest.raises(SnapshotError) as info:
+        CaseGroup.restore(linked, {**snap, "members": members})
+    paths = [p.path for p in info.value.problems]
+    assert any(p.startswith("members.main") for p in paths)
+    assert any(p.startswith("members.second") for p in paths)
+    assert "members" in paths
+
+
+def test_an_unknown_member_is_a_member_error(linked: workflow.Definition) -> None:
+    """Asking a group for a member it lacks names the member and the members it has."""
+    group = group_of(linked)
+    with pytest.raises(MemberError) as info:
+        group["third"]
+    assert (info.value.name, info.value.members, info.value.taken) == ("third", ("main", "second"), False)
+    with pytest.raises(MemberError, match="already has a member named 'main'"):
+        group.add("main")

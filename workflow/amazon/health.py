@@ -306,7 +306,7 @@ def build_table(located: Located) -> Table:
         ref = _rule(b, ("rating",), r, RATING)
         if ref is not None:
             params = _with_defaults(ref, r["params"])
-            if not float(params["healthy_from"]) > float(params["at_risk_from"]) >= 0:
+            if not b.problems and not float(params["healthy_from"]) > float(params["at_risk_from"]) >= 0:
                 b.fault(("rating", "params"), "expected healthy_from > at_risk_from >= 0")
             rating = RatingRule(
                 rule=ref,
@@ -527,8 +527,13 @@ def _metric_value(
             return None
         out = {}
         for scope, v in value.items():  # categories, or a report's mfn / afn
+            if isinstance(v, Mapping) and "rate" not in v:  # one level of scopes: a scope's value is a rate
+                problems.append(located.problem((*path, str(scope)), "expected a rate, not a mapping"))
+                continue
             checked = _metric_value(located, (*path, str(scope)), v, rating, problems, notes)
-            if checked is not None:
+            if isinstance(checked, Mapping):
+                problems.append(located.problem((*path, str(scope)), "expected a rate, not a mapping"))
+            elif checked is not None:
                 out[str(scope)] = checked
         return MappingProxyType(out) if len(out) == len(value) else None
     number = _number(value)
@@ -542,6 +547,8 @@ def _metric_value(
 
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and abs(value) > 10**15:  # no rate or rating; too large for a float, maybe
         return None
     if isinstance(value, int | float):
         return float(value)

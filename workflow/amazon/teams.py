@@ -109,9 +109,9 @@ class Teams(Mapping[str, Team]):
 def teams_of(holder: Any) -> Teams:
     """The teams a definition (or a rule's context, or its resources mapping) carries as its ``teams`` resource;
     none when it has none."""
-    resources = holder if isinstance(holder, Mapping) else holder.resources
-    teams = resources.get("teams")
-    return teams if isinstance(teams, Teams) else _NO_TEAMS
+    resources = getattr(holder, "resources", holder)  # no isinstance of an abstract class: rules ask this often
+    teams: Teams | None = resources.get("teams")  # the loader builds the resource as Teams
+    return _NO_TEAMS if teams is None else teams
 
 
 _NO_TEAMS = Teams()

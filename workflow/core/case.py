@@ -16,14 +16,16 @@ import attrs
 from workflow.core.clock import Clock, SimulatedClock, SystemClock, format_time
 from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
 from workflow.core.history import Finding, History, Step
-from workflow.core.model import Definition
+from workflow.core.model import Definition, Transition
 from workflow.core.rules import Context
 from workflow.core.snapshot import SNAPSHOT_FORMAT, restore
 from workflow.core.structure import to_plain
-from workflow.errors import RuleFailure, StaleDecision, UnknownEvent, WorkflowError
+from workflow.errors import RuleFailure, StaleDecision, TimerLimit, UnknownEvent, WorkflowError
 
 _SYSTEM_CLOCK = SystemClock()
 
+#: the most timer steps one call fires (``advance``, or deciding an event with timers due): past it, ``TimerLimit``
+MAX_TIMER_STEPS = 10_000
 
 
 @attrs.frozen
@@ -136,6 +138,7 @@ class Case:
         "_history",
         "_last_at",
         "_listeners",
+        "_stays",
         "_version",
         "clock",
         "group",
@@ -161,6 +164,9 @@ class Case:
         self._last_at: dt.datetime | None = None  # when the last step happened
         self._created = self.clock.now()
         self._listeners: tuple[Listener, ...] = ()
+        #: per timed transition (by id): (its source states, steps read, when the stay began, its step's index,
+        #: whether the timer fired since), brought up to date from the steps recorded since (see ``_stay``)
+        self._stays: dict[int, tuple[frozenset[str], int, dt.datetime, int, bool]] = {}
         #: what the case's rules see as ``ctx.group`` when it belongs to a group (``workflow.run.group``)
         self.group = group
 
@@ -230,7 +236,7 @@ class Case:
 
     def copy(self) -> Case:
         """An independent copy: the same definition, facts, clock and group; its own history from here on."""
-        return type(self).rebuild(
+        out = type(self).rebuild(
             self._definition,
             state=self.state,
             created=self._created,
@@ -239,6 +245,8 @@ class Case:
             clock=self.clock,
             group=self.group,
         )
+        out._stays = dict(self._stays)  # the same steps: what timers need is the same too
+        return out
 
     def fork(self, clock: Clock | None = None) -> Case:
         """A copy on a clock of its own (by default a simulated one at this case's present time), to try what
@@ -275,7 +283,7 @@ class Case:
         state = self.state
         comp = self._comp
         # by position, in Context's field order (0.5 µs against 1.2 µs by keyword, and one is made per event that
-        # asks a rule); tests/core/test_case.py checks each field
+        # asks a rule); tests/core/test_case_seams.py checks each field
         return Context(
             event,
             state,
@@ -456,12 +464,24 @@ class Case:
                 return step.at
         return self._created
 
-    def _stay(self, states: frozenset[str]) -> tuple[dt.datetime, int]:
-        """When the case last entered ``states`` (moves among them do not count) and the index of that step."""
-        for step in reversed(self._history):
+    def _stay(self, transition: Transition) -> tuple[dt.datetime, bool]:
+        """When the case last entered the timed ``transition``'s source states (moves among them do not count),
+        and whether its timer fired since. Kept per timer and brought up to date from the steps recorded since it
+        was last asked, so a long history is read once, not on every decision."""
+        kept = self._stays.get(id(transition))  # the definition, and so the transition, lives as long as the case
+        if kept is None:
+            kept = (frozenset(transition.sources), 0, self._created, -1, False)
+        states, read, since, index, fired = kept
+        event = transition.event
+        history = self._history
+        for i in range(read, len(history)):
+            step = history[i]
             if step.accepted and step.target != step.source and step.source not in states:
-                return step.at, step.index
-        return self._created, -1
+                since, index, fired = step.at, step.index, False
+            elif step.timer and step.event == event and step.index > index:
+                fired = True
+        self._stays[id(transition)] = (states, len(history), since, index, fired)
+        return since, fired
 
     def deadline(self) -> tuple[dt.datetime, Edge] | None:
         """The next timed transition from the current state that has not fired yet, and when it falls due.
@@ -476,8 +496,8 @@ class Case:
         for edge in edges:
             timer = edge.transition.timer
             assert timer is not None
-            since, index = self._stay(frozenset(edge.transition.sources))
-            if any(st.timer and st.event == edge.transition.event for st in self._history[index + 1 :]):
+            since, fired = self._stay(edge.transition)
+            if fired:
                 continue
             due = timer.after.after(since, self._comp.holidays)
             if best is None or due < best[0]:
@@ -498,6 +518,8 @@ class Case:
             if nxt is None or nxt[0] > until:
                 return steps
             due, edge = nxt
+            if len(steps) >= MAX_TIMER_STEPS:
+                raise TimerLimit(MAX_TIMER_STEPS, self.state, due)
             event = edge.transition.event
             taken, findings = self._judge(event, EMPTY, due, True)
             steps.append(self.apply(Decision.make(self, event, EMPTY, due, taken, findings, timer=True)))
@@ -549,4 +571,4 @@ def step_to_plain(step: Step) -> dict[str, Any]:
     return out
 
 
-__all__ = ["Case", "Decision", "Listener", "step_to_plain"]
+__all__ = ["MAX_TIMER_STEPS", "Case", "Decision", "Listener", "step_to_plain"]

@@ -211,12 +211,12 @@ def compiled(defn: Definition) -> Compiled:
         found = _COMPILED[defn] = Compiled(defn)
     return found
 
+
 def _as_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
-
 
 
 def run_rule(bound: BoundRule, ctx: Context, event: str) -> str | None:
@@ -239,4 +239,3 @@ def unique(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
-

@@ -17,6 +17,15 @@ InvariantCheck = Callable[[Definition, str, Sequence[Step], Mapping[str, Any]], 
 
 CHECKS: dict[str, InvariantCheck] = {}
 
+#: each check's parameters: name -> (what it names: ``event``, ``state``, ``rule``, ``actor`` or ``int``, required);
+#: the loader checks an invariant's ``params`` against these, so a check never meets a name it cannot use
+PARAMS: dict[str, dict[str, tuple[str, bool]]] = {
+    "at_most": {"event": ("event", True), "times": ("int", False)},
+    "terminal_absorbing": {},
+    "refuses_all": {"state": ("state", True), "rule": ("rule", True), "actor": ("actor", False)},
+    "reached_only_after": {"state": ("state", True), "event": ("event", True), "rule": ("rule", True)},
+}
+
 
 def invariant(name: str) -> Callable[[InvariantCheck], InvariantCheck]:
     def deco(fn: InvariantCheck) -> InvariantCheck:

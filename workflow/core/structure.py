@@ -68,13 +68,23 @@ def describe_value(value: Any) -> str:
     return f"{shown} that is {names.get(kind) or with_article(kind)}"
 
 
+def describe_kind(value: Any) -> str:
+    """``a str`` — the kind of a value without showing it (for what may come from a file that is not ours)."""
+    names = {"NoneType": "null", "dict": "a mapping", "list": "a list", "tuple": "a list"}
+    kind = type(value).__name__
+    return names.get(kind) or with_article(kind)
+
+
 def wrong(expected: str, value: Any) -> StructureFault:
     """The fault for ``value`` where ``expected`` was wanted."""
     return StructureFault(f"expected {expected} (got {describe_value(value)})")
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:
-    """An aware UTC ``datetime`` from a YAML timestamp, a date or an ISO 8601 string; ``None`` if it is none."""
+    """An aware UTC ``datetime`` from a YAML timestamp, a date or an ISO 8601 string; ``None`` if it is none.
+
+    ``StructureFault`` (a ``WorkflowError``) for a time whose offset takes it outside the years 1 to 9999 in UTC.
+    """
     if isinstance(value, dt.datetime):
         stamp = value
     elif isinstance(value, dt.date):
@@ -91,7 +101,10 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
         return None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc)
+    try:
+        return stamp.astimezone(dt.timezone.utc)
+    except OverflowError:  # its offset takes it before year 1 or past year 9999 in UTC
+        raise StructureFault(f"{stamp.isoformat()} is outside the years 1 to 9999 once converted to UTC") from None
 
 
 # --------------------------------------------------------------------------------------------- constraints
@@ -620,6 +633,7 @@ __all__ = [
     "SingleOk",
     "at_least",
     "describe",
+    "describe_kind",
     "describe_value",
     "faults",
     "format_path",

@@ -82,7 +82,15 @@ def a_terminal_state_is_reachable(defn: Definition) -> list[Fault]:
     terminal = {s.name for s in defn.states if s.terminal}
     if not terminal:
         return [(("states",), "no terminal state: mark at least one state with 'terminal: true'")]
-    trapped = [s.name for s in defn.states if not (reachable_from(graph, s.name) & terminal)]
+    back: dict[str, set[str]] = {}  # one search backwards from the terminal states, not one per state
+    for src, dests in graph.items():
+        for dest in dests:
+            back.setdefault(dest, set()).add(src)
+    can_end: set[str] = set()
+    for name in terminal:
+        if name not in can_end:
+            can_end |= reachable_from(back, name)
+    trapped = [s.name for s in defn.states if s.name not in can_end]
     if not trapped:
         return []
     return [(("states", trapped[0]), f"no terminal state can be reached from: {_names(trapped)}")]

@@ -6,6 +6,7 @@ all of its problems at once. Nothing in a definition is executed: it holds names
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -18,6 +19,9 @@ import attrs
 
 from workflow.core import structure as structuring
 from workflow.core.clock import parse_duration
+from workflow.core.compiled import compiled
+from workflow.core.hazards import CHECKS as HAZARDS
+from workflow.core.hazards import reserved_names
 from workflow.core.model import (
     Advice,
     Cascade,
@@ -36,8 +40,11 @@ from workflow.core.rules import ADVICE, EFFECT, GUARD, REGISTRY, STATE, Rule
 from workflow.core.structure import NonEmpty, Nullable, PathKey, SingleOk, at_least, format_path, min_items, one_of
 from workflow.core.text import with_article
 from workflow.core.validate import check_all
-from workflow.errors import DefinitionError, NotFound, Problem, ResourceError
-from workflow.io.source import Located, parse, read
+from workflow.errors import DefinitionError, FactsError, NotFound, Problem, ResourceError
+from workflow.io.source import MAX_PAIRS, Located, parse, read
+
+#: the largest number a parameter may be, either way (a float holds it exactly; an int past it is a mistake)
+MAX_NUMBER = 10**15
 
 #: parameters the engine itself reads (not a rule): name -> default
 ENGINE_PARAMETERS: dict[str, Any] = {"holidays": []}
@@ -170,10 +177,14 @@ def shape(located: Located) -> tuple[dict[str, Any] | None, structuring.Faults]:
     item is ``None`` (so later paths keep their indexes). ``None`` when a required part is unsound.
     """
     data = located.data
-    if not isinstance(data, Mapping):
-        return None, [((), str(structuring.wrong("a definition mapping", data)))]
+    if not isinstance(data, Mapping):  # its kind only: the file may be anything (a scenario may name any path)
+        return None, [((), f"expected a definition mapping (got {structuring.describe_kind(data)})")]
     heads = [_key(a.name) for a in attrs.fields(Head)]
     known = (*heads[:3], *RESOURCES, *heads[3:], *SECTIONS)
+    if not any(k in known for k in data):  # not a definition at all: its keys are not echoed (it may be any file)
+        return None, [
+            ((), f"not a definition: none of its {len(data)} keys is a definition's field ({', '.join(known)})")
+        ]
     faults: structuring.Faults = [
         ((k,), f"unknown field '{k}' (known: {', '.join(known)})") for k in data if k not in known
     ]
@@ -270,7 +281,7 @@ def builtin_names() -> tuple[str, ...]:
 #: the rule for a reference to a definition, as the command line's help and the docs state it
 REFERENCE_RULE = (
     "a built-in definition's name (see 'workflow list'), or a definition file given as a path: "
-    "one that contains a path separator or ends in .yaml or .yml (write ./name for any other file)"
+    "one that contains a path separator or ends in .yaml, .yml or .json (write ./name for any other file)"
 )
 
 
@@ -278,13 +289,14 @@ def is_path(ref: str | os.PathLike[str]) -> bool:
     """Whether a reference to a definition names a file, by the one rule (``REFERENCE_RULE``).
 
     A ``Path`` (any ``os.PathLike``) is a file. A string is a file when it contains a path separator (``/``, or
-    the platform's own) or ends in ``.yaml`` or ``.yml``; any other string is a built-in definition's name,
-    whether or not a file of that name happens to exist. Nothing is looked up on disk to decide.
+    the platform's own) or ends in ``.yaml``, ``.yml`` or ``.json`` (JSON is YAML too); any other string is a
+    built-in definition's name, whether or not a file of that name happens to exist. Nothing is looked up on disk
+    to decide.
     """
     if not isinstance(ref, str):
         return True
     separators = {"/", os.sep, *([os.altsep] if os.altsep else [])}
-    return any(sep in ref for sep in separators) or ref.endswith((".yaml", ".yml"))
+    return any(sep in ref for sep in separators) or ref.endswith((".yaml", ".yml", ".json"))
 
 
 def resolve(ref: str | os.PathLike[str], *, base: Path | None = None) -> Path:
@@ -298,6 +310,20 @@ def resolve(ref: str | os.PathLike[str], *, base: Path | None = None) -> Path:
     if ref not in builtin_names():
         raise NotFound(str(ref), known=builtin_names())
     return definitions_dir() / f"{ref}.yaml"
+
+
+def beside(base: Path, name: str) -> Path | None:
+    """The file ``name`` in the folder ``base`` or below it, or ``None`` when ``name`` would leave it: an absolute
+    path, a ``..`` part, or a link that leads outside."""
+    given = Path(name)
+    if given.is_absolute() or given.drive or ".." in given.parts or "\x00" in name:
+        return None
+    path = base / given
+    try:
+        path.resolve().relative_to(base.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return path
 
 
 def _resource_files() -> frozenset[str]:
@@ -325,7 +351,7 @@ def _resource_paths(located: Located, base: Path | None) -> dict[str, Path | Non
     for name, kind in RESOURCES.items():
         own = located.data.get(name) if isinstance(located.data, Mapping) else None
         if isinstance(own, str) and own and base is not None:
-            out[name] = base / own
+            out[name] = beside(base, own)
         else:
             out[name] = definitions_dir() / kind.default_file if kind.default_file is not None else None
     return out
@@ -389,6 +415,9 @@ def load_resource(name: str, path: Path | None = None) -> Any:
 def build_resource(name: str, located: Located) -> Any:
     """Structure a resource file with the core's converter and build the resource; every problem is located."""
     kind = RESOURCES[name]
+    if not isinstance(located.data, Mapping):  # its kind only: whatever file was named is not echoed
+        got = structuring.describe_kind(located.data)
+        raise DefinitionError([located.problem((), f"expected a {name} mapping (got {got})")])
     record, faults = structuring.structure(located.data, kind.record)
     if record is None:
         raise DefinitionError(sorted((located.problem(p, m) for p, m in faults), key=lambda p: p.line or 0))
@@ -407,6 +436,7 @@ class Builder:
     def __init__(self, located: Located) -> None:
         self.located = located
         self.problems: list[Problem] = []
+        self._sets: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
 
     def in_order(self) -> list[Problem]:
         """The problems in document order (a stable sort by line)."""
@@ -416,7 +446,10 @@ class Builder:
         self.problems.append(self.located.problem(path, message))
 
     def known(self, path: PathKey, kind: str, name: str, known: tuple[str, ...]) -> bool:
-        if name in known:
+        found = self._sets.get(id(known))
+        if found is None or found[0] is not known:  # one set per list of names, not a scan per look-up
+            found = self._sets[id(known)] = (known, frozenset(known))
+        if name in found[1]:
             return True
         self.fault(path, f"unknown {kind} '{name}' (known: {', '.join(known)})")
         return False
@@ -446,11 +479,15 @@ class Builder:
             else:
                 self.param_type((*path, name), name, value, rule.params[name])
 
-    def param_type(self, path: PathKey, name: str, value: Any, default: Any) -> None:
+    def param_type(self, path: PathKey, name: str, value: Any, default: Any) -> bool:
+        """Whether ``value`` is of the type of ``default`` (an int only for an int; a number of bounded size);
+        a located fault when not."""
         expected = type(default)
         if isinstance(default, bool) or isinstance(value, bool):
             ok = isinstance(value, bool) and isinstance(default, bool)
-        elif isinstance(default, int | float):
+        elif isinstance(default, int):
+            ok = isinstance(value, int)  # a float is not taken for an int
+        elif isinstance(default, float):
             ok = isinstance(value, int | float)
         else:
             ok = isinstance(value, expected) or (isinstance(default, list) and isinstance(value, tuple))
@@ -460,6 +497,11 @@ class Builder:
                 f"parameter '{name}' expects {structuring.describe_value(default).split(' that is ')[1]} "
                 f"(got {structuring.describe_value(value)})",
             )
+            return False
+        if isinstance(value, int | float) and not isinstance(value, bool) and not abs(value) <= MAX_NUMBER:
+            self.fault(path, f"parameter '{name}' is too large (at most {MAX_NUMBER:.0e} either way)")
+            return False
+        return True
 
 
 def build(located: Located, base: Path | None) -> Definition:
@@ -516,6 +558,8 @@ def build(located: Located, base: Path | None) -> Definition:
         events.append(Event(name=ename, description=spec["description"], actor=spec["actor"], payload=tuple(fields)))
     event_names = tuple(e.name for e in events)
     events_by_name = {e.name: e for e in events}
+    for p, m in reserved_names(data["states"], data["events"]):
+        b.fault(p, m)
 
     parameters = dict(data["parameters"])
 
@@ -539,15 +583,25 @@ def build(located: Located, base: Path | None) -> Definition:
 
     non_terminal = tuple(st.name for st in states if not st.terminal)
     transitions: list[Transition] = []
+    place: list[int] = []  # the document index of each transition built (a stay from several states makes several)
+    pairs = 0  # (source state, transition) pairs so far: '*' and several sources expand to one per state
     for i, t in _sound(data["transitions"]):
         path: PathKey = ("transitions", i)
+        pairs += sum(len(non_terminal) if src == "*" else 1 for src in t["from"])
+        if pairs > MAX_PAIRS:
+            b.fault(
+                (*path, "from"),
+                f"the transitions expand to more than {MAX_PAIRS} (source state, transition) pairs "
+                "('*' counts every non-terminal state): the definition is too large",
+            )
+            break
         b.known((*path, "event"), "event", t["event"], event_names)
-        sources: list[str] = []
+        sources: dict[str, None] = {}  # in order, without repeats
         for j, src in enumerate(t["from"]):
             if src == "*":
-                sources.extend(x for x in non_terminal if x not in sources)
+                sources.update(dict.fromkeys(non_terminal))
             elif b.known((*path, "from", j) if len(t["from"]) > 1 else (*path, "from"), "state", src, state_names):
-                sources.append(src)
+                sources[src] = None
         if t["to"] is not None:
             b.known((*path, "to"), "state", t["to"], state_names)
         guards = []
@@ -573,7 +627,9 @@ def build(located: Located, base: Path | None) -> Definition:
                 )
                 for src in sources
             )
+            place.extend(i for _ in sources)
         else:
+            place.append(i)
             transitions.append(
                 Transition(
                     event=t["event"],
@@ -601,7 +657,8 @@ def build(located: Located, base: Path | None) -> Definition:
 
     for name, value in parameters.items():
         if name in ENGINE_PARAMETERS:
-            b.param_type(("parameters", name), name, value, ENGINE_PARAMETERS[name])
+            if b.param_type(("parameters", name), name, value, ENGINE_PARAMETERS[name]) and name == "holidays":
+                _check_holidays(b, value)
             continue
         owner = next((REGISTRY[r] for r in sorted(_used_ids(transitions, advice)) if name in REGISTRY[r].params), None)
         if owner is None:
@@ -619,7 +676,7 @@ def build(located: Located, base: Path | None) -> Definition:
         (i, Invariant(id=v["id"], check=v["check"], params=v["params"], description=v["description"]))
         for i, v in _sound(data["invariants"])
     ]
-    _check_invariants(b, numbered)
+    _check_invariants(b, numbered, state_names, event_names, {e.actor for e in events})
     invariants = tuple(inv for _, inv in numbered)
     if b.problems:
         raise DefinitionError(b.in_order())
@@ -640,11 +697,43 @@ def build(located: Located, base: Path | None) -> Definition:
         hash=_content_hash(data, resources),
         origin=located.file,
     )
-    for p, m in check_all(defn):
-        b.fault(p, m)
+    for p, m in [*check_all(defn), *(f for check in HAZARDS for f in check(defn))]:
+        at = p
+        if p[:1] == ("transitions",) and len(p) > 1 and isinstance(p[1], int) and p[1] < len(place):
+            at = ("transitions", place[p[1]], *p[2:])  # the document's index, not the built list's
+        b.fault(at, m)
+    if not b.problems:  # the graph is sound: the definition compiles, and its facts can be checked as a case's
+        _check_fact_defaults(b, defn)
     if b.problems:
         raise DefinitionError(b.in_order())
     return defn
+
+
+def _check_fact_defaults(b: Builder, defn: Definition) -> None:
+    """Each fact's ``default`` is of the fact's type, as a case's facts must be (so its snapshot restores)."""
+    comp = compiled(defn)
+    for fact in defn.facts:
+        if fact.default is None:
+            continue
+        try:
+            comp.check_facts({fact.name: fact.default})
+        except FactsError as e:
+            for problem in e.problems:
+                b.fault(
+                    ("facts", fact.name, "default"), f"the default is not {with_article(fact.type)}: {problem.message}"
+                )
+
+
+def _check_holidays(b: Builder, holidays: Any) -> None:
+    """Every holiday is a date (``YYYY-MM-DD``): anything else is refused rather than dropped."""
+    for j, day in enumerate(holidays):
+        try:
+            dt.date.fromisoformat(day if isinstance(day, str) else "")
+        except ValueError:
+            b.fault(
+                ("parameters", "holidays", j),
+                f"a holiday is a date such as 2026-12-25 (got {structuring.describe_value(day)})",
+            )
 
 
 def _used_ids(transitions: list[Transition], advice: list[Advice]) -> set[str]:
@@ -713,8 +802,16 @@ def _sound(items: tuple[Any, ...]) -> list[tuple[int, Any]]:
     return [(i, item) for i, item in enumerate(items) if item is not None]
 
 
-def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> None:
+def _check_invariants(
+    b: Builder,
+    invariants: list[tuple[int, Invariant]],
+    states: tuple[str, ...],
+    events: tuple[str, ...],
+    actors: set[str],
+) -> None:
+    """Each invariant's check exists, and its parameters are the check's, of their kind, naming what exists."""
     from workflow.core.invariants import CHECKS as INVARIANT_CHECKS
+    from workflow.core.invariants import PARAMS as INVARIANT_PARAMS
 
     for i, inv in invariants:
         if inv.check not in INVARIANT_CHECKS:
@@ -722,6 +819,38 @@ def _check_invariants(b: Builder, invariants: list[tuple[int, Invariant]]) -> No
                 ("invariants", i, "check"),
                 f"unknown invariant check '{inv.check}' (known: {', '.join(sorted(INVARIANT_CHECKS))})",
             )
+            continue
+        spec = INVARIANT_PARAMS.get(inv.check)
+        if spec is None:  # a check registered without a declaration of its parameters: nothing to hold it to
+            continue
+        path: PathKey = ("invariants", i, "params")
+        for name in inv.params:
+            if name not in spec:
+                b.fault(
+                    (*path, name), f"unknown parameter '{name}' for '{inv.check}' (known: {', '.join(spec) or 'none'})"
+                )
+        missing = [name for name, (_, required) in spec.items() if required and name not in inv.params]
+        if missing:
+            b.fault(path, f"'{inv.check}' needs {', '.join(missing)}")
+        for name, (kind, _) in spec.items():
+            if name not in inv.params:
+                continue
+            value = inv.params[name]
+            if kind == "int":
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
+                    b.fault(
+                        (*path, name), f"'{name}' is a whole number from 0 (got {structuring.describe_value(value)})"
+                    )
+            elif not isinstance(value, str):
+                b.fault((*path, name), f"'{name}' names {with_article(kind)} (got {structuring.describe_value(value)})")
+            elif kind == "event":
+                b.known((*path, name), "event", value, events)
+            elif kind == "state":
+                b.known((*path, name), "state", value, states)
+            elif kind == "actor":
+                b.known((*path, name), "actor", value, tuple(sorted(a for a in actors if a)))
+            elif kind == "rule" and value not in REGISTRY:
+                b.fault((*path, name), f"unknown rule '{value}'")
 
 
 def _resource_for(b: Builder, name: str, file: str | None, base: Path | None) -> Any:
@@ -732,7 +861,15 @@ def _resource_for(b: Builder, name: str, file: str | None, base: Path | None) ->
         if base is None:
             b.fault((name,), f"a definition given as text cannot name a {name} file")
             return RESOURCES[name].empty()
-        return load_resource(name, base / file)
+        path = beside(base, file)
+        if path is None:
+            b.fault(
+                (name,),
+                f"a {name} file is named by a path inside the definition's folder: "
+                f"no '..' and not absolute (got '{file}')",
+            )
+            return RESOURCES[name].empty()
+        return load_resource(name, path)
     except DefinitionError as e:
         b.problems.extend(e.problems)
         return RESOURCES[name].empty()

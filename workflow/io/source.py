@@ -9,6 +9,8 @@ both; a key that a merge (``<<: *base``) brings in may be overridden, as YAML in
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from workflow.errors import DocumentError, Problem
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 100
+#: the most (source state, transition) pairs a definition's transitions expand to ('*' is every non-terminal state)
+MAX_PAIRS = 50_000
 
 
 @attrs.frozen
@@ -183,10 +187,19 @@ def parse(text: str, *, file: str | None = None, error: Callable[[list[Problem]]
 
 
 def read(path: str | Path, *, error: Callable[[list[Problem]], DocumentError]) -> Located:
-    """Read and parse a file; a missing or unreadable file is a located problem too."""
+    """Read and parse a file; a missing or unreadable file is a located problem too, and so is what is not a
+    regular file (a FIFO, a device): it is refused before it is opened, as reading it could block or never end."""
     p = Path(path)
     try:
-        with p.open("rb") as fh:
+        mode = os.stat(p).st_mode
+        if stat.S_ISDIR(mode):
+            raise error([Problem("cannot read file: Is a directory", file=str(p))])
+        if not stat.S_ISREG(mode):  # a FIFO would block, a device never end
+            raise error([Problem("not a regular file", file=str(p))])
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the look and the opening
+                raise error([Problem("not a regular file", file=str(p))])
             raw = fh.read(MAX_BYTES + 1)  # never more: a huge file is refused without being read whole
     except OSError as e:
         raise error([Problem(f"cannot read file: {e.strerror or e}", file=str(p))]) from e

@@ -33,7 +33,7 @@ from workflow.core.clock import Clock
 from workflow.core.compiled import BoundRule, bind
 from workflow.core.history import Finding, History, Step
 from workflow.core.model import Cascade, Definition
-from workflow.errors import RuleFailure, SnapshotError, WorkflowError
+from workflow.errors import DefinitionMismatch, MemberError, Problem, RuleFailure, SnapshotError
 
 GROUP_FORMAT = "workflow.run.group/1"
 
@@ -120,7 +120,7 @@ class CaseGroup:
     def add(self, name: str, *, facts: Mapping[str, Any] | None = None, definition: Definition | None = None) -> Case:
         """A new member ``name``, a fresh case of the group's definition (or ``definition``)."""
         if not name or name in self._cases:
-            raise WorkflowError(f"the group already has a member named '{name}'" if name else "a member needs a name")
+            raise MemberError(name, tuple(self._cases), taken=bool(name))
         case = Case(definition or self.definition, clock=self.clock, facts=facts, group=GroupView(self, name))
         self._cases[name] = case
         return case
@@ -129,7 +129,7 @@ class CaseGroup:
         try:
             return self._cases[name]
         except KeyError:
-            raise WorkflowError(f"no member named '{name}' (members: {', '.join(self._cases)})") from None
+            raise MemberError(name, tuple(self._cases)) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._cases
@@ -241,19 +241,32 @@ class CaseGroup:
         if not isinstance(members, Mapping):
             raise SnapshotError("group snapshot members must be a mapping of names to case snapshots")
         group = cls(definition, clock=clock)
+        problems: list[Problem] = []  # every member's faults, each saying which member
         for name, snap in members.items():
             if not isinstance(name, str) or not name:
-                raise SnapshotError(
-                    f"group snapshot members: a member's name is a non-empty string, got {name!r} "
-                    f"({type(name).__name__})"
+                problems.append(
+                    Problem(
+                        message=f"group snapshot members: a member's name is a non-empty string, got {name!r} "
+                        f"({type(name).__name__})",
+                        path="members",
+                    )
                 )
+                continue
             try:
                 case = Case.restore(definition, snap, clock=clock, allow_definition_change=allow_definition_change)
-            except SnapshotError as e:  # the same error (a DefinitionMismatch stays one), saying which member
+            except DefinitionMismatch as e:  # the same error, saying which member
                 e.args = (f"members.{name}: {e}", *e.args[1:])
                 raise
+            except SnapshotError as e:
+                problems.extend(
+                    Problem(message=f"members.{name}: {p.message}", path=f"members.{name}.{p.path}".rstrip("."))
+                    for p in e.problems
+                )
+                continue
             case.group = GroupView(group, name)
             group._join(name, case)
+        if problems:
+            raise SnapshotError(problems)
         return group
 
 

@@ -32,17 +32,15 @@ def deciding_team(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if to is None:  # sent through Account Health's appeal route, which reaches the enforcing team
         return None
     enforcer = enforcing_team(ctx)
-    team = teams_of(ctx).get(str(to))
+    teams = teams_of(ctx)
+    team = teams.get(str(to))
     if team is None or "appeals" not in team.decides:
         return (
-            f"{teams_of(ctx).name(to)} cannot decide an appeal; send it to {teams_of(ctx).name(enforcer)}, "
+            f"{teams.name(to)} cannot decide an appeal; send it to {teams.name(enforcer)}, "
             "the team that enforced this suspension."
         )
     if enforcer is not None and to != enforcer:
-        return (
-            f"This suspension was enforced by {teams_of(ctx).name(enforcer)}; "
-            f"the appeal goes to them, not to {team.name}."
-        )
+        return f"This suspension was enforced by {teams.name(enforcer)}; the appeal goes to them, not to {team.name}."
     return None
 
 
@@ -57,10 +55,11 @@ def in_writing(ctx: Context, params: Mapping[str, Any]) -> str | None:
     if channel is None:  # the appeal form, which is in writing
         return None
     to = ctx.payload.get("to")
-    deciding = teams_of(ctx).get(str(to)) if to is not None else None
+    teams = teams_of(ctx)
+    deciding = teams.get(str(to)) if to is not None else None
     if deciding is None or "appeals" not in deciding.decides:
         enforcer = enforcing_team(ctx)
-        deciding = teams_of(ctx).get(enforcer) if enforcer is not None else None
+        deciding = teams.get(enforcer) if enforcer is not None else None
     if deciding is None or not deciding.appeal_channels:
         return None
     if channel not in deciding.appeal_channels:

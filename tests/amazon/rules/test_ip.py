@@ -1,4 +1,5 @@
-"""ip_complaint: its states, and every rule of its table allowing and refusing, through Case.fire and timers."""
+"""The IP rules (workflow.amazon.rules.ip) allowing and refusing through Case.fire and timers on ip_complaint, the
+definition that uses them; that definition's states and table."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""verification: its states, and every rule of its table allowing and refusing, through Case.fire and timers."""
+"""The verification rules (workflow.amazon.rules.verification) allowing and refusing through Case.fire and timers on
+the verification definition that uses them; that definition's states and table."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""catalog_case: its states, and every rule of its table allowing and refusing, through Case.fire; teams as data."""
+"""The catalog rules (workflow.amazon.rules.catalog) allowing and refusing through Case.fire on catalog_case, the
+definition that uses them; that definition's states and table; teams as data."""
 
 from __future__ import annotations
 
