@@ -398,6 +398,8 @@ class TimerLimit(WorkflowError):
                 f"more than {limit} timer steps fell due in one call (stopped in '{state}' at {when}): "
                 "the definition's timers fire faster than the clock was moved"
             )
+        )
+
 
 class RequestError(WorkflowError):
     """An HTTP request the service cannot take: a body that is not JSON or is too large, a field or parameter
