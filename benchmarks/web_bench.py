@@ -15,7 +15,7 @@ answer is sent again with the same key). Then it checks what was answered agains
 ``--kill`` kills one server worker (SIGKILL) halfway through: answers in flight are lost to their clients, who
 retry with their keys, and nothing answered 200 may be missing. Beside the HTTP figures, the same mix is fired
 through ``store.fire`` directly, by as many threads, on a fresh store of the same kind. Not part of the tests
-(figures depend on the machine); ``tests/web/test_load.py`` runs the same checks for a few seconds.
+(figures depend on the machine); ``tests/web/test_web_load.py`` runs the same checks for a few seconds.
 """
 
 from __future__ import annotations
