@@ -106,9 +106,9 @@ def test_may_repeat_and_unique() -> None:
 
 
 def test_holidays_are_read_from_the_parameters() -> None:
-    """Dates in the ``holidays`` parameter become dates; anything else is ignored."""
-    text = "name: h\nversion: '1'\nparameters: {holidays: ['2026-12-25', 'not a date']}\n"
+    """Dates in the ``holidays`` parameter become the compiled table's dates (anything else is refused at load)."""
+    text = "name: h\nversion: '1'\nparameters: {holidays: ['2026-12-25', '2026-12-26']}\n"
     text += "states: {a: {initial: true}, z: {terminal: true}}\nevents: {go: {}}\n"
     text += "transitions: [{event: go, from: a, to: z}]\n"
     holidays: Any = compiled(workflow.load(text=text)).holidays
-    assert holidays == frozenset({dt.date(2026, 12, 25)})
+    assert holidays == frozenset({dt.date(2026, 12, 25), dt.date(2026, 12, 26)})
