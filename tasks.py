@@ -91,7 +91,7 @@ def test() -> None:
 
 
 #: what the test command installs: everything it checks
-TEST_EXTRAS = "dev,bench,store,docs"
+TEST_EXTRAS = "dev,bench,store,docs,web"
 
 
 def build_docs(site: Path | None) -> None:

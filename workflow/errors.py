@@ -461,6 +461,28 @@ class MissingExtra(WorkflowError, ImportError):
         super().__init__(f'{module} needs {needs}: pip install "{DISTRIBUTION}[{extra}]"')
 
 
+class RequestError(WorkflowError):
+    """An HTTP request the service cannot take: a body that is not JSON or is too large, a field or parameter
+    that is missing or of the wrong kind, a missing token or CSRF token. ``status`` is the HTTP status it is
+    answered with, ``path`` the field at fault (``None`` when it is no field)."""
+
+    def __init__(self, status: int, message: str, path: str | None = None) -> None:
+        self.status = status
+        self.path = path
+        super().__init__(printable(message))
+
+
+class UnsafeBind(WorkflowError):
+    """``workflow serve`` asked to listen beyond loopback without a token for its write endpoints."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(
+            f"refusing to listen on {printable(host)} without a token: beyond loopback, writes need one "
+            "(--token or WORKFLOW_TOKEN)"
+        )
+
+
 class GroupExists(CaseExists):
     """A group of linked cases with this id is already in the store."""
 

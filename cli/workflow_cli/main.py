@@ -23,6 +23,7 @@ from .examples_cmd import examples
 from .explore_cmd import explore_cmd, paths_cmd
 from .health_cmd import health
 from .output import echo
+from .serve_cmd import serve
 from .simulate_cmd import explain_cmd, simulate
 from .status import FAILED, INPUT
 from .store_cmd import store, worker
@@ -142,7 +143,7 @@ def main() -> None:
 for command in (simulate, explain_cmd, validate, rules, list_cmd, diagram, health, table, explore_cmd, paths_cmd):
     main.add_command(command)
 
-for command in (examples, case, store, worker):
+for command in (examples, case, store, worker, serve):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,7 +23,7 @@ def dot_escape(text: str) -> str:
     """Text for inside a double-quoted DOT string: backslashes, quotes and line breaks escaped; other control
     characters, which would make the SVG ill-formed XML, drawn as their Unicode pictures."""
     text = visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
-    return "".join(chr(0x2400 + ord(c)) if ord(c) < 32 and c != "\t" else c for c in text)
+    return "".join(chr(0x2400 + ord(c)) if ord(c) < 32 else c for c in text)
 
 
 def html_text(text: str) -> str:
