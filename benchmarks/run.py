@@ -890,7 +890,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.append(("definition load + validate", f"{median_ms(lambda: workflow.load(text=text), 5):.1f} ms"))
     rows.append(("definition compile (machine, tables)", f"{median_ms(lambda: Compiled(defn), 5):.2f} ms"))
     rows.append(("diagram render", _diagram_time(defn)))
-    rows.append(("persistence, events/s committed", "n/a (no persistence layer yet)"))
+    rows.append(("persistence, events/s committed", "the case store: benchmarks/store_bench.py"))
     idle_mb, idle_b = idle_cases(defn, idle_n)
     rows.append(
         (f"{idle_n:,} idle cases (suspended, one step each)", f"{idle_mb:,.0f} MB resident, {idle_b:,.0f} B/case")
