@@ -93,7 +93,6 @@ WITHOUT_TEST_MODULE = frozenset(
         # the store, tested in tests/store/test_store_*.py; being changed elsewhere
         "workflow/store/database.py",
         "workflow/store/records.py",
-        "workflow/store/store.py",
         "workflow/store/tables.py",
         "workflow/store/verify.py",
         "workflow/store/wire.py",

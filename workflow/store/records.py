@@ -26,9 +26,13 @@ class StoredCase(Case):
     group_id: str | None
     member: str | None
 
-    @property
-    def version(self) -> int:
-        return len(self.history)
+    def copy(self) -> StoredCase:
+        """An independent copy, with the same id, times and group."""
+        out = super().copy()
+        assert isinstance(out, StoredCase)
+        out.id, out.updated, out.next_due = self.id, self.updated, self.next_due
+        out.group_id, out.member = self.group_id, self.member
+        return out
 
 
 @attrs.frozen

@@ -19,6 +19,7 @@ import json
 import os
 import random
 import socket
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -166,6 +167,8 @@ class Store:
         self._definitions: dict[str, Definition] = {}
         self._formats: dict[str, str] = {}
         self._cache: OrderedDict[str, StoredCase] = OrderedDict()
+        #: the cache is shared by the threads that use this store (a service answers from several)
+        self._cache_lock = threading.Lock()
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
 
     @property
@@ -754,14 +757,16 @@ class Store:
             raise _LostRace(head.id)
         conn.execute(steps.insert(), [_step_row(head.id, step, now, (record, None, None))])
         self._arm(conn, head.id, head.version + 1, due)
-        self._cache.pop(head.id, None)
+        with self._cache_lock:
+            self._cache.pop(head.id, None)
 
     # ------------------------------------------------------------------------------------------ reading
 
     def get(self, case_id: str) -> StoredCase:
         """The case as stored (on the store's clock). ``case.version == len(case.history)``."""
         with database.reading(self._engine) as conn:
-            case = self._restore(conn, self._head(conn, case_id))
+            head = self._head(conn, case_id)
+            case = self._kept_copy(head) or self._restore(conn, head)
             if case.group_id is not None and case.member is not None:  # with its group, as its rules see it
                 member = self._group(conn, case.group_id)[0][case.member]
                 assert isinstance(member, StoredCase)
@@ -950,24 +955,33 @@ class Store:
 
     def _take(self, conn: Connection, head: Any) -> StoredCase:
         """The case at ``head``: this store's own copy when it is still the stored version, else restored."""
-        kept = self._cache.pop(head.id, None)
-        if (
-            kept is not None
-            and kept.version == head.version
-            and kept.created == head.created
-            and kept.definition.hash == head.definition_hash
-        ):
+        with self._cache_lock:
+            kept = self._cache.pop(head.id, None)
+        if kept is not None and _is_stored_version(kept, head):
             kept.clock = self.clock
             return kept
         return self._restore(conn, head)
 
+    def _kept_copy(self, head: Any) -> StoredCase | None:
+        """A copy of this store's own copy of the case at ``head``, when it is still the stored version (reading
+        it then needs neither its steps nor judging them again); else ``None``."""
+        with self._cache_lock:
+            kept = self._cache.get(head.id)
+        if kept is None or not _is_stored_version(kept, head):
+            return None
+        out = kept.copy()
+        out.clock = self.clock
+        out.updated, out.next_due = head.updated, head.next_due
+        return out
+
     def _keep(self, case: StoredCase) -> None:
         if case.group_id is not None:  # a linked case is decided with its group, read afresh each time
             return
-        self._cache[case.id] = case
-        self._cache.move_to_end(case.id)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[case.id] = case
+            self._cache.move_to_end(case.id)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
 
     def _restore(self, conn: Connection, head: Any) -> StoredCase:
         """The case rebuilt from its row and its steps (``Case.restore`` of the snapshot they make)."""
@@ -1113,3 +1127,13 @@ def _stored_step(row: Any) -> Step:
 
 def _due_item(row: Any) -> DueItem:
     return DueItem(row.case_id, row.kind, row.event, row.due_at, tuple(row.rules))
+
+
+def _is_stored_version(case: StoredCase, head: Any) -> bool:
+    """Whether ``case`` is the case the row ``head`` describes: the same version, creation and definition."""
+    same: bool = (
+        case.version == head.version
+        and case.created == head.created
+        and case.definition.hash == head.definition_hash
+    )
+    return same
