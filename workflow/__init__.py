@@ -38,6 +38,7 @@ from workflow.errors import (
     ScenarioError,
     SnapshotError,
     StaleDecision,
+    UnjudgedDecision,
     UnknownEvent,
     WorkflowError,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "SystemClock",
     "Trace",
     "Transition",
+    "UnjudgedDecision",
     "UnknownEvent",
     "WorkflowError",
     "__version__",

@@ -505,3 +505,18 @@ class UnknownVersion(NotFound):
             self,
             printable(f"no version {version} of the built-in definition '{name}' (kept: {', '.join(versions)})"),
         )
+
+
+class UnjudgedDecision(WorkflowError):
+    """``Case.apply`` was given a decision the case did not judge (made by ``Decision.make`` or changed after it
+    was judged): recording it could write a history that the rules would not give and replay would not rebuild.
+    ``event`` is the decision's event."""
+
+    def __init__(self, event: str) -> None:
+        self.event = event
+        super().__init__(
+            printable(
+                f"the decision on '{event}' was not judged by the case (or was changed since): "
+                "only a decision from Case.decide, decide_payload or decide_timer is applied"
+            )
+        )

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 
 import workflow
 from workflow.core.case import Case, Decision
-from workflow.errors import StaleDecision, WorkflowError
+from workflow.errors import StaleDecision, UnjudgedDecision, WorkflowError
 
 START = "2026-03-02T09:00:00Z"
 SUSPEND: dict[str, Any] = {"reason_class": "performance", "issues": ["order_defect_rate"]}
@@ -150,3 +151,43 @@ def test_decision_make_builds_the_next_step(suspension_def: workflow.Definition)
     case.fire("escalate")
     refusal = Decision.make(case, "escalate", {}, case.clock.now(), None, ())
     assert (refusal.step.index, refusal.source, refusal.target, refusal.accepted) == (1, "active", "active", False)
+
+
+def test_only_a_decision_the_case_judged_is_applied(suspension_def: workflow.Definition) -> None:
+    """A decision made by hand, or a judged one changed afterwards, is refused by apply and writes nothing."""
+    case = new_case(suspension_def)
+    case.fire("suspend", **SUSPEND)
+    judged = case.decide("escalate")
+    assert judged.sealed and not judged.accepted
+    forged_step = attrs.evolve(judged.step, accepted=True, target="escalated", findings=())
+    by_hand = Decision.make(case, "escalate", {}, case.clock.now(), None, ())
+    other = new_case(suspension_def)
+    other.fire("suspend", **SUSPEND)
+    for forged in (by_hand, attrs.evolve(judged, step=forged_step), attrs.evolve(judged, case=other)):
+        with pytest.raises(UnjudgedDecision):
+            (other if forged.case is other else case).apply(forged)
+    assert case.version == 1 and other.version == 1
+    assert case.apply(judged) == judged.step
+
+
+def test_a_judged_refusal_stays_judged(suspension_def: workflow.Definition) -> None:
+    """A group's refusal of a judged decision (``refused``) is still applied; it records the refusal."""
+    case = new_case(suspension_def)
+    decision = case.decide("suspend", **SUSPEND)
+    refusal = decision.refused([workflow.Finding("linked.cascade", "refusal", "the others cannot follow", "S")])
+    assert refusal.sealed and not refusal.accepted
+    step = case.apply(refusal)
+    assert (step.accepted, case.state, step.blocked_by) == (False, "active", ("linked.cascade",))
+
+
+def test_decide_timer_judges_the_next_due_timer() -> None:
+    """decide_timer gives the judged decision of the timer due by then (None before), which apply records."""
+    defn = workflow.load("ip_complaint")
+    clock = workflow.SimulatedClock(START)
+    case = Case(defn, clock=clock)
+    case.fire("receive_complaint", complaint_type="trademark", rights_owner="owner@example.com", asin="B000000001")
+    assert case.decide_timer() is None
+    clock.advance(workflow.parse_duration("91d"))
+    decision = case.decide_timer()
+    assert decision is not None and decision.sealed and decision.timer
+    assert case.apply(decision).timer and case.version == 2

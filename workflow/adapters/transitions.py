@@ -71,7 +71,7 @@ from typing import Any
 import attrs
 from transitions import Machine
 
-from workflow.core.case import Case, Decision
+from workflow.core.case import Case
 from workflow.core.clock import Clock
 from workflow.core.compiled import EMPTY, BoundRule, Edge, compiled, run_rule, unique
 from workflow.core.history import Finding, Step
@@ -296,11 +296,29 @@ class Adapter:
         bound.last = self._apply(bound, attempt, None, findings)
 
     def _apply(self, bound: _Bound, attempt: _Attempt, edge: Edge | None, findings: list[Finding]) -> Step:
+        """Record what the machine decided. The case records only decisions it judged itself, so the machine's
+        answer is checked against the case's own: the same move (or refusal), the same rules refusing and
+        advising. They agree by construction (the conditions are the case's rules), and a disagreement is a bug."""
         bound.attempt = None
         case = bound.case
-        decision = Decision.make(
-            case, attempt.event, attempt.payload, attempt.at, edge, tuple(unique(findings)), timer=attempt.timer
+        if attempt.timer:
+            decision = case.decide_timer(attempt.at)
+        else:
+            decision = case.decide_payload(attempt.event, attempt.payload, at=attempt.at, checked=True)
+        said = tuple(unique(findings))
+        mine = (
+            edge is not None,
+            edge.dest if edge is not None else case.state,
+            sorted({f.rule for f in said if f.kind == "refusal"}),
+            sorted({f.rule for f in said if f.kind == "advice"}),
         )
+        if decision is None or decision.event != attempt.event or mine != (
+            decision.accepted,
+            decision.target,
+            sorted(decision.blocked_by),
+            sorted(decision.advice),
+        ):
+            raise RuntimeError(f"the machine and the case disagree on '{attempt.event}': {mine} against {decision}")
         return case.apply(decision)
 
     def _attempt(self, ed: Any) -> _Attempt:

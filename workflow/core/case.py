@@ -29,6 +29,7 @@ from workflow.errors import (
     RuleFailure,
     StaleDecision,
     TimerLimit,
+    UnjudgedDecision,
     UnknownEvent,
     WorkflowError,
 )
@@ -57,6 +58,9 @@ class Decision:
     #: the transition taken from the step's source (``None`` when refused)
     edge: Edge | None = attrs.field(eq=False, repr=False)
     due: tuple[Step, ...] = ()
+    #: set by the case that judged the decision, and bound to what it judged: ``apply`` records only a sealed
+    #: decision whose case, version, step and due timers are still the ones sealed (see ``Case.apply``)
+    seal: tuple[object, ...] | None = attrs.field(default=None, eq=False, repr=False)
 
     @classmethod
     def make(
@@ -73,15 +77,9 @@ class Decision:
         due: tuple[Step, ...] = (),
     ) -> Decision:
         """The decision to take ``edge`` (or refuse, when ``None``) for ``event`` on ``case`` as it stands, with
-        ``findings``: its step comes next after the case's history and ``due``."""
-        here = source if source is not None else case.state
-        version = case.version
-        index = version + len(due) if due else version
-        if edge is None:
-            step = Step(index, event, at, here, here, False, payload, findings, timer)
-        else:
-            step = Step(index, event, at, here, edge.dest, True, payload, findings, timer)
-        return cls(case, version, step, edge, due)
+        ``findings``: its step comes next after the case's history and ``due``. Not sealed: ``apply`` refuses it
+        (it shows what a step would be; only the case's own ``decide`` judges one to record)."""
+        return _build(case, event, payload, at, edge, findings, source, timer, due, sealed=False)
 
     @property
     def accepted(self) -> bool:
@@ -125,9 +123,56 @@ class Decision:
 
     def refused(self, findings: Sequence[Finding]) -> Decision:
         """The same decision turned into a refusal for ``findings`` (a group refuses an event its cascade cannot
-        carry out)."""
+        carry out). A refusal changes nothing but the history, so a sealed decision stays sealed."""
         step = attrs.evolve(self.step, accepted=False, target=self.step.source, findings=tuple(findings))
-        return attrs.evolve(self, edge=None, step=step)
+        refusal = attrs.evolve(self, edge=None, step=step, seal=None)
+        return _sealed(refusal) if self.sealed else refusal
+
+    @property
+    def sealed(self) -> bool:
+        """Whether the decision is as the case judged it (``Case.decide``): only such a decision is applied."""
+        seal = self.seal
+        return (
+            seal is not None
+            and seal[0] is _SEAL
+            and seal[1] is self.case
+            and seal[2] == self.version
+            and seal[3] is self.step
+            and seal[4] is self.due
+        )
+
+
+#: what only the engine puts in a decision's seal
+_SEAL = object()
+
+
+def _sealed(decision: Decision) -> Decision:
+    """``decision`` sealed as judged by its case."""
+    return attrs.evolve(decision, seal=(_SEAL, decision.case, decision.version, decision.step, decision.due))
+
+
+def _build(
+    case: Case,
+    event: str,
+    payload: Mapping[str, Any],
+    at: dt.datetime,
+    edge: Edge | None,
+    findings: tuple[Finding, ...],
+    source: str | None,
+    timer: bool,
+    due: tuple[Step, ...],
+    *,
+    sealed: bool,
+) -> Decision:
+    """The decision ``Decision.make`` describes; sealed when the case itself judged it."""
+    here = source if source is not None else case.state
+    version = case.version
+    index = version + len(due) if due else version
+    if edge is None:
+        step = Step(index, event, at, here, here, False, payload, findings, timer)
+    else:
+        step = Step(index, event, at, here, edge.dest, True, payload, findings, timer)
+    return Decision(case, version, step, edge, due, (_SEAL, case, version, step, due) if sealed else None)
 
 
 Listener = Callable[[Step], None]
@@ -350,7 +395,7 @@ class Case:
             now = at
         case, due = self._settled(now) if self._comp.timers else (self, ())
         edge, findings = case._judge(event, values, now, True)
-        return Decision.make(self, event, values, now, edge, findings, source=case.state, due=due)
+        return _build(self, event, values, now, edge, findings, case.state, False, due, sealed=True)
 
     def apply(self, decision: Decision) -> Step:
         """Record ``decision`` (and the timer steps due before it) as the case's next steps; returns its step.
@@ -380,6 +425,8 @@ class Case:
 
     def _commit(self, decision: Decision) -> Step:
         """``apply`` once the case is claimed."""
+        if not decision.sealed:
+            raise UnjudgedDecision(decision.event)
         if decision.case is not self or decision.version != self._version:
             raise StaleDecision(
                 decision.event,
@@ -602,12 +649,23 @@ class Case:
                 due, edge = nxt
                 if len(steps) >= MAX_TIMER_STEPS:
                     raise TimerLimit(MAX_TIMER_STEPS, self.state, due)
-                event = edge.transition.event
-                taken, findings = self._judge(event, EMPTY, due, True)
-                steps.append(self.apply(Decision.make(self, event, EMPTY, due, taken, findings, timer=True)))
+                steps.append(self.apply(self._timer_decision(due, edge)))
         finally:
             if claimed:
                 del _IN_USE[id(self)]
+
+    def decide_timer(self, until: dt.datetime | None = None) -> Decision | None:
+        """The decision on the next timer due by ``until`` (default: the clock's now), judged at its deadline and
+        not recorded; ``None`` when no timer is due by then. ``advance`` applies these one by one."""
+        nxt = self.deadline()
+        if nxt is None or nxt[0] > (until if until is not None else self.clock.now()):
+            return None
+        return self._timer_decision(*nxt)
+
+    def _timer_decision(self, due: dt.datetime, edge: Edge) -> Decision:
+        event = edge.transition.event
+        taken, findings = self._judge(event, EMPTY, due, True)
+        return _build(self, event, EMPTY, due, taken, findings, None, True, (), sealed=True)
 
     # ----------------------------------------------------------------------------------------- persistence
 
