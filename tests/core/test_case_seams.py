@@ -8,10 +8,13 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import workflow
 from workflow.core.case import Case, Decision
 from workflow.errors import StaleDecision, UnjudgedDecision, WorkflowError
+from workflow.testing import event_sequences
 
 START = "2026-03-02T09:00:00Z"
 SUSPEND: dict[str, Any] = {"reason_class": "performance", "issues": ["order_defect_rate"]}
@@ -191,3 +194,22 @@ def test_decide_timer_judges_the_next_due_timer() -> None:
     decision = case.decide_timer()
     assert decision is not None and decision.sealed and decision.timer
     assert case.apply(decision).timer and case.version == 2
+
+
+@pytest.mark.parametrize("name", ["account_suspension", "verification", "ip_complaint"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fire_records_what_apply_of_decide_records_on_generated_walks(name: str, data: st.DataObject) -> None:
+    """On generated walks (timers falling due between events included), fire and apply(decide()) agree step by step."""
+    defn = workflow.load(name)
+    sequence = data.draw(event_sequences(defn, max_size=15))
+    clocks = workflow.SimulatedClock(START), workflow.SimulatedClock(START)
+    by_fire, by_parts = Case(defn, clock=clocks[0]), Case(defn, clock=clocks[1])
+    for action in sequence:
+        if action.wait is not None:
+            for clock in clocks:
+                clock.advance(action.wait)
+        fired = by_fire.fire_payload(action.event, action.payload)
+        applied = by_parts.apply(by_parts.decide_payload(action.event, action.payload))
+        assert fired == applied
+    assert by_fire.history == by_parts.history and by_fire.state == by_parts.state

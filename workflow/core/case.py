@@ -165,14 +165,27 @@ def _build(
     sealed: bool,
 ) -> Decision:
     """The decision ``Decision.make`` describes; sealed when the case itself judged it."""
-    here = source if source is not None else case.state
     version = case.version
-    index = version + len(due) if due else version
-    if edge is None:
-        step = Step(index, event, at, here, here, False, payload, findings, timer)
-    else:
-        step = Step(index, event, at, here, edge.dest, True, payload, findings, timer)
+    step = _step(
+        version + len(due), event, at, source if source is not None else case.state, edge, payload, findings, timer
+    )
     return Decision(case, version, step, edge, due, (_SEAL, case, version, step, due) if sealed else None)
+
+
+def _step(
+    index: int,
+    event: str,
+    at: dt.datetime,
+    here: str,
+    edge: Edge | None,
+    payload: Mapping[str, Any],
+    findings: tuple[Finding, ...],
+    timer: bool = False,
+) -> Step:
+    """The step at ``index`` that takes ``edge`` from ``here``, or refuses when there is none."""
+    if edge is None:
+        return Step(index, event, at, here, here, False, payload, findings, timer)
+    return Step(index, event, at, here, edge.dest, True, payload, findings, timer)
 
 
 Listener = Callable[[Step], None]
@@ -382,6 +395,12 @@ class Case:
                 del _IN_USE[id(self)]
 
     def _decide(self, event: str, values: Mapping[str, Any], at: dt.datetime | None) -> Decision:
+        now, case, due = self._moment(event, at)
+        edge, findings = case._judge(event, values, now, True)
+        return _build(self, event, values, now, edge, findings, case.state, False, due, sealed=True)
+
+    def _moment(self, event: str, at: dt.datetime | None) -> tuple[dt.datetime, Case, tuple[Step, ...]]:
+        """When an event offered now (or ``at``) happens, the case it meets there, and the timer steps due first."""
         last = self._last_at
         if at is None:
             now = self.clock.now()
@@ -393,9 +412,10 @@ class Case:
             )
         else:
             now = at
-        case, due = self._settled(now) if self._comp.timers else (self, ())
-        edge, findings = case._judge(event, values, now, True)
-        return _build(self, event, values, now, edge, findings, case.state, False, due, sealed=True)
+        if self._comp.timers:
+            case, due = self._settled(now)
+            return now, case, due
+        return now, self, ()
 
     def apply(self, decision: Decision) -> Step:
         """Record ``decision`` (and the timer steps due before it) as the case's next steps; returns its step.
@@ -434,14 +454,18 @@ class Case:
                 got=self._version,
                 other_case=decision.case is not self,
             )
-        for step in decision.due:
-            self._record(step)
-        self._record(decision.step)
+        return self._append(decision.due, decision.step)
+
+    def _append(self, due: tuple[Step, ...], step: Step) -> Step:
+        """Record the timer steps ``due`` and then ``step``, whole, before any listener hears of them."""
+        for timer in due:
+            self._record(timer)
+        self._record(step)
         for listener in self._listeners:
-            for step in decision.due:
-                listener(step)
-            listener(decision.step)
-        return decision.step
+            for timer in due:
+                listener(timer)
+            listener(step)
+        return step
 
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload: ``apply(decide(event, **payload))``. Returns the step, accepted or
@@ -453,7 +477,11 @@ class Case:
         values = self._comp.check_payload(event, payload)
         claimed = self._claim()
         try:
-            return self._commit(self._decide(event, values, None))
+            # what apply(decide(...)) records, without the Decision in between: judged and recorded in one call,
+            # nothing can come between them to make it stale (tests/core/test_case_seams.py checks they agree)
+            now, case, due = self._moment(event, None)
+            edge, findings = case._judge(event, values, now, True)
+            return self._append(due, _step(self._version + len(due), event, now, case.state, edge, values, findings))
         finally:
             if claimed:
                 del _IN_USE[id(self)]
