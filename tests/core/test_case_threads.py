@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import sys
 import threading
@@ -176,3 +177,42 @@ def test_a_decision_applied_after_another_threads_step_is_stale() -> None:
     with pytest.raises(workflow.errors.StaleDecision):
         case.apply(decision)
     assert case.version == 1
+
+
+#: two timers in a row; the second is guarded by a rule that raises
+CHAINED = """
+name: chained_boom
+version: "1"
+states:
+  waiting: {initial: true}
+  reminded: {}
+  lapsed: {terminal: true}
+events:
+  remind: {}
+  lapse: {}
+transitions:
+  - {event: remind, from: waiting, to: reminded, after: 1d}
+  - event: lapse
+    from: reminded
+    to: lapsed
+    after: 1d
+    guards:
+      - {rule: toy.boom, source: "toy source B"}
+"""
+
+
+@pytest.mark.usefixtures("timed")  # registers toy.boom
+def test_advance_is_all_or_nothing() -> None:
+    """advance() past two due timers whose second rule raises: RuleFailure, the first timer step is not kept
+    either, and no listener hears of it."""
+    defn = workflow.load(text=CHAINED)
+    clock = workflow.SimulatedClock(START)
+    case = workflow.Case(defn, clock=clock)
+    heard: list[workflow.Step] = []
+    case.subscribe(heard.append)
+    clock.advance("3d")
+    with pytest.raises(workflow.RuleFailure):
+        case.advance()
+    assert (case.state, case.history, case.version, heard) == ("waiting", (), 0, [])
+    first = case.advance(dt.datetime(2026, 3, 3, 12, tzinfo=dt.timezone.utc))  # only the first timer is due then
+    assert [s.event for s in first] == ["remind"] and heard == first and case.state == "reminded"

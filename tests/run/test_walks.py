@@ -34,7 +34,14 @@ def _spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Mapping[str, Any]
         fired.append((decision.event, decision.payload, step))
         return step
 
+    def spy_timers(self: Case, now: Any = None) -> list[Step]:
+        steps = real_advance(self, now)
+        fired.extend((step.event, step.payload, step) for step in steps)
+        return steps
+
+    real_advance = Case.advance
     monkeypatch.setattr(Case, "apply", spy)
+    monkeypatch.setattr(Case, "advance", spy_timers)
     return fired
 
 

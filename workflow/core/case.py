@@ -311,7 +311,11 @@ class Case:
 
     def copy(self) -> Case:
         """An independent copy: the same definition, facts, clock and group; its own history from here on."""
-        out = type(self).rebuild(
+        return self._copied(type(self))
+
+    def _copied(self, kind: type[Case]) -> Case:
+        """An independent copy made as a ``kind`` (a plain ``Case`` for a throw-away, whatever a subclass adds)."""
+        out = kind.rebuild(
             self._definition,
             state=self.state,
             created=self._created,
@@ -454,18 +458,16 @@ class Case:
                 got=self._version,
                 other_case=decision.case is not self,
             )
-        return self._append(decision.due, decision.step)
+        self._append((*decision.due, decision.step))
+        return decision.step
 
-    def _append(self, due: tuple[Step, ...], step: Step) -> Step:
-        """Record the timer steps ``due`` and then ``step``, whole, before any listener hears of them."""
-        for timer in due:
-            self._record(timer)
-        self._record(step)
+    def _append(self, steps: tuple[Step, ...]) -> None:
+        """Record ``steps`` (the timer steps due, then the decision's own), whole, before any listener hears."""
+        for step in steps:
+            self._record(step)
         for listener in self._listeners:
-            for timer in due:
-                listener(timer)
-            listener(step)
-        return step
+            for step in steps:
+                listener(step)
 
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload: ``apply(decide(event, **payload))``. Returns the step, accepted or
@@ -481,7 +483,9 @@ class Case:
             # nothing can come between them to make it stale (tests/core/test_case_seams.py checks they agree)
             now, case, due = self._moment(event, None)
             edge, findings = case._judge(event, values, now, True)
-            return self._append(due, _step(self._version + len(due), event, now, case.state, edge, values, findings))
+            step = _step(self._version + len(due), event, now, case.state, edge, values, findings)
+            self._append((*due, step))
+            return step
         finally:
             if claimed:
                 del _IN_USE[id(self)]
@@ -541,8 +545,8 @@ class Case:
         nxt = self.deadline()
         if nxt is None or nxt[0] > now:
             return self, ()
-        copy = self.copy()
-        return copy, tuple(copy.advance(now))
+        copy = self._copied(Case)
+        return copy, copy._fire_due(now)
 
     def _judge(
         self, event: str, payload: Mapping[str, Any], now: dt.datetime, reads_payload: bool
@@ -664,23 +668,35 @@ class Case:
 
         Each timer step is recorded at its deadline. A timer fires once per stay in its source states: one
         whose guards refuse it is recorded as refused once, and a timer that keeps the case where it is
-        does not fire again until the case leaves and comes back.
+        does not fire again until the case leaves and comes back. All or nothing: the timers are fired on a copy
+        first, so a rule that fails (``RuleFailure``) or more than ``MAX_TIMER_STEPS`` steps (``TimerLimit``)
+        leave the case as it was.
         """
         until = now if now is not None else self.clock.now()
-        steps: list[Step] = []
         claimed = self._claim()
         try:
-            while True:
-                nxt = self.deadline()
-                if nxt is None or nxt[0] > until:
-                    return steps
-                due, edge = nxt
-                if len(steps) >= MAX_TIMER_STEPS:
-                    raise TimerLimit(MAX_TIMER_STEPS, self.state, due)
-                steps.append(self.apply(self._timer_decision(due, edge)))
+            _, due = self._settled(until)
+            if due:
+                self._append(due)
+            return list(due)
         finally:
             if claimed:
                 del _IN_USE[id(self)]
+
+    def _fire_due(self, until: dt.datetime) -> tuple[Step, ...]:
+        """Record every timer step due by ``until`` on this case, for ``_settled``'s throw-away copy (no listener
+        hears of them), up to ``MAX_TIMER_STEPS``."""
+        steps: list[Step] = []
+        while True:
+            nxt = self.deadline()
+            if nxt is None or nxt[0] > until:
+                return tuple(steps)
+            due, edge = nxt
+            if len(steps) >= MAX_TIMER_STEPS:
+                raise TimerLimit(MAX_TIMER_STEPS, self.state, due)
+            event = edge.transition.event
+            taken, findings = self._judge(event, EMPTY, due, True)
+            steps.append(self._record(_step(self._version, event, due, self.state, taken, EMPTY, findings, True)))
 
     def decide_timer(self, until: dt.datetime | None = None) -> Decision | None:
         """The decision on the next timer due by ``until`` (default: the clock's now), judged at its deadline and
