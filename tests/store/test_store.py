@@ -72,3 +72,35 @@ def test_threads_reading_and_writing_one_store(store: Store) -> None:
         t.join(timeout=60)
     assert failures == []
     assert [store.get(n).version for n in names] == [10, 10, 10, 10]
+
+
+def test_threads_sharing_one_case_through_one_store(store: Store) -> None:
+    """Eight threads fire at one case through one store: every step is stored once at its own index, the
+    escalation is accepted at most once, and the stored case replays to itself."""
+    store.create("account_suspension", case_id="S")
+    store.fire("S", "suspend", SUSPEND)
+    failures: list[BaseException] = []
+    answered: list[workflow.Step] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        try:
+            for event in ("escalate", "contact_seller_support") * 5:
+                step = store.fire("S", event, {})
+                with lock:
+                    answered.append(step)
+        except BaseException as e:  # reported below
+            failures.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    case = store.get("S")
+    assert case.version == 1 + 80 and [s.index for s in case.history] == list(range(81))
+    assert sorted(s.index for s in answered) == list(range(1, 81))  # each answer is its own stored step
+    assert all(case.history[s.index] == s for s in answered)
+    assert sum(s.accepted for s in case.history if s.event == "escalate") <= 1
+    assert store.verify().ok

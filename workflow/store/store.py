@@ -158,7 +158,9 @@ _Meta = Mapping[int, tuple[Mapping[str, Any], str | None, str | None]]
 
 
 class Store:
-    """Cases in a database. Open one with ``open_store``; one ``Store`` per process (it holds a connection pool)."""
+    """Cases in a database. Open one with ``open_store``; one ``Store`` per process (it holds a connection pool),
+    shared by its threads: each write is its own transaction, and the cases it keeps between writes are handed to
+    one writer at a time (tests/store/test_store.py has eight threads firing at one case)."""
 
     def __init__(self, engine: Engine, *, clock: Clock | None = None) -> None:
         self._engine = engine
