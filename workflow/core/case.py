@@ -700,7 +700,7 @@ class Case:
 
     def decide_timer(self, until: dt.datetime | None = None) -> Decision | None:
         """The decision on the next timer due by ``until`` (default: the clock's now), judged at its deadline and
-        not recorded; ``None`` when no timer is due by then. ``advance`` applies these one by one."""
+        not recorded; ``None`` when no timer is due by then (``advance`` records every due timer at once)."""
         nxt = self.deadline()
         if nxt is None or nxt[0] > (until if until is not None else self.clock.now()):
             return None
