@@ -181,9 +181,9 @@ SCALE_START = "2026-03-02 09:00:00"
 
 
 def bulk_cases(url: str, n: int) -> float:
-    """``n`` case rows (states spread over ``STATES`` independently of the definition, a quarter of the second definition, one armed timer each,
-    every tenth due soon) by bulk SQL; ids are ``case-`` and eight hex digits of a bijective hash of the row's
-    number, so their order is not the order the rows were written in."""
+    """``n`` case rows by bulk SQL: a quarter of the second definition, states spread over ``STATES``
+    independently of it, one armed timer each, every tenth due soon; ids are ``case-`` and eight hex digits of a
+    bijective hash of the row's number, so their order is not the order the rows were written in."""
     t = time.perf_counter()
     with open_store(url, clock=Ticking()) as store, store.engine.begin() as conn:
         k = len(STATES)
