@@ -11,7 +11,8 @@ case row on its version. Each run starts on a fresh database. Not part of the te
 machine.
 
 ``--part scale`` measures reading: loading one case (``store.get``); with ``--cases`` stored cases (default
-1M, made by bulk SQL inserts, not ``store.fire``) listing a page by state and ``due`` (first page) over the
+1M, made by bulk SQL inserts, not ``store.fire``; their ids are hashed, so id order is not insertion order, as
+with generated ids) listing a page by state, by definition and by both, and ``due`` (first page) over the
 index, each timed and its query's plan printed (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL,
 of the very SQL the store ran); and ``store.verify`` on ``--verify-cases`` cases (default 100k) copied in bulk
 from a few real histories made through the store.
@@ -173,33 +174,38 @@ def pct(values: list[float], q: float) -> float:
 
 # ---------------------------------------------------------------------------------------------- reading at scale
 
+#: a quarter of the bulk cases are of the second definition (the list by definition reads those)
+DEFINITIONS = ["account_suspension", "ip_complaint"]
 STATES = ["active", "suspended", "poa_submitted", "rejected", "escalated", "info_requested", "reinstated", "closed"]
 SCALE_START = "2026-03-02 09:00:00"
 
 
 def bulk_cases(url: str, n: int) -> float:
-    """``n`` case rows (states spread over ``STATES``, one armed timer each, every tenth due soon) by bulk SQL."""
+    """``n`` case rows by bulk SQL: a quarter of the second definition, states spread over ``STATES``
+    independently of it, one armed timer each, every tenth due soon; ids are ``case-`` and eight hex digits of a
+    bijective hash of the row's number, so their order is not the order the rows were written in."""
     t = time.perf_counter()
     with open_store(url, clock=Ticking()) as store, store.engine.begin() as conn:
         k = len(STATES)
-        state = "CASE " + " ".join(f"WHEN x % {k} = {i} THEN '{st}'" for i, st in enumerate(STATES)) + " END"
+        state = "CASE " + " ".join(f"WHEN (x / 4) % {k} = {i} THEN '{st}'" for i, st in enumerate(STATES)) + " END"
+        definition = f"CASE WHEN x % 4 = 3 THEN '{DEFINITIONS[1]}' ELSE '{DEFINITIONS[0]}' END"
         if store.dialect == "sqlite":
             rows = f"WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < {n - 1}) "
             due = f"datetime('{SCALE_START}', '+' || (CASE WHEN x % 10 = 0 THEN x % 7 ELSE 30 + x % 60 END) || ' days')"
             when = f"'{SCALE_START}.000000'"
             src = "FROM n"
-            case_id = "printf('case-%08d', x)"
+            case_id = "printf('case-%08x', (x * 2654435761) % 4294967296)"
         else:
             rows = ""
             days = "(CASE WHEN x % 10 = 0 THEN x % 7 ELSE 30 + x % 60 END)"
             due = f"TIMESTAMPTZ '{SCALE_START}+00' + {days} * INTERVAL '1 day'"
             when = f"TIMESTAMPTZ '{SCALE_START}+00'"
             src = f"FROM generate_series(0, {n - 1}) AS g(x)"
-            case_id = "'case-' || lpad(x::text, 8, '0')"
+            case_id = "'case-' || lpad(to_hex((x::bigint * 2654435761) % 4294967296), 8, '0')"
         conn.execute(
             sa.text(
                 f"{rows}INSERT INTO cases (id, definition, definition_version, definition_hash, state, facts, version, "
-                f"created, updated, next_due) SELECT {case_id}, 'account_suspension', '1.0.0', 'bulk', {state}, "
+                f"created, updated, next_due) SELECT {case_id}, {definition}, '1.0.0', 'bulk', {state}, "
                 f"'{{}}', 0, {when}, {when}, {due} {src}"
             )
         )
@@ -314,6 +320,14 @@ def scale(target: str, pg: str | None, tmp: Path, n_cases: int, n_verify: int) -
         captured = Captured(store.engine)
         ms, page = timed(lambda: store.list(state="escalated", limit=100), 50)
         print(f"  list by state (first 100 of ~{n_cases // len(STATES)}): median {ms:.2f} ms, {len(page)} rows")
+        for line in captured.plan(store.engine):
+            print(f"    plan: {line}")
+        ms, page = timed(lambda: store.list(definition=DEFINITIONS[1], limit=100), 50)
+        print(f"  list by definition (first 100 of ~{n_cases // 4}): median {ms:.2f} ms, {len(page)} rows")
+        for line in captured.plan(store.engine):
+            print(f"    plan: {line}")
+        ms, page = timed(lambda: store.list(definition=DEFINITIONS[1], state="escalated", limit=100), 50)
+        print(f"  list by definition and state (first 100 of ~{n_cases // 32}): median {ms:.2f} ms, {len(page)} rows")
         for line in captured.plan(store.engine):
             print(f"    plan: {line}")
         now = dt.datetime(2026, 3, 9, 9, tzinfo=dt.timezone.utc)

@@ -3,7 +3,8 @@
 Run forked by the tests (``run_forked``), or alone: ``python _writer.py MODE JSON-ARGS``.
 
 Modes:
-- ``race``: fire ``n`` events drawn from a scenario's steps at random cases; print one JSON line of counts.
+- ``race``: from ``start`` (wall time), fire ``n`` events drawn from a scenario's steps at random cases; print one
+  JSON line of counts.
 - ``crash``: fire events until killed; print ``case seq`` after each committed step (flushed at once).
 - ``due``: wait until ``start`` (wall time), run ``run_due(now)`` once; print the fired timers as JSON.
 """
@@ -50,6 +51,7 @@ def race(args: dict[str, Any], out: IO[str] = sys.stdout) -> None:
     rng = random.Random(args["seed"])
     events = menu(args["scenario"])
     store = open_store(args["url"], clock=FastClock(args["t0"], args["speed"]))
+    time.sleep(max(0.0, args.get("start", 0.0) - time.time()))  # every writer starts at once, to race
     seen: dict[str, int] = {}
     fired = accepted = conflicts = 0
     for _ in range(args["n"]):

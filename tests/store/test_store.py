@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 import workflow
+from workflow.errors import ConflictError
 from workflow.store import Store, open_store
 
 SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
@@ -104,3 +107,66 @@ def test_threads_sharing_one_case_through_one_store(store: Store) -> None:
     assert all(case.history[s.index] == s for s in answered)
     assert sum(s.accepted for s in case.history if s.event == "escalate") <= 1
     assert store.verify().ok
+
+
+COMPLAINT = {"complaint_type": "copyright", "rights_owner": "agent@claims.example", "asin": "B000000005"}
+
+
+class Statements:
+    """The first words of each statement a store sends, from when it is made."""
+
+    def __init__(self, store: Store) -> None:
+        self.seen: list[str] = []
+        sa.event.listen(store.engine, "before_cursor_execute", self.record)
+
+    def record(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        words = statement.split()
+        self.seen.append(" ".join(words[:3]) if words[0] != "SELECT" else "SELECT")
+
+
+def test_a_write_on_the_stores_own_copy_reads_nothing_first(store: Store) -> None:
+    """On the version it wrote last, fire writes the case row and the step, reading nothing and unarming nothing."""
+    store.create("account_suspension", case_id="A")
+    store.fire("A", "suspend", SUSPEND)
+    assert store.due_of("A") == []  # nothing armed, so nothing to unarm
+    statements = Statements(store)
+    step = store.fire("A", "escalate", {})
+    written = [s for s in statements.seen if s not in ("BEGIN IMMEDIATE", "BEGIN")]
+    assert written == ["UPDATE cases SET", "INSERT INTO steps"]
+    assert step.index == 1 and store.get("A").version == 2
+
+
+def test_a_stale_copy_with_the_version_it_expected_raises_conflict(store: Store, store_url: str) -> None:
+    """A caller expecting the version this store last wrote gets ConflictError when another store wrote since."""
+    store.create("account_suspension", case_id="A")
+    store.fire("A", "suspend", SUSPEND)
+    with open_store(store_url, clock=store.clock) as other:
+        other.fire("A", "escalate", {})
+    with pytest.raises(ConflictError) as caught:
+        store.fire("A", "contact_seller_support", {}, expected_version=1)
+    assert (caught.value.expected, caught.value.actual) == (1, 2)
+    assert [s.event for s in store.get("A").history] == ["suspend", "escalate"]
+
+
+def test_a_stale_copy_with_armed_timers_is_decided_again_and_rearmed(
+    store: Store, store_url: str, clock: workflow.SimulatedClock
+) -> None:
+    """Another store moved the case on: this store's next event is decided on the stored case and re-arms it."""
+    store.create("ip_complaint", case_id="IP")
+    store.fire("IP", "receive_complaint", COMPLAINT)
+    armed_then = store.due_of("IP")
+    assert armed_then  # the complaint's 90 days
+    clock.advance("1d")
+    with open_store(store_url, clock=clock) as other:
+        other.fire("IP", "request_retraction", {"text": "please"})
+    clock.advance("1d")
+    lost = store.stats.lost_races
+    step = store.fire("IP", "file_counter_notice", {"text": "fair use"})
+    assert store.stats.lost_races == lost + 1
+    assert (step.index, step.source, step.target) == (2, "retraction_requested", "counter_notice_filed")
+    with open_store(store_url, clock=clock) as fresh:
+        case = fresh.get("IP")
+        armed = fresh.due_of("IP")
+        assert fresh.verify().ok
+    assert [s.event for s in case.history] == ["receive_complaint", "request_retraction", "file_counter_notice"]
+    assert {d.event for d in armed} > {d.event for d in armed_then}  # the counter-notice's 10 days too

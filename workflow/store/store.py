@@ -118,6 +118,15 @@ class _NotBefore:
 
 
 @attrs.frozen
+class _Head:
+    """What a write needs of the case row it was decided on: taken from this store's own copy instead of read."""
+
+    id: str
+    version: int
+    next_due: dt.datetime | None
+
+
+@attrs.frozen
 class _Due:
     kind: str
     event: str
@@ -321,6 +330,18 @@ class Store:
                 earlier = self._by_key(conn, case_id, idempotency_key)
                 if earlier is not None:
                     return earlier, None
+            kept = self._kept_to_write(case_id, expected_version)
+            if kept is not None:  # decided on this store's own copy; the write checks it is still the stored version
+                was = _Head(case_id, kept.version, kept.next_due)
+                kept.clock = _NotBefore(self.clock, _last_at(kept))
+                step = kept.fire_payload(event, plain)
+                try:
+                    self._commit(
+                        conn, was, kept, kept.history[was.version :], {step.index: (plain, idempotency_key, actor)}
+                    )
+                    return step, kept
+                except _LostRace:  # another writer moved the case on: decide again on it as stored, in this same
+                    self.stats.lost_races += 1  # transaction (no step was written; the write below re-arms)
             head = self._head(conn, case_id)
             if expected_version is not None and head.version != expected_version:
                 raise ConflictError(case_id, expected_version, head.version)
@@ -586,7 +607,9 @@ class Store:
         now = self.clock.now()
         version = head.version + len(new)
         # what was armed goes first: timer rows are locked before the case row, the order run_due takes them in
-        conn.execute(timers.delete().where(timers.c.case_id == head.id, timers.c.status == "armed"))
+        # (a case row with no next due time has nothing armed: every write arms what comes due and sets it)
+        if head.next_due is not None:
+            conn.execute(timers.delete().where(timers.c.case_id == head.id, timers.c.status == "armed"))
         due = comes_due(case)
         next_due = due[0].at if due else None
         moved = conn.execute(
@@ -963,6 +986,18 @@ class Store:
             kept.clock = self.clock
             return kept
         return self._restore(conn, head)
+
+    def _kept_to_write(self, case_id: str, expected_version: int | None) -> StoredCase | None:
+        """This store's own copy of the case, taken to decide an event on without reading the case first (the write
+        then checks the stored version is still the copy's), unless it is not the version the caller expects."""
+        if not isinstance(case_id, str):
+            return None
+        with self._cache_lock:
+            kept = self._cache.get(case_id)
+            if kept is None or (expected_version is not None and kept.version != expected_version):
+                return None
+            del self._cache[case_id]
+        return kept
 
     def _kept_copy(self, head: Any) -> StoredCase | None:
         """A copy of this store's own copy of the case at ``head``, when it is still the stored version (reading

@@ -56,8 +56,10 @@ cases = sa.Table(
     sa.Column("created", UTCDateTime, nullable=False),
     sa.Column("updated", UTCDateTime, nullable=False),
     sa.Column("next_due", UTCDateTime, nullable=True),  # the soonest armed item in ``timers``
+    #: each list's filters and then its order (``id``): by state, by definition, by both
     sa.Index("ix_cases_state", "state", "id"),
-    sa.Index("ix_cases_definition", "definition", "state", "id"),
+    sa.Index("ix_cases_definition", "definition", "id"),
+    sa.Index("ix_cases_definition_state", "definition", "state", "id"),
     sa.Index("ix_cases_next_due", "next_due"),
 )
 
@@ -98,7 +100,8 @@ timers = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # armed | fired | stale | superseded
     sa.Column("lease_owner", sa.String(ID), nullable=True),  # the worker whose transaction claimed it
     sa.Column("leased_at", UTCDateTime, nullable=True),
-    sa.Index("ix_timers_due", "status", "due_at"),
+    #: ``due`` and ``run_due``: armed items by due time, ``id`` breaking ties, in the order they are asked for
+    sa.Index("ix_timers_due", "status", "due_at", "id"),
     sa.Index("ix_timers_case", "case_id", "status"),
 )
 
