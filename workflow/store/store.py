@@ -57,6 +57,7 @@ from .records import (
     StoredCase,
     StoreStats,
     VerifyReport,
+    Written,
 )
 from .tables import ID, cases, links, steps, timers
 from .verify import GroupRow, check_case, replay_group
@@ -312,30 +313,66 @@ class Store:
         An unknown case, an unknown event or a malformed payload raise (``CaseNotFound``, ``UnknownEvent``,
         ``PayloadError``).
         """
+        return self._fire(case_id, event, payload, expected_version, idempotency_key, actor)[0]
+
+    def fire_case(
+        self,
+        case_id: str,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        actor: str | None = None,
+    ) -> Written:
+        """``fire``, and the case as the write left it: the step, the case (a copy the caller owns) and what
+        comes due on it, as that transaction stored them, with no second read.
+
+        A repeated ``idempotency_key`` and a linked case (decided with its group) give the case as stored now
+        (``get`` and ``due_of``).
+        """
+        step, case, due = self._fire(case_id, event, payload, expected_version, idempotency_key, actor)
+        if case is None:
+            return Written(step, self.get(case_id), tuple(self.due_of(case_id)))
+        items = tuple(DueItem(case.id, d.kind, d.event, d.at, tuple(d.rules)) for d in due)
+        return Written(step, case, items)
+
+    def _fire(
+        self,
+        case_id: str,
+        event: str,
+        payload: Mapping[str, Any] | None,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        actor: str | None,
+    ) -> tuple[Step, StoredCase | None, list[_Due]]:
+        """The step; with a case written on its own, a copy of it as written and what comes due on it."""
         plain = _plain_payload(event, payload)
 
-        def work(conn: Connection) -> tuple[Step, StoredCase | None]:
+        def work(conn: Connection) -> tuple[Step, StoredCase | None, list[_Due]]:
             if idempotency_key is not None:
                 earlier = self._by_key(conn, case_id, idempotency_key)
                 if earlier is not None:
-                    return earlier, None
+                    return earlier, None, []
             head = self._head(conn, case_id)
             if expected_version is not None and head.version != expected_version:
                 raise ConflictError(case_id, expected_version, head.version)
             case = self._take(conn, head)
             if case.group_id is not None and case.member is not None:  # a linked case: its group decides
                 done = self._fire_linked(conn, case.group_id, case.member, event, plain, idempotency_key, actor)
-                return done.step, None
+                return done.step, None, []
             case.clock = _NotBefore(self.clock, _last_at(case))
             step = case.fire_payload(event, plain)
             new = case.history[head.version :]
-            self._commit(conn, head, case, new, {step.index: (plain, idempotency_key, actor)})
-            return step, case
+            due = self._commit(conn, head, case, new, {step.index: (plain, idempotency_key, actor)})
+            return step, case, due
 
-        step, case = self._attempts(case_id, work)
-        if case is not None:
-            self._keep(case)
-        return step
+        step, case, due = self._attempts(case_id, work)
+        if case is None:
+            return step, None, due
+        out = case.copy()  # before the case is kept: from then on the next write may change it
+        out.clock = self.clock
+        self._keep(case)
+        return step, out, due
 
     def _attempts(self, case_id: str, work: Callable[[Connection], _T]) -> _T:
         """``work`` in a write transaction, done again on fresh state after a lost race (up to ``MAX_ATTEMPTS``)."""
@@ -579,8 +616,11 @@ class Store:
         *,
         group_write: int | None = None,
         cascade_from: str | None = None,
-    ) -> None:
-        """Write ``new`` steps of ``case`` (read at ``head``): timers re-armed, case row, then the steps."""
+    ) -> list[_Due]:
+        """Write ``new`` steps of ``case`` (read at ``head``): timers re-armed, case row, then the steps.
+
+        Returns what comes due on the case as written (what was armed in ``timers``).
+        """
         now = self.clock.now()
         version = head.version + len(new)
         # what was armed goes first: timer rows are locked before the case row, the order run_due takes them in
@@ -603,6 +643,7 @@ class Store:
         case.id = head.id
         case.updated = now
         case.next_due = next_due
+        return due
 
     def _arm(self, conn: Connection, case_id: str, version: int, due: Sequence[_Due]) -> None:
         if due:
