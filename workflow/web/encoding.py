@@ -2,9 +2,10 @@
 
 A case's steps never change once written, and its history only grows, so the text of each step is kept
 (``StepTexts``) and joined into the answer again on the next write or read of the case. A kept text is used
-only for the very step object it was encoded from: the store hands back the same step objects while it keeps
-the case, and new ones whenever it reads the case again from the database, which are encoded afresh. The bytes
-are those Starlette's ``JSONResponse`` writes for the same data.
+only for the step it was encoded from, or one equal to it: the store hands back the same step objects while
+it keeps the case, and equal new ones when it reads the case again from the database (another worker wrote
+it), which cost a comparison instead of an encoding. A step's JSON is made of its fields alone, so equal
+steps have the same text. The bytes are those Starlette's ``JSONResponse`` writes for the same data.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class StepTexts:
         out: list[str] = []
         reused = 0
         for i, st in enumerate(history):
-            if i < len(kept_steps) and kept_steps[i] is st:
+            if i < len(kept_steps) and (kept_steps[i] is st or kept_steps[i] == st):
                 out.append(kept_texts[i])
                 reused += 1
             else:
