@@ -349,11 +349,12 @@ class Store:
         plain = _plain_payload(event, payload)
 
         def work(conn: Connection) -> tuple[Step, StoredCase | None, list[_Due]]:
-            if idempotency_key is not None:
-                earlier = self._by_key(conn, case_id, idempotency_key)
-                if earlier is not None:
-                    return earlier, None, []
-            head = self._head(conn, case_id)
+            head = self._head(conn, case_id, idempotency_key)
+            if idempotency_key is not None and head.keyed is not None:  # a key seen before: its first step
+                kept = self._take(conn, head)
+                self._keep(kept)
+                earlier: Step = kept.history[head.keyed]
+                return earlier, None, []
             if expected_version is not None and head.version != expected_version:
                 raise ConflictError(case_id, expected_version, head.version)
             case = self._take(conn, head)
@@ -976,10 +977,16 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ rows and cases
 
-    def _head(self, conn: Connection, case_id: str) -> Any:
+    def _head(self, conn: Connection, case_id: str, key: str | None = None) -> Any:
+        """The case's row; with ``key``, also ``keyed``: the index of its step stored with that idempotency key
+        (``None``: none), read in the same statement."""
         if not isinstance(case_id, str) or not 0 < len(case_id) <= ID:
             raise CaseNotFound(str(case_id))
-        head = conn.execute(sa.select(cases).where(cases.c.id == case_id)).first()
+        query = sa.select(cases)
+        if key is not None:
+            keyed = sa.select(steps.c.seq).where(steps.c.case_id == cases.c.id, steps.c.idempotency_key == key)
+            query = query.add_columns(keyed.scalar_subquery().label("keyed"))
+        head = conn.execute(query.where(cases.c.id == case_id)).first()
         if head is None:
             raise CaseNotFound(case_id)
         return head
