@@ -14,13 +14,17 @@ answer is sent again with the same key). Then it checks what was answered agains
 
 ``--kill`` kills one server worker (SIGKILL) halfway through: answers in flight are lost to their clients, who
 retry with their keys, and nothing answered 200 may be missing. Beside the HTTP figures, the same mix is fired
-through ``store.fire`` directly, by as many threads, on a fresh store of the same kind. Not part of the tests
+through ``store.fire`` directly, by as many threads, on a fresh store of the same kind. One request at a time,
+it also times the standard library's ``http.client`` as the client (what httpx itself adds shows), and
+``store.fire`` with an idempotency key per event, as the requests carry. Not part of the tests
 (figures depend on the machine); ``tests/web/test_web_load.py`` runs the same checks for a few seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import random
 import signal
@@ -210,6 +214,29 @@ def drive(
     return [a for per in answers for a in per]
 
 
+def drive_plain(url: str, case_id: str, requests: int, seed: int = 7) -> list[float]:
+    """One request at a time at one case through the standard library's ``http.client`` (a client with less
+    work of its own than httpx), with the same mix and keys; the latencies of the answers 200 or 409."""
+    rng = random.Random(seed)
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    times = []
+    try:
+        for i in range(requests):
+            event, payload = rng.choice(EVENTS)
+            body = json.dumps({"event": event, "payload": payload})
+            headers = {"Content-Type": "application/json", "Idempotency-Key": f"p-{i}"}
+            t0 = time.perf_counter()
+            conn.request("POST", f"/api/cases/{case_id}/events", body, headers)
+            answer = conn.getresponse()
+            answer.read()
+            if answer.status in (200, 409):
+                times.append(time.perf_counter() - t0)
+    finally:
+        conn.close()
+    return times
+
+
 # --------------------------------------------------------------------------------------------- the checks
 
 
@@ -255,9 +282,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def direct(
-    db: str, case_ids: list[str], threads: int, seconds: float, seed: int = 7, max_events: int | None = None
+    db: str,
+    case_ids: list[str],
+    threads: int,
+    seconds: float,
+    seed: int = 7,
+    max_events: int | None = None,
+    keys: bool = False,
 ) -> list[float]:
-    """The same mix through ``store.fire`` in this process (one lock, as the service's writes take), timed."""
+    """The same mix through ``store.fire`` in this process (one lock, as the service's writes take), timed;
+    ``keys``: each event with its own idempotency key, as the clients send them."""
     times: list[list[float]] = [[] for _ in range(threads)]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -270,9 +304,10 @@ def direct(
             while time.monotonic() < stop and (max_events is None or len(times[n]) < max_events):
                 cid = rng.choice(case_ids)
                 event, payload = rng.choice(EVENTS)
+                key = f"d{n}-{len(times[n])}" if keys else None
                 t0 = time.perf_counter()
                 with lock:
-                    store.fire(cid, event, payload)
+                    store.fire(cid, event, payload, idempotency_key=key)
                 times[n].append(time.perf_counter() - t0)
 
         ts = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
@@ -325,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         alone = []
         for cid in create_cases(url, ALONE_CASES, prefix="alone"):
             alone += [a.latency for a in drive(url, [cid], 1, 60, max_requests=PER_CASE) if a.status in (200, 409)]
+        plain = []
+        for cid in create_cases(url, ALONE_CASES, prefix="plain"):
+            plain += drive_plain(url, cid, PER_CASE)
     finally:
         stop_server(proc)
     problems = check(db, answers)
@@ -335,8 +373,10 @@ def main(argv: list[str] | None = None) -> int:
     direct_db = fresh_db(args.pg, folder, "direct.db")
     fired = direct(direct_db, [f"d-{i:03d}" for i in range(args.cases)], args.clients, min(args.seconds, 20))
     direct_alone: list[float] = []
+    direct_keyed: list[float] = []
     for i in range(ALONE_CASES):
         direct_alone += direct(direct_db, [f"d-alone-{i:03d}"], 1, 60, max_events=PER_CASE)
+        direct_keyed += direct(direct_db, [f"d-keyed-{i:03d}"], 1, 60, max_events=PER_CASE, keys=True)
     print(f"## workflow serve under load ({kind}, {args.workers} workers, {args.clients} clients, {args.cases} cases)")
     print()
     print("| path | requests | requests/s | p50 ms | p99 ms |")
@@ -353,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, times in (
         (f"HTTP, one client, one request at a time ({PER_CASE} per case)", alone),
         (f"store.fire directly, one thread ({PER_CASE} per case)", direct_alone),
+        (f"HTTP one at a time, client http.client instead of httpx ({PER_CASE} per case)", plain),
+        (f"store.fire directly, one thread, each event with an idempotency key ({PER_CASE} per case)", direct_keyed),
     ):
         print(
             f"| {label} | {len(times)} | {len(times) / sum(times):.0f} | "
@@ -363,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"accepted steps answered 200: {sum(1 for a in answers if a.status == 200 and a.accepted)}")
     added = (percentile(alone, 0.5) - percentile(direct_alone, 0.5)) * 1000
     print(f"one at a time, p50 through HTTP minus p50 of store.fire: {added:.2f} ms (what the HTTP layer adds)")
+    added_plain = (percentile(plain, 0.5) - percentile(direct_keyed, 0.5)) * 1000
+    print(f"the same with http.client, against store.fire with keys as the requests carry: {added_plain:.2f} ms")
     print("checks: " + ("all held" if not problems else f"{len(problems)} problems"))
     for p in problems[:20]:
         print("  " + p)

@@ -28,6 +28,7 @@ from .records import (
     StoredCase,
     StoreStats,
     VerifyReport,
+    Written,
 )
 from .store import MAX_ATTEMPTS, Store, comes_due, open_store, upgrade_store
 from .wire import case_json, due_json, list_json, step_json
@@ -53,6 +54,7 @@ __all__ = [
     "StoreStats",
     "StoredCase",
     "VerifyReport",
+    "Written",
     "case_json",
     "comes_due",
     "due_json",

@@ -76,6 +76,15 @@ class DueItem:
 
 
 @attrs.frozen
+class Written:
+    """What ``store.fire_case`` gives back: the step, the case as the write left it, and what comes due on it."""
+
+    step: Step
+    case: StoredCase
+    due: tuple[DueItem, ...]
+
+
+@attrs.frozen
 class Fired:
     """A timer ``run_due`` fired: the case, the timer's event and the steps it recorded (timer steps)."""
 

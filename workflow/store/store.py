@@ -57,6 +57,7 @@ from .records import (
     StoredCase,
     StoreStats,
     VerifyReport,
+    Written,
 )
 from .tables import ID, cases, links, steps, timers
 from .verify import GroupRow, check_case, replay_group
@@ -323,42 +324,87 @@ class Store:
         An unknown case, an unknown event or a malformed payload raise (``CaseNotFound``, ``UnknownEvent``,
         ``PayloadError``).
         """
+        return self._fire(case_id, event, payload, expected_version, idempotency_key, actor, copy=False)[0]
+
+    def fire_case(
+        self,
+        case_id: str,
+        event: str,
+        payload: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        actor: str | None = None,
+    ) -> Written:
+        """``fire``, and the case as the write left it: the step, the case (a copy the caller owns) and what
+        comes due on it, as that transaction stored them, with no second read.
+
+        A repeated ``idempotency_key`` and a linked case (decided with its group) give the case as stored now
+        (``get`` and ``due_of``).
+        """
+        step, case, due = self._fire(case_id, event, payload, expected_version, idempotency_key, actor, copy=True)
+        if case is None:
+            return Written(step, self.get(case_id), tuple(self.due_of(case_id)))
+        items = tuple(DueItem(case.id, d.kind, d.event, d.at, tuple(d.rules)) for d in due)
+        return Written(step, case, items)
+
+    def _fire(
+        self,
+        case_id: str,
+        event: str,
+        payload: Mapping[str, Any] | None,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        actor: str | None,
+        *,
+        copy: bool,
+    ) -> tuple[Step, StoredCase | None, list[_Due]]:
+        """The step; with a case written on its own, what comes due on it and (with ``copy``) a copy of it as
+        written (else ``None``)."""
         plain = _plain_payload(event, payload)
 
-        def work(conn: Connection) -> tuple[Step, StoredCase | None]:
-            if idempotency_key is not None:
-                earlier = self._by_key(conn, case_id, idempotency_key)
-                if earlier is not None:
-                    return earlier, None
-            kept = self._kept_to_write(case_id, expected_version)
-            if kept is not None:  # decided on this store's own copy; the write checks it is still the stored version
-                was = _Head(case_id, kept.version, kept.next_due)
-                kept.clock = _NotBefore(self.clock, _last_at(kept))
-                step = kept.fire_payload(event, plain)
-                try:
-                    self._commit(
-                        conn, was, kept, kept.history[was.version :], {step.index: (plain, idempotency_key, actor)}
-                    )
-                    return step, kept
-                except _LostRace:  # another writer moved the case on: decide again on it as stored, in this same
-                    self.stats.lost_races += 1  # transaction (no step was written; the write below re-arms)
-            head = self._head(conn, case_id)
+        def work(conn: Connection) -> tuple[Step, StoredCase | None, list[_Due]]:
+            if idempotency_key is not None:  # the case's row and the step of a repeated key, in one statement
+                head = self._head(conn, case_id, idempotency_key)
+                if head.keyed is not None:  # a key seen before: its first step
+                    seen = self._take(conn, head)
+                    self._keep(seen)
+                    earlier: Step = seen.history[head.keyed]
+                    return earlier, None, []
+            else:
+                kept = self._kept_to_write(case_id, expected_version)
+                if kept is not None:  # decided on this store's own copy; the write checks it is the stored version
+                    was = _Head(case_id, kept.version, kept.next_due)
+                    kept.clock = _NotBefore(self.clock, _last_at(kept))
+                    step = kept.fire_payload(event, plain)
+                    try:
+                        due = self._commit(
+                            conn, was, kept, kept.history[was.version :], {step.index: (plain, idempotency_key, actor)}
+                        )
+                        return step, kept, due
+                    except _LostRace:  # another writer moved the case on: decide again on it as stored, in this
+                        self.stats.lost_races += 1  # same transaction (no step was written; the write re-arms)
+                head = self._head(conn, case_id)
             if expected_version is not None and head.version != expected_version:
                 raise ConflictError(case_id, expected_version, head.version)
             case = self._take(conn, head)
             if case.group_id is not None and case.member is not None:  # a linked case: its group decides
                 done = self._fire_linked(conn, case.group_id, case.member, event, plain, idempotency_key, actor)
-                return done.step, None
+                return done.step, None, []
             case.clock = _NotBefore(self.clock, _last_at(case))
             step = case.fire_payload(event, plain)
             new = case.history[head.version :]
-            self._commit(conn, head, case, new, {step.index: (plain, idempotency_key, actor)})
-            return step, case
+            due = self._commit(conn, head, case, new, {step.index: (plain, idempotency_key, actor)})
+            return step, case, due
 
-        step, case = self._attempts(case_id, work)
-        if case is not None:
-            self._keep(case)
-        return step
+        step, case, due = self._attempts(case_id, work)
+        if case is None:
+            return step, None, due
+        out = None
+        if copy:
+            out = case.copy()  # before the case is kept: from then on the next write may change it
+            out.clock = self.clock
+        self._keep(case)
+        return step, out, due
 
     def _attempts(self, case_id: str, work: Callable[[Connection], _T]) -> _T:
         """``work`` in a write transaction, done again on fresh state after a lost race (up to ``MAX_ATTEMPTS``)."""
@@ -602,8 +648,11 @@ class Store:
         *,
         group_write: int | None = None,
         cascade_from: str | None = None,
-    ) -> None:
-        """Write ``new`` steps of ``case`` (read at ``head``): timers re-armed, case row, then the steps."""
+    ) -> list[_Due]:
+        """Write ``new`` steps of ``case`` (read at ``head``): timers re-armed, case row, then the steps.
+
+        Returns what comes due on the case as written (what was armed in ``timers``).
+        """
         now = self.clock.now()
         version = head.version + len(new)
         # what was armed goes first: timer rows are locked before the case row, the order run_due takes them in
@@ -628,6 +677,7 @@ class Store:
         case.id = head.id
         case.updated = now
         case.next_due = next_due
+        return due
 
     def _arm(self, conn: Connection, case_id: str, version: int, due: Sequence[_Due]) -> None:
         if due:
@@ -960,10 +1010,16 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ rows and cases
 
-    def _head(self, conn: Connection, case_id: str) -> Any:
+    def _head(self, conn: Connection, case_id: str, key: str | None = None) -> Any:
+        """The case's row; with ``key``, also ``keyed``: the index of its step stored with that idempotency key
+        (``None``: none), read in the same statement."""
         if not isinstance(case_id, str) or not 0 < len(case_id) <= ID:
             raise CaseNotFound(str(case_id))
-        head = conn.execute(sa.select(cases).where(cases.c.id == case_id)).first()
+        query = sa.select(cases)
+        if key is not None:
+            keyed = sa.select(steps.c.seq).where(steps.c.case_id == cases.c.id, steps.c.idempotency_key == key)
+            query = query.add_columns(keyed.scalar_subquery().label("keyed"))
+        head = conn.execute(query.where(cases.c.id == case_id)).first()
         if head is None:
             raise CaseNotFound(case_id)
         return head

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import Step
+from ..core.structure import to_plain
 from .records import CasePage, DueItem, StoredCase
 
 
@@ -44,8 +45,11 @@ def due_json(item: DueItem, *, with_case: bool = False) -> dict[str, Any]:
     return out
 
 
-def case_json(case: StoredCase, due: Iterable[DueItem] = ()) -> dict[str, Any]:
-    """The case JSON: what it is, where it stands, what it may do now, what comes due, and its history."""
+def case_json(case: StoredCase, due: Iterable[DueItem] = (), *, with_history: bool = True) -> dict[str, Any]:
+    """The case JSON: what it is, where it stands, what it may do now, what comes due, and its history, last.
+
+    Without ``with_history`` the history is an empty list (for a caller that writes each step's JSON itself).
+    """
     defn = case.definition
     return {
         "id": case.id,
@@ -54,11 +58,11 @@ def case_json(case: StoredCase, due: Iterable[DueItem] = ()) -> dict[str, Any]:
         "version": case.version,
         "created": _time(case.created),
         "updated": _time(case.updated),
-        "facts": case.snapshot()["facts"],
+        "facts": to_plain(dict(case.facts)),  # as a snapshot writes them
         "terminal": case.terminal,
         "allowed": list(case.allowed()),
         "due": [due_json(d) for d in due],
-        "history": [step_json(st) for st in case.history],
+        "history": [step_json(st) for st in case.history] if with_history else [],
     }
 
 

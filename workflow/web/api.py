@@ -21,11 +21,12 @@ from starlette.routing import Route
 
 from workflow.core.structure import format_path, structure
 from workflow.errors import RequestError
-from workflow.store import due_json, list_json, step_json
+from workflow.store import due_json, list_json
 
 from . import bodies
 from .bodies import MAX_LIMIT, CaseQuery, DueQuery, ErrorBody, NewCase, NewEvent
 from .describe import definition_json
+from .encoding import EncodedJSON
 from .openapi import SVG, Header, operation
 from .security import require_bearer, require_json
 from .service import Service, parse_time
@@ -177,9 +178,8 @@ async def list_cases(request: Request) -> Response:
 async def get_case(request: Request) -> Response:
     """A case as stored; its ETag is its version."""
     service = service_of(request)
-    case = await run_in_threadpool(service.get, request.path_params["id"])
-    data = await run_in_threadpool(service.case_json, case)
-    return json_answer(data, headers={"ETag": etag(case.version)})
+    body, version = await run_in_threadpool(service.case_answer, request.path_params["id"])
+    return EncodedJSON(body, headers={"ETag": etag(version)})
 
 
 @operation({200: bodies.Fired, 404: ErrorBody, 409: ErrorBody}, body=NewEvent, headers=(IDEMPOTENCY,), writes=True)
@@ -198,10 +198,10 @@ async def fire_event(request: Request) -> Response:
         )
     key = idempotency_key(request)
     case_id = request.path_params["id"]
-    step = await run_in_threadpool(service.fire, case_id, new.event, new.payload, new.expected_version, key)
-    case = await run_in_threadpool(service.get, case_id)
-    data = await run_in_threadpool(service.case_json, case)
-    return json_answer({"step": step_json(step), "case": data}, headers={"ETag": etag(case.version)})
+    body, version = await run_in_threadpool(
+        service.fire_answer, case_id, new.event, new.payload, new.expected_version, key
+    )
+    return EncodedJSON(body, headers={"ETag": etag(version)})
 
 
 @operation({200: bodies.WhyNot, 404: ErrorBody, 422: ErrorBody})

@@ -24,6 +24,8 @@ from workflow.errors import NotFound, RequestError
 from workflow.run.scenario import Trace, TraceStep
 from workflow.store import DueItem, Store, StoredCase, case_json
 
+from .encoding import StepTexts, case_text, fired_text
+
 #: how many drawn diagrams (a definition's, or a case's run at one version) are kept
 DIAGRAMS_KEPT = 128
 LIFECYCLE, TABLE = "lifecycle", "table"
@@ -48,6 +50,7 @@ class Service:
         self._writing = threading.Lock()
         self._diagrams: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
         self._drawing = threading.Lock()
+        self.texts = StepTexts()
 
     # ------------------------------------------------------------------------------------------ definitions
 
@@ -107,6 +110,27 @@ class Service:
             return self.store.fire(
                 case_id, event, payload, expected_version=expected_version, idempotency_key=idempotency_key
             )
+
+    def fire_answer(
+        self,
+        case_id: str,
+        event: str,
+        payload: Mapping[str, Any] | None,
+        expected_version: int | None,
+        idempotency_key: str | None,
+    ) -> tuple[bytes, int]:
+        """``fire``, answered: ``{"step": …, "case": …}`` as JSON bytes, with the case as the write left it, and
+        its version."""
+        with self._writing:
+            written = self.store.fire_case(
+                case_id, event, payload, expected_version=expected_version, idempotency_key=idempotency_key
+            )
+        return fired_text(written, self.texts).encode(), written.case.version
+
+    def case_answer(self, case_id: str) -> tuple[bytes, int]:
+        """The case JSON of a stored case as bytes, and its version."""
+        case = self.store.get(case_id)
+        return case_text(case, self.store.due_of(case.id), self.texts).encode(), case.version
 
     def get(self, case_id: str) -> StoredCase:
         return self.store.get(case_id)
