@@ -136,6 +136,34 @@ def test_a_write_on_the_stores_own_copy_reads_nothing_first(store: Store) -> Non
     assert step.index == 1 and store.get("A").version == 2
 
 
+def test_a_keyed_write_on_the_stores_own_copy_reads_nothing_first(store: Store) -> None:
+    """With an idempotency key too, fire on the version it wrote last writes the case row and the step only; the
+    key is checked by the step's unique constraint, not by a read."""
+    store.create("account_suspension", case_id="A")
+    store.fire("A", "suspend", SUSPEND, idempotency_key="k0")
+    statements = Statements(store)
+    step = store.fire("A", "escalate", {}, idempotency_key="k1")
+    written = [s for s in statements.seen if s not in ("BEGIN IMMEDIATE", "BEGIN")]
+    assert written == ["UPDATE cases SET", "INSERT INTO steps"]
+    assert step.index == 1 and store.get("A").version == 2
+
+
+def test_a_repeated_key_on_the_stores_own_copy_gives_the_first_step_and_writes_nothing(
+    store: Store, store_url: str
+) -> None:
+    """The same key again, while the store's copy is the stored version: the first step comes back, the failed
+    insert is rolled back whole (the case row too), and the next event goes on from the stored version."""
+    store.create("account_suspension", case_id="A")
+    first = store.fire("A", "suspend", SUSPEND, idempotency_key="once")
+    again = store.fire("A", "suspend", SUSPEND, idempotency_key="once")
+    assert again == first
+    with open_store(store_url, clock=store.clock) as other:
+        stored = other.get("A")
+        assert (stored.version, stored.history) == (1, (first,))
+        assert other.verify().ok
+    assert store.fire("A", "escalate", {}, idempotency_key="next").index == 1
+
+
 def test_a_stale_copy_with_the_version_it_expected_raises_conflict(store: Store, store_url: str) -> None:
     """A caller expecting the version this store last wrote gets ConflictError when another store wrote since."""
     store.create("account_suspension", case_id="A")

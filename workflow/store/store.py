@@ -362,28 +362,30 @@ class Store:
         written (else ``None``)."""
         plain = _plain_payload(event, payload)
 
+        attempts = 0  # only the first attempt decides on this store's own copy; a retry reads the case
+
         def work(conn: Connection) -> tuple[Step, StoredCase | None, list[_Due]]:
-            if idempotency_key is not None:  # the case's row and the step of a repeated key, in one statement
-                head = self._head(conn, case_id, idempotency_key)
-                if head.keyed is not None:  # a key seen before: its first step
-                    seen = self._take(conn, head)
-                    self._keep(seen)
-                    earlier: Step = seen.history[head.keyed]
-                    return earlier, None, []
-            else:
-                kept = self._kept_to_write(case_id, expected_version)
-                if kept is not None:  # decided on this store's own copy; the write checks it is the stored version
-                    was = _Head(case_id, kept.version, kept.next_due)
-                    kept.clock = _NotBefore(self.clock, _last_at(kept))
-                    step = kept.fire_payload(event, plain)
-                    try:
-                        due = self._commit(
-                            conn, was, kept, kept.history[was.version :], {step.index: (plain, idempotency_key, actor)}
-                        )
-                        return step, kept, due
-                    except _LostRace:  # another writer moved the case on: decide again on it as stored, in this
-                        self.stats.lost_races += 1  # same transaction (no step was written; the write re-arms)
-                head = self._head(conn, case_id)
+            nonlocal attempts
+            attempts += 1
+            kept = self._kept_to_write(case_id, expected_version) if attempts == 1 else None
+            if kept is not None:  # decided on this store's own copy; the write checks it is still the stored version,
+                # and a key the case has seen fails the step's insert (unique per case): the retry then reads it
+                was = _Head(case_id, kept.version, kept.next_due)
+                kept.clock = _NotBefore(self.clock, _last_at(kept))
+                step = kept.fire_payload(event, plain)
+                try:
+                    due = self._commit(
+                        conn, was, kept, kept.history[was.version :], {step.index: (plain, idempotency_key, actor)}
+                    )
+                    return step, kept, due
+                except _LostRace:  # another writer moved the case on: decide again on it as stored, in this same
+                    self.stats.lost_races += 1  # transaction (no step was written; the write below re-arms)
+            head = self._head(conn, case_id, idempotency_key)  # with a key: the step stored with it, if any
+            if idempotency_key is not None and head.keyed is not None:  # a key seen before: its first step
+                seen = self._take(conn, head)
+                self._keep(seen)
+                earlier: Step = seen.history[head.keyed]
+                return earlier, None, []
             if expected_version is not None and head.version != expected_version:
                 raise ConflictError(case_id, expected_version, head.version)
             case = self._take(conn, head)
