@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the process tes
 SCENARIO = str(Path(__file__).resolve().parents[2] / "examples" / "second_escalation_not_heard.yaml")
 COMPLAINT = {"complaint_type": "copyright", "rights_owner": "agent@claims.example", "asin": "B000000005"}
 WRITERS = 8
-#: events per writer: the issue's 500 under CI=true (32-51 s on PostgreSQL and 8-9 s on SQLite on a shared 2-core
+#: events per writer: the full 500 under CI=true (32-51 s on PostgreSQL and 8-9 s on SQLite on a shared 2-core
 #: machine); 100 elsewhere, to keep the store suite near half a minute; WORKFLOW_TEST_EVENTS overrides both
 EVENTS = int(os.environ.get("WORKFLOW_TEST_EVENTS") or (500 if os.environ.get("CI", "").lower() == "true" else 100))
 #: how long one racing writer may take before the test fails: a bound, not a measurement
