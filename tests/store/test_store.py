@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from _appeal import SUSPEND
 
 import workflow
 from workflow.errors import ConflictError
 from workflow.store import Store, open_store
-
-SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
 
 
 @pytest.fixture

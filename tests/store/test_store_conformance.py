@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from _appeal import POA, SUSPEND
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -18,7 +19,6 @@ from workflow.store import Store, StoredCase, case_json, open_store, step_json
 from workflow.store.tables import metadata
 
 START = "2026-03-02T09:00:00Z"
-SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
 COMPLAINT = {"complaint_type": "copyright", "rights_owner": "agent@claims.example", "asin": "B000000005"}
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -193,14 +193,6 @@ def test_timer_is_due_from_the_index_and_fires_once(store: Store, clock: workflo
     assert got.state == "inventory_removal_requested"
     assert got.history[-1].timer and got.history[-1].at == due_at
     assert store.verify().ok
-
-
-POA = {
-    "root_causes": [{"issue": "order_defect_rate", "text": "late carrier hand-off in December"}],
-    "corrective_actions": ["moved to two-day carrier pickup"],
-    "preventive_measures": ["daily late-shipment report reviewed by the owner"],
-    "documents": [{"kind": "invoice", "genuine": True}],
-}
 
 
 def test_openings_are_due_with_the_timers_soonest_first(store: Store, clock: workflow.SimulatedClock) -> None:

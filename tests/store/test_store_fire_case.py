@@ -9,28 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _appeal import APPEAL, SUSPEND
 
 import workflow
 from workflow.store import Store, StoredCase, Written, open_store
-
-SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
-POA = {
-    "root_causes": [{"issue": "order_defect_rate", "text": "late carrier hand-off in December"}],
-    "corrective_actions": ["moved to two-day carrier pickup"],
-    "preventive_measures": ["daily late-shipment report reviewed by the owner"],
-    "documents": [{"kind": "invoice", "genuine": True}],
-}
-#: suspended, an appeal (which opens a follow-up after the seller's patience), refusals, a follow-up, a reinstatement
-EVENTS: list[tuple[str, dict[str, Any], int]] = [
-    ("suspend", SUSPEND, 0),
-    ("escalate", {}, 1),
-    ("submit_poa", {"poa": POA, "channel": "email"}, 1),
-    ("follow_up", {}, 2),
-    ("follow_up", {}, 9),
-    ("request_info", {}, 1),
-    ("provide_info", {"documents": [{"kind": "invoice"}]}, 1),
-    ("reinstate", {}, 1),
-]
 
 
 @pytest.fixture
@@ -61,7 +43,7 @@ def test_fire_case_gives_what_another_store_reads(store: Store, store_url: str, 
     store.create("account_suspension", case_id="A", facts={"rejections": 1})
     dues = []
     with open_store(store_url, clock=clock) as other:
-        for event, payload, days in EVENTS:
+        for event, payload, days in APPEAL:
             clock.advance(f"{days}d")
             written = store.fire_case("A", event, payload)
             assert isinstance(written, Written)

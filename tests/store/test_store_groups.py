@@ -6,19 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from _appeal import POA, SUSPEND
 
 import workflow
 from workflow.errors import CaseNotFound, ConflictError, GroupExists
 from workflow.store import Store, open_store
 from workflow.store.tables import cases, links, steps
-
-SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
-POA = {
-    "root_causes": [{"issue": "order_defect_rate", "text": "late carrier hand-off in December"}],
-    "corrective_actions": ["moved to two-day carrier pickup"],
-    "preventive_measures": ["daily late-shipment report reviewed by the owner"],
-    "documents": [{"kind": "invoice", "genuine": True}],
-}
 
 
 @pytest.fixture

@@ -7,20 +7,13 @@ import shutil
 from typing import Any
 
 import pytest
+from _appeal import POA, SUSPEND
 from starlette.testclient import TestClient
 
 import workflow
 from workflow.core.structure import structure
 from workflow.store import Store
 from workflow.web import bodies
-
-SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
-POA = {
-    "root_causes": [{"issue": "order_defect_rate", "text": "late carrier hand-off in December"}],
-    "corrective_actions": ["moved to two-day carrier pickup"],
-    "preventive_measures": ["daily late-shipment report reviewed by the owner"],
-    "documents": [{"kind": "invoice", "genuine": True}],
-}
 
 
 def conforms(data: Any, record: type) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from _appeal import APPEAL, POA, SUSPEND
 from starlette.responses import JSONResponse
 from starlette.testclient import TestClient
 
@@ -17,22 +18,8 @@ from workflow import Step
 from workflow.store import Store, case_json, open_store, step_json
 from workflow.web.encoding import StepTexts, dumps
 
-SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
-POA = {
-    "root_causes": [{"issue": "order_defect_rate", "text": "late carrier hand-off in December"}],
-    "corrective_actions": ["moved to two-day carrier pickup"],
-    "preventive_measures": ["daily late-shipment report reviewed by the owner"],
-    "documents": [{"kind": "invoice", "genuine": True}],
-}
-EVENTS: list[tuple[str, dict[str, Any], str]] = [
-    ("suspend", SUSPEND, "0d"),
-    ("escalate", {}, "1d"),
-    ("submit_poa", {"poa": POA, "channel": "email"}, "1d"),
-    ("follow_up", {}, "2d"),
-    ("follow_up", {}, "9d"),
-    ("request_info", {}, "1d"),
-    ("provide_info", {"documents": [{"kind": "invoice"}]}, "1d"),
-]
+#: the appeal up to its request for information, with the time waited before each event
+EVENTS = [(event, payload, f"{days}d") for event, payload, days in APPEAL[:-1]]
 
 
 def fresh(store: Store, case_id: str, index: int | None = None) -> bytes:

@@ -9,8 +9,6 @@ from starlette.testclient import TestClient
 import workflow
 from workflow.store import Store
 
-SUSPEND = {"reason_class": "performance", "issues": ["order_defect_rate"]}
-
 
 def csrf_of(client: TestClient) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)
