@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from _appeal import SUSPEND
+from _appeal import POA, SUSPEND
 
 import workflow
 from workflow.errors import ConflictError
@@ -161,6 +161,21 @@ def test_a_repeated_key_on_the_stores_own_copy_gives_the_first_step_and_writes_n
         assert (stored.version, stored.history) == (1, (first,))
         assert other.verify().ok
     assert store.fire("A", "escalate", {}, idempotency_key="next").index == 1
+
+
+def test_a_repeated_key_on_a_stale_copy_leaves_what_is_armed(store: Store, store_url: str) -> None:
+    """A store whose own copy (with items armed) is stale gets a key it has seen: the first step comes back, and
+    the items armed by the writer that moved the case on are still armed (the attempt that unarmed them on the
+    stale copy is rolled back whole)."""
+    store.create("account_suspension", case_id="A")
+    first = store.fire("A", "suspend", SUSPEND, idempotency_key="k1")
+    with open_store(store_url, clock=store.clock) as other:
+        other.fire("A", "submit_poa", {"poa": POA, "channel": "email"})
+        store.fire("A", "escalate", {}, idempotency_key="k2")  # writes on the stored case: store keeps a fresh copy
+        assert other.due_of("A")  # the appeal's openings, armed again by that write
+        assert other.fire("A", "suspend", SUSPEND, idempotency_key="k1") == first  # other's copy: stale, armed
+        assert other.due_of("A") == store.due_of("A") != []
+        assert other.verify().ok
 
 
 def test_a_stale_copy_with_the_version_it_expected_raises_conflict(store: Store, store_url: str) -> None:

@@ -368,18 +368,17 @@ class Store:
             nonlocal attempts
             attempts += 1
             kept = self._kept_to_write(case_id, expected_version) if attempts == 1 else None
-            if kept is not None:  # decided on this store's own copy; the write checks it is still the stored version,
-                # and a key the case has seen fails the step's insert (unique per case): the retry then reads it
+            if kept is not None:  # decided on this store's own copy; the write checks it is still the stored version
+                # (another writer moved the case on: _LostRace), and a key the case has seen fails the step's insert
+                # (unique per case). Either way the transaction is rolled back whole, timers it unarmed included, and
+                # the retry reads the case as stored
                 was = _Head(case_id, kept.version, kept.next_due)
                 kept.clock = _NotBefore(self.clock, _last_at(kept))
                 step = kept.fire_payload(event, plain)
-                try:
-                    due = self._commit(
-                        conn, was, kept, kept.history[was.version :], {step.index: (plain, idempotency_key, actor)}
-                    )
-                    return step, kept, due
-                except _LostRace:  # another writer moved the case on: decide again on it as stored, in this same
-                    self.stats.lost_races += 1  # transaction (no step was written; the write below re-arms)
+                due = self._commit(
+                    conn, was, kept, kept.history[was.version :], {step.index: (plain, idempotency_key, actor)}
+                )
+                return step, kept, due
             head = self._head(conn, case_id, idempotency_key)  # with a key: the step stored with it, if any
             if idempotency_key is not None and head.keyed is not None:  # a key seen before: its first step
                 seen = self._take(conn, head)
