@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,24 +68,20 @@ def timer_rows(n: int) -> list[dict[str, Any]]:
     ]
 
 
-class Captured:
-    """The last SELECT a store ran on its engine, with its parameters."""
+ROOT = Path(__file__).resolve().parents[2]
 
-    def __init__(self, engine: sa.engine.Engine) -> None:
-        self.statement = ""
-        self.parameters: Any = None
-        sa.event.listen(engine, "before_cursor_execute", self.seen)
 
-    def seen(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            self.statement, self.parameters = statement, parameters
+def captured_plans() -> type[Any]:
+    """``Captured`` of benchmarks/store_bench.py: the last SELECT a store ran, and the database's plan for it."""
+    spec = importlib.util.spec_from_file_location("store_bench", ROOT / "benchmarks" / "store_bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    captured: type[Any] = module.Captured
+    return captured
 
-    def plan(self, engine: sa.engine.Engine) -> str:
-        """The database's plan for the statement: ``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL."""
-        explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-        with engine.connect() as conn:
-            rows = conn.exec_driver_sql(explain + self.statement, self.parameters).all()
-        return "\n".join(str(r[-1]) for r in rows)
+
+Captured = captured_plans()
 
 
 def uses_only(plan: str, index: str, dialect: str) -> bool:
@@ -120,7 +118,7 @@ def test_a_list_reads_its_index_in_order(store: Store, filters: dict[str, str], 
     page = store.list(limit=100, **filters)
     expected = sorted(r["id"] for r in case_rows(N) if all(r[k] == v for k, v in filters.items()))
     assert [c.id for c in page] == expected[:100]
-    plan = captured.plan(store.engine)
+    plan = "\n".join(captured.plan(store.engine))
     assert uses_only(plan, index, store.dialect), plan
 
 
@@ -132,7 +130,7 @@ def test_due_reads_the_timers_index_in_order(store: Store) -> None:
     inserted = list(enumerate(timer_rows(N), start=1))  # ids are given in insertion order
     armed = sorted((r["due_at"], i, r["case_id"]) for i, r in inserted if r["status"] == "armed" and r["due_at"] <= now)
     assert [d.case_id for d in due] == [case_id for _, _, case_id in armed[:100]]
-    plan = captured.plan(store.engine)
+    plan = "\n".join(captured.plan(store.engine))
     assert uses_only(plan, "ix_timers_due", store.dialect), plan
 
 
