@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from workflow.amazon.teams import teams_of
-from workflow.core.structure import NonEmpty, one_of, register_payload_type
+from workflow.core.structure import NonEmpty, one_of, register_fast_path, register_payload_type
 
 
 @attrs.frozen
@@ -98,6 +98,99 @@ _normalise_short = functools.lru_cache(maxsize=4096)(_normalised)
 
 
 ASKS_FOR = ("senior_investigator", "seller_performance_manager")
+
+
+# ------------------------------------------------------------------------------------ the plan's fast path
+#
+# Every ``submit_poa`` and ``escalate`` carries a plan of action, and structuring it is the largest single cost
+# of deciding one: over half of what cattrs' generated functions take for a plan goes in calls between them.
+# The plan's plainest shape (exact dicts, lists, strings and booleans, as JSON and keyword arguments give) is
+# therefore structured here in one function, through the records' own constructors; anything else is left to
+# cattrs (``register_fast_path``). BENCHMARKS.md ("The targets") has the figures that keep it;
+# tests/amazon/test_payloads.py holds it to cattrs' answers on generated plans, valid and not.
+
+_CAUSE_KEYS = frozenset(("issue", "text"))
+_PLAN_KEYS = frozenset(("root_causes", "corrective_actions", "preventive_measures", "documents"))
+_DOCUMENT_KEYS = frozenset(a.name for a in attrs.fields(Document))
+
+
+def _plain_texts(value: Any) -> tuple[str, ...] | None:
+    if type(value) is not list and type(value) is not tuple:
+        return None
+    for text in value:
+        if type(text) is not str:
+            return None
+    return tuple(value)
+
+
+def _plain_cause(value: Any) -> RootCause | None:
+    if type(value) is not dict or not _CAUSE_KEYS.issuperset(value):
+        return None
+    issue = value.get("issue")
+    text = value.get("text", "")
+    if type(issue) is not str or not issue.strip() or type(text) is not str:
+        return None
+    return RootCause(issue, text)
+
+
+def _plain_document(value: Any) -> Document | None:
+    if type(value) is not dict or not _DOCUMENT_KEYS.issuperset(value):
+        return None
+    kind = value.get("kind")
+    if type(kind) is not str or not kind.strip():
+        return None
+    genuine = value.get("genuine", True)
+    legible = value.get("legible", True)
+    matches_registration = value.get("matches_registration", True)
+    screenshot = value.get("screenshot", False)
+    for flag in (genuine, legible, matches_registration, screenshot):
+        if flag is not True and flag is not False:
+            return None
+    issued = value.get("issued")
+    if issued is not None:
+        if type(issued) is not str:
+            return None
+        try:
+            issued = dt.date.fromisoformat(issued.strip())
+        except ValueError:
+            return None
+    issuer = value.get("issuer")
+    if issuer is not None and type(issuer) is not str:
+        return None
+    return Document(kind, genuine, legible, matches_registration, screenshot, issued, issuer)
+
+
+def plain_plan(value: Any) -> PlanOfAction | None:
+    """The plan of action ``value`` gives when it is plain JSON-like data cattrs would take; ``None`` otherwise
+    (cattrs then structures it, or says what is wrong with it)."""
+    if type(value) is not dict or not _PLAN_KEYS.issuperset(value):
+        return None
+    causes: list[RootCause] = []
+    raw = value.get("root_causes", ())
+    if type(raw) is not list and type(raw) is not tuple:
+        return None
+    for item in raw:
+        cause = _plain_cause(item)
+        if cause is None:
+            return None
+        causes.append(cause)
+    documents: list[Document] = []
+    raw = value.get("documents", ())
+    if type(raw) is not list and type(raw) is not tuple:
+        return None
+    for item in raw:
+        document = _plain_document(item)
+        if document is None:
+            return None
+        documents.append(document)
+    actions = _plain_texts(value.get("corrective_actions", ()))
+    measures = _plain_texts(value.get("preventive_measures", ()))
+    if actions is None or measures is None:
+        return None
+    return PlanOfAction(tuple(causes), actions, measures, tuple(documents))
+
+
+register_fast_path(PlanOfAction, plain_plan)
 
 register_payload_type("poa", lambda resources: PlanOfAction)
 register_payload_type("letter", lambda resources: EscalationLetter)

@@ -513,6 +513,29 @@ PLAIN.register_unstructure_hook_factory(_is_tuple, lambda t: lambda v: [PLAIN.un
 PLAIN.register_unstructure_hook(tuple, lambda v: [PLAIN.unstructure(x) for x in v])
 
 
+#: a hand-written structuring of one record type for ``FAST``: the record for the plainest shape of a value,
+#: ``None`` for anything else (which cattrs' generated function then takes)
+FastPath = Callable[[Any], Any]
+
+
+def register_fast_path(cl: type, fast: FastPath) -> None:
+    """Give ``FAST`` a hand-written way to structure the record type ``cl``, tried before cattrs' own.
+
+    Only for a record on a measured hot path (BENCHMARKS.md says which, and by how much). ``fast(value)`` returns
+    the record for the plain shapes it knows (exact ``dict``, ``list``, ``str`` and ``bool`` values) and ``None``
+    for anything else, which cattrs' generated function then structures, or refuses, as without it (and
+    ``DETAILED`` explains). It must never take a value cattrs refuses nor give another record: the pack's tests
+    hold it to that on generated values. Register it before a definition naming the type is compiled.
+    """
+    generated = _records(FAST)(cl)
+
+    def structure(value: Any, _: Any = None) -> Any:
+        out = fast(value)
+        return out if out is not None else generated(value, cl)
+
+    FAST.register_structure_hook(cl, structure)
+
+
 def faults(exc: BaseException, path: PathKey = ()) -> Faults:
     """Every fault a ``DETAILED`` structuring raised, as ``(path, message)``, in the document's order of fields."""
     if isinstance(exc, IterableValidationError):
@@ -626,6 +649,7 @@ __all__ = [
     "FACT_TYPES",
     "FAST",
     "PAYLOAD_TYPES",
+    "FastPath",
     "Faults",
     "NonEmpty",
     "Nullable",
@@ -642,6 +666,7 @@ __all__ = [
     "one_of",
     "parse_timestamp",
     "payload_type",
+    "register_fast_path",
     "register_payload_type",
     "structure",
     "to_plain",
