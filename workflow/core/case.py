@@ -37,6 +37,7 @@ from workflow.errors import (
 _SYSTEM_CLOCK = SystemClock()
 #: the cases being decided on or changed now (by ``id``), and the thread doing it: a case is not shared by threads
 _IN_USE: dict[int, int] = {}
+_get_ident = threading.get_ident
 
 #: the most timer steps one call fires (``advance``, or deciding an event with timers due): past it, ``TimerLimit``
 MAX_TIMER_STEPS = 10_000
@@ -183,9 +184,31 @@ def _step(
     timer: bool = False,
 ) -> Step:
     """The step at ``index`` that takes ``edge`` from ``here``, or refuses when there is none."""
+    step = _new(Step)
+    _index(step, index)
+    _event(step, event)
+    _at(step, at)
+    _source(step, here)
     if edge is None:
-        return Step(index, event, at, here, here, False, payload, findings, timer)
-    return Step(index, event, at, here, edge.dest, True, payload, findings, timer)
+        _target(step, here)
+        _accepted(step, False)
+    else:
+        _target(step, edge.dest)
+        _accepted(step, True)
+    _payload(step, payload)
+    _findings(step, findings)
+    _timer(step, timer)
+    return step
+
+
+# A step is built by setting its slots one by one, not through attrs' frozen ``__init__`` (which sets each through
+# ``object.__setattr__``): every event builds one, and this takes 0.46 against 0.65 µs, about 3% of a random
+# walk's events (BENCHMARKS.md, "The targets"). Step has no defaults to fill, validators or converters to skip:
+# tests/core/test_case.py checks that, and that every field of every step is set and equals Step(...)'s.
+_new = object.__new__
+_SET = {a.name: getattr(Step, a.name).__set__ for a in attrs.fields(Step)}
+_index, _event, _at, _source, _target = _SET["index"], _SET["event"], _SET["at"], _SET["source"], _SET["target"]
+_accepted, _payload, _findings, _timer = _SET["accepted"], _SET["payload"], _SET["findings"], _SET["timer"]
 
 
 Listener = Callable[[Step], None]
@@ -438,7 +461,7 @@ class Case:
     def _claim(self) -> bool:
         """Mark the case as in use by this thread; False when this thread already uses it (a listener firing
         again), ``ConcurrentUse`` when another thread does. One atomic dict operation decides between threads."""
-        me = threading.get_ident()
+        me = _get_ident()
         key = id(self)
         if _IN_USE.get(key) == me:
             return False
@@ -469,6 +492,12 @@ class Case:
             for step in steps:
                 listener(step)
 
+    def _append_one(self, step: Step) -> None:
+        """``_append((step,))``, without the tuple and the loops (a step with no timer step before it: most)."""
+        self._record(step)
+        for listener in self._listeners:
+            listener(step)
+
     def fire(self, event: str, /, **payload: Any) -> Step:
         """Offer ``event`` with its payload: ``apply(decide(event, **payload))``. Returns the step, accepted or
         refused; a refusal changes nothing but the history, where it is recorded."""
@@ -477,18 +506,36 @@ class Case:
     def fire_payload(self, event: str, payload: Mapping[str, Any]) -> Step:
         """``fire`` with the payload as a mapping (for payload names that are not Python identifiers)."""
         values = self._comp.check_payload(event, payload)
-        claimed = self._claim()
+        # what apply(decide(...)) records, without the Decision in between: judged and recorded in one call,
+        # nothing can come between them to make it stale (tests/core/test_case_seams.py checks they agree).
+        # ``_claim`` and ``_moment`` are written out here for the commonest case (not in use, no timer due):
+        # the hot path of every event (BENCHMARKS.md, "The targets")
+        me = _get_ident()
+        key = id(self)
+        claimed = _IN_USE.get(key) != me
+        if claimed:
+            owner = _IN_USE.setdefault(key, me)
+            if owner != me:
+                raise ConcurrentUse(repr(self), owner)
         try:
-            # what apply(decide(...)) records, without the Decision in between: judged and recorded in one call,
-            # nothing can come between them to make it stale (tests/core/test_case_seams.py checks they agree)
-            now, case, due = self._moment(event, None)
+            if self._comp.timers:
+                now, case, due = self._moment(event, None)
+            else:
+                now = self.clock.now()
+                last = self._last_at
+                if last is not None and now < last:  # as in _moment
+                    now = last
+                case, due = self, ()
             edge, findings = case._judge(event, values, now, True)
             step = _step(self._version + len(due), event, now, case.state, edge, values, findings)
-            self._append((*due, step))
+            if due:
+                self._append((*due, step))
+            else:
+                self._append_one(step)
             return step
         finally:
             if claimed:
-                del _IN_USE[id(self)]
+                del _IN_USE[key]
 
     def check(self, event: str, /, **payload: Any) -> Step:
         """The step ``fire`` would record now, without changing the case (the step is not recorded)."""
@@ -563,6 +610,7 @@ class Case:
         if not edges[0].guards and not advice:  # no rule to ask: the first candidate is taken
             return edges[0], ()
         ctx = self.context(event, payload, now)
+        said = comp.said
         findings: list[Finding] = []  # refusals of the candidates whose branch guards passed
         elsewhere: list[Finding] = []  # refusals of candidates a branch guard ruled out
         for edge in edges:  # in definition order: the first candidate whose guards all pass is taken
@@ -575,9 +623,13 @@ class Case:
                 except Exception as e:
                     raise RuleFailure(bound.rule.id, event, e) from e
                 if refusal is not None:
+                    found = said.get((id(bound), "refusal", refusal))  # comp.finding's lookup, without the call
+                    if found is None:
+                        found = comp.finding(bound, "refusal", refusal)
                     if failed is None:
-                        failed = []
-                    failed.append(comp.finding(bound, "refusal", refusal))
+                        failed = [found]
+                    else:
+                        failed.append(found)
                     applies = applies and not bound.branch
             if failed is None:
                 # why the earlier candidates were passed over: the route, not a refusal

@@ -132,10 +132,10 @@ class Compiled:
             for event, edges in row.items()
             if may_repeat([g.id for e in edges for g in e.guards] + [a.id for a in self.advice.get(event, ())])
         )
-        #: the findings the bound rules gave, by (bound rule, sentence): rules say the same few sentences again and
-        #: again and a finding is frozen, so cases share them (0.03 µs to find one against 0.5 µs to make one;
-        #: bounded: once full, new sentences are made each time)
-        self.said: dict[tuple[int, str], Finding] = {}
+        #: the findings the bound rules gave, by (bound rule, kind, sentence): rules say the same few sentences
+        #: again and again and a finding is frozen, so cases share them (0.03 µs to find one against 0.5 µs to
+        #: make one; bounded: once full, new sentences are made each time)
+        self.said: dict[tuple[int, str, str], Finding] = {}
         self.holidays = frozenset(
             d for d in (_as_date(x) for x in defn.parameters.get("holidays", ())) if d is not None
         )
@@ -150,9 +150,9 @@ class Compiled:
 
     def finding(self, bound: BoundRule, kind: str, message: str) -> Finding:
         """``bound.finding(kind, message)``, shared with every earlier finding equal to it."""
-        key = (id(bound), message)
+        key = (id(bound), kind, message)
         found = self.said.get(key)
-        if found is None or found.kind != kind:
+        if found is None:
             found = bound.finding(kind, message)
             if len(self.said) < _SAID:
                 self.said[key] = found
