@@ -57,8 +57,16 @@ def test_last_takes_the_latest_of_several_events() -> None:
     assert h.last("reject", "follow_up") is None
 
 
+def test_latest_is_the_last_accepted_step_of_one_event() -> None:
+    """``latest(event)`` is ``last(event)``: a refused step after it does not count, an unseen event is None."""
+    h = History([step(0, "submit"), step(1, "escalate"), step(2, "submit"), step(3, "submit", accepted=False)])
+    assert h.latest("submit") is h[2] is h.last("submit")
+    assert h.latest("escalate") is h[1]
+    assert h.latest("reject") is None
+
+
 def test_pop_forgets_the_last_step_everywhere() -> None:
     """Popping an accepted step takes it out of the index too."""
     h = History([step(0, "submit"), step(1, "submit")])
     h.pop()
-    assert len(h) == 1 and h.count("submit") == 1 and h.last("submit") == h[0]
+    assert len(h) == 1 and h.count("submit") == 1 and h.last("submit") == h[0] == h.latest("submit")

@@ -123,16 +123,6 @@ def _plain_texts(value: Any) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-def _plain_cause(value: Any) -> RootCause | None:
-    if type(value) is not dict or not _CAUSE_KEYS.issuperset(value):
-        return None
-    issue = value.get("issue")
-    text = value.get("text", "")
-    if type(issue) is not str or not issue.strip() or type(text) is not str:
-        return None
-    return RootCause(issue, text)
-
-
 def _plain_document(value: Any) -> Document | None:
     if type(value) is not dict or not _DOCUMENT_KEYS.issuperset(value):
         return None
@@ -169,11 +159,14 @@ def plain_plan(value: Any) -> PlanOfAction | None:
     raw = value.get("root_causes", ())
     if type(raw) is not list and type(raw) is not tuple:
         return None
-    for item in raw:
-        cause = _plain_cause(item)
-        if cause is None:
+    for item in raw:  # each a root cause (_plain_cause, written out: a plan has several)
+        if type(item) is not dict or not _CAUSE_KEYS.issuperset(item):
             return None
-        causes.append(cause)
+        issue = item.get("issue")
+        text = item.get("text", "")
+        if type(issue) is not str or not issue.strip() or type(text) is not str:
+            return None
+        causes.append(RootCause(issue, text))
     documents: list[Document] = []
     raw = value.get("documents", ())
     if type(raw) is not list and type(raw) is not tuple:

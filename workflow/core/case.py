@@ -636,24 +636,28 @@ class Case:
                 routes = [attrs.evolve(f, kind="route") for f in findings if f.kind == "refusal"]
                 return self._advised(edge, ctx, advice, routes) if advice or routes else (edge, ())
             (findings if applies else elsewhere).extend(failed)
-        return None, self._distinct(event, findings or elsewhere)  # when no candidate applied, every reason counts
+        found_all = findings or elsewhere  # when no candidate applied, every reason counts
+        if len(found_all) > 1 and (self.state, event) in comp.repeats:
+            return None, tuple(unique(found_all))
+        return None, tuple(found_all)
 
     def _advised(
         self, edge: Edge, ctx: Context, advice: Sequence[BoundRule], findings: list[Finding]
     ) -> tuple[Edge, tuple[Finding, ...]]:
         """``edge`` taken, with what the advice rules of the event say (after ``findings``)."""
         ctx.target = edge.dest
+        event = ctx.event
+        comp = self._comp
         for bound in advice:
-            said = run_rule(bound, ctx, ctx.event)
+            try:
+                said = bound.rule.check(ctx, bound.params)
+            except Exception as e:
+                raise RuleFailure(bound.rule.id, event, e) from e
             if said is not None:
-                findings.append(self._comp.finding(bound, "advice", said))
-        return edge, self._distinct(ctx.event, findings)
-
-    def _distinct(self, event: str, findings: list[Finding]) -> tuple[Finding, ...]:
-        """``findings`` without repeats, where a rule may speak twice on ``event`` from here."""
-        if len(findings) > 1 and (self.state, event) in self._comp.repeats:
-            return tuple(unique(findings))
-        return tuple(findings)
+                findings.append(comp.finding(bound, "advice", said))
+        if len(findings) > 1 and (self.state, event) in comp.repeats:  # a rule that spoke twice, once
+            return edge, tuple(unique(findings))
+        return edge, tuple(findings)
 
     def _record(self, step: Step) -> Step:
         if step.accepted:

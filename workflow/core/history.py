@@ -107,6 +107,11 @@ class History(Sequence[Step]):
         """How many times ``event`` was accepted."""
         return len(self._by_event.get(event, ()))
 
+    def latest(self, event: str) -> Step | None:
+        """The latest accepted step of ``event`` (``last`` of one event, the question rules ask most)."""
+        steps = self._by_event.get(event)
+        return steps[-1] if steps else None
+
     def last(self, *events: str) -> Step | None:
         """The latest accepted step of any of ``events``."""
         if len(events) == 1:  # the commonest question: one list to look at

@@ -20,7 +20,7 @@ COUNTER_NOTICE = "file_counter_notice"
 
 def complaint_type(ctx: Context) -> str | None:
     """The type of the complaint the case is about (the latest one received), or ``None`` before any."""
-    step = ctx.history.last(COMPLAINT)
+    step = ctx.history.latest(COMPLAINT)
     if step is None or step.payload.get("complaint_type") is None:
         return None
     return str(step.payload["complaint_type"])
@@ -170,7 +170,7 @@ def counter_notice_10d_opens(ctx: Context, params: Mapping[str, Any]) -> dt.date
     """``lawsuit_window_days`` days after the counter-notice, for a complaint of a type that has the window."""
     if complaint_type(ctx) not in [str(t) for t in params["counter_notice_types"]]:
         return None
-    step = ctx.history.last(COUNTER_NOTICE)
+    step = ctx.history.latest(COUNTER_NOTICE)
     if step is None:
         return None
     return step.at + dt.timedelta(days=int(params["lawsuit_window_days"]))
@@ -201,7 +201,7 @@ def timeout_90d(ctx: Context, params: Mapping[str, Any]) -> str | None:
 @opening("ip.timeout_90d")
 def timeout_90d_opens(ctx: Context, params: Mapping[str, Any]) -> dt.datetime | None:
     """``timeout_days`` days after the complaint notice."""
-    step = ctx.history.last(COMPLAINT)
+    step = ctx.history.latest(COMPLAINT)
     if step is None:
         return None
     return step.at + dt.timedelta(days=int(params["timeout_days"]))

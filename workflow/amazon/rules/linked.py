@@ -51,7 +51,7 @@ def group(ctx: Context) -> GroupView | None:
 def last_suspension(history: Sequence[Step]) -> Step | None:
     """The latest accepted suspension in ``history`` (a case's ``History`` answers from its index by event)."""
     if isinstance(history, History):
-        return history.last(reading.SUSPEND)
+        return history.latest(reading.SUSPEND)
     return next((st for st in reversed(history) if st.accepted and st.event == reading.SUSPEND), None)
 
 

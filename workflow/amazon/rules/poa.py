@@ -47,6 +47,8 @@ def _blank(texts: tuple[str, ...]) -> bool:
 
 def unanswered_issues(poa: PlanOfAction, cited: tuple[str, ...]) -> list[str]:
     """The cited issues no root cause answers, compared as normalised text."""
+    if not cited:
+        return []
     answered = {r.issue for r in poa.root_causes}
     if answered.issuperset(cited):  # each issue in the very words of a root cause
         return []

@@ -26,7 +26,7 @@ POA_EVENTS = (SUBMIT, ESCALATE)
 
 def suspension(ctx: Context) -> Mapping[str, Any]:
     """The payload of the latest accepted suspension, or the case's facts when it was tracked already suspended."""
-    step = ctx.history.last(SUSPEND)
+    step = ctx.history.latest(SUSPEND)
     if step is not None:
         return step.payload
     return {k: ctx.facts.get(k) for k in ("reason_class", "issues", "team") if ctx.facts.get(k) is not None}

@@ -121,7 +121,7 @@ def genuine(ctx: Context, params: Mapping[str, Any]) -> str | None:
 )
 def decision_5d(ctx: Context, params: Mapping[str, Any]) -> str | None:
     need = int(params["decision_business_days"])
-    step = ctx.history.last(INTERVIEW)
+    step = ctx.history.latest(INTERVIEW)
     if step is None:
         return "No video interview took place, so no decision is due."
     days = business_days_between(step.at, ctx.now, ctx.holidays)
@@ -136,7 +136,7 @@ def decision_5d(ctx: Context, params: Mapping[str, Any]) -> str | None:
 @opening("verification.decision_5d")
 def decision_5d_opens(ctx: Context, params: Mapping[str, Any]) -> dt.datetime | None:
     """Midnight of the ``decision_business_days``-th business day after the video interview."""
-    step = ctx.history.last(INTERVIEW)
+    step = ctx.history.latest(INTERVIEW)
     if step is None:
         return None
     return business_days_reached(step.at, int(params["decision_business_days"]), ctx.holidays)
