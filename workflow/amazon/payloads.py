@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -103,11 +104,13 @@ ASKS_FOR = ("senior_investigator", "seller_performance_manager")
 # ------------------------------------------------------------------------------------ the plan's fast path
 #
 # Every ``submit_poa`` and ``escalate`` carries a plan of action, and structuring it is the largest single cost
-# of deciding one: over half of what cattrs' generated functions take for a plan goes in calls between them.
-# The plan's plainest shape (exact dicts, lists, strings and booleans, as JSON and keyword arguments give) is
-# therefore structured here in one function, through the records' own constructors; anything else is left to
-# cattrs (``register_fast_path``). BENCHMARKS.md ("The targets") has the figures that keep it;
-# tests/amazon/test_payloads.py holds it to cattrs' answers on generated plans, valid and not.
+# of deciding one: most of what cattrs' generated functions take for a plan goes in calls between them and in
+# attrs' frozen ``__init__``s (each field set through ``object.__setattr__``). The plan's plainest shape (exact
+# dicts, lists, strings and booleans, as JSON and keyword arguments give) is therefore structured here in one
+# function, each record built slot by slot; anything else is left to cattrs (``register_fast_path``). The
+# records have no validators, converters or ``__attrs_post_init__`` that building them so would skip.
+# BENCHMARKS.md ("The targets") has the figures that keep it; tests/amazon/test_payloads.py holds it to
+# cattrs' answers on generated plans, valid and not, and the records to having nothing to skip.
 
 _CAUSE_KEYS = frozenset(("issue", "text"))
 _PLAN_KEYS = frozenset(("root_causes", "corrective_actions", "preventive_measures", "documents"))
@@ -147,7 +150,15 @@ def _plain_document(value: Any) -> Document | None:
     issuer = value.get("issuer")
     if issuer is not None and type(issuer) is not str:
         return None
-    return Document(kind, genuine, legible, matches_registration, screenshot, issued, issuer)
+    document = _new(Document)
+    _document_kind(document, kind)
+    _document_genuine(document, genuine)
+    _document_legible(document, legible)
+    _document_matches_registration(document, matches_registration)
+    _document_screenshot(document, screenshot)
+    _document_issued(document, issued)
+    _document_issuer(document, issuer)
+    return document
 
 
 def plain_plan(value: Any) -> PlanOfAction | None:
@@ -159,14 +170,17 @@ def plain_plan(value: Any) -> PlanOfAction | None:
     raw = value.get("root_causes", ())
     if type(raw) is not list and type(raw) is not tuple:
         return None
-    for item in raw:  # each a root cause (_plain_cause, written out: a plan has several)
+    for item in raw:  # each a root cause, checked here: a plan has several
         if type(item) is not dict or not _CAUSE_KEYS.issuperset(item):
             return None
         issue = item.get("issue")
         text = item.get("text", "")
         if type(issue) is not str or not issue.strip() or type(text) is not str:
             return None
-        causes.append(RootCause(issue, text))
+        cause = _new(RootCause)
+        _cause_issue(cause, issue)
+        _cause_text(cause, text)
+        causes.append(cause)
     documents: list[Document] = []
     raw = value.get("documents", ())
     if type(raw) is not list and type(raw) is not tuple:
@@ -180,7 +194,33 @@ def plain_plan(value: Any) -> PlanOfAction | None:
     measures = _plain_texts(value.get("preventive_measures", ()))
     if actions is None or measures is None:
         return None
-    return PlanOfAction(tuple(causes), actions, measures, tuple(documents))
+    plan = _new(PlanOfAction)
+    _plan_causes(plan, tuple(causes))
+    _plan_actions(plan, actions)
+    _plan_measures(plan, measures)
+    _plan_documents(plan, tuple(documents))
+    return plan
+
+
+def _setters(cl: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of the fields ``names`` of ``cl``, in that order."""
+    return tuple(getattr(cl, name).__set__ for name in names)
+
+
+_new = object.__new__
+_cause_issue, _cause_text = _setters(RootCause, "issue", "text")
+(
+    _document_kind,
+    _document_genuine,
+    _document_legible,
+    _document_matches_registration,
+    _document_screenshot,
+    _document_issued,
+    _document_issuer,
+) = _setters(Document, "kind", "genuine", "legible", "matches_registration", "screenshot", "issued", "issuer")
+_plan_causes, _plan_actions, _plan_measures, _plan_documents = _setters(
+    PlanOfAction, "root_causes", "corrective_actions", "preventive_measures", "documents"
+)
 
 
 register_fast_path(PlanOfAction, plain_plan)

@@ -493,8 +493,12 @@ class Case:
                 listener(step)
 
     def _append_one(self, step: Step) -> None:
-        """``_append((step,))``, without the tuple and the loops (a step with no timer step before it: most)."""
-        self._record(step)
+        """``_append((step,))`` with ``_record`` written out (a step with no timer step before it: most)."""
+        if step.accepted:
+            self.state = step.target
+        self._history.append(step)
+        self._version += 1
+        self._last_at = step.at
         for listener in self._listeners:
             listener(step)
 
