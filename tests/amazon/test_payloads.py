@@ -6,7 +6,6 @@ import datetime as dt
 import random
 from typing import Any
 
-import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -170,14 +169,6 @@ def test_the_plans_fast_path_gives_what_cattrs_gives_or_leaves_it_to_cattrs(valu
     elif fast is not None:
         assert fast == expected
         assert [type(d.issued) for d in fast.documents] == [type(d.issued) for d in expected.documents]
-
-
-@pytest.mark.parametrize("record", [PlanOfAction, RootCause, Document])
-def test_the_fast_path_skips_nothing_the_records_constructors_do(record: type) -> None:
-    """The fast path sets the records' slots itself: they must have no validator, converter or post-init hook,
-    which it would skip (the equality above holds only the values to cattrs')."""
-    assert all(f.validator is None and f.converter is None for f in attrs.fields(record))
-    assert not hasattr(record, "__attrs_post_init__")
 
 
 def test_the_plans_fast_path_takes_the_plans_the_generator_writes() -> None:

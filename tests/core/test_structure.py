@@ -74,6 +74,65 @@ def test_fast_and_detailed_converters_agree(tags: Any) -> None:
     assert (out is None) == bool(faults)
 
 
+@attrs.frozen
+class Pair:
+    left: str
+    right: int = 0
+
+
+def test_a_fast_path_is_tried_first_and_what_it_leaves_goes_to_cattrs() -> None:
+    """``register_fast_path``: the hand-written function's record when it gives one; cattrs' answer (or its
+    explained refusal) when it gives ``None``."""
+    seen: list[Any] = []
+
+    def fast(value: Any) -> Pair | None:
+        seen.append(value)
+        return Pair(value["left"].upper()) if type(value) is dict and value.keys() == {"left"} else None
+
+    structuring.register_fast_path(Pair, fast)
+    assert structuring.FAST.structure({"left": "a"}, Pair) == Pair("A")  # the fast path's own answer
+    assert structuring.FAST.structure({"left": "a", "right": 2}, Pair) == Pair("a", 2)  # left to cattrs
+    assert structuring.structure({"left": "a", "right": "2"}, Pair) == (None, [(("right",), _INT_FAULT)])
+    assert len(seen) == 3
+
+
+_INT_FAULT = "expected an integer (got '2' that is a str)"
+
+
+def test_slot_setters_build_the_record_its_constructor_builds() -> None:
+    """Set field by field through ``slot_setters``, a record equals the one its ``__init__`` makes."""
+    left, right = structuring.slot_setters(Pair, "left", "right")
+    pair = object.__new__(Pair)
+    left(pair, "a")
+    right(pair, 3)
+    assert pair == Pair("a", 3)
+
+
+def test_slot_setters_refuse_a_record_whose_constructor_does_more() -> None:
+    """A validator, a converter or a post-init hook would be skipped: ``TypeError``, as is an unknown field."""
+
+    @attrs.frozen
+    class Checked:
+        n: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class Converted:
+        n: int = attrs.field(converter=int)
+
+    @attrs.frozen
+    class Hooked:
+        n: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    for record in (Checked, Converted, Hooked):
+        with pytest.raises(TypeError, match="not built by setting its slots alone"):
+            structuring.slot_setters(record, "n")
+    with pytest.raises(TypeError, match="has no field nope"):
+        structuring.slot_setters(Pair, "left", "nope")
+
+
 def test_to_plain_leaves_defaults_out_and_round_trips() -> None:
     """A record back as plain data: defaults left out, dates as ISO text; structuring it again gives it back."""
     plan = PlanOfAction(

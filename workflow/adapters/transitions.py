@@ -312,16 +312,11 @@ class Adapter:
             sorted({f.rule for f in said if f.kind == "refusal"}),
             sorted({f.rule for f in said if f.kind == "advice"}),
         )
-        if (
-            decision is None
-            or decision.event != attempt.event
-            or mine
-            != (
-                decision.accepted,
-                decision.target,
-                sorted(decision.blocked_by),
-                sorted(decision.advice),
-            )
+        if decision is None or decision.event != attempt.event or mine != (
+            decision.accepted,
+            decision.target,
+            sorted(decision.blocked_by),
+            sorted(decision.advice),
         ):
             raise RuntimeError(f"the machine and the case disagree on '{attempt.event}': {mine} against {decision}")
         return case.apply(decision)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from workflow.amazon.teams import teams_of
-from workflow.core.structure import NonEmpty, one_of, register_fast_path, register_payload_type
+from workflow.core.structure import NonEmpty, one_of, register_fast_path, register_payload_type, slot_setters
 
 
 @attrs.frozen
@@ -107,10 +106,9 @@ ASKS_FOR = ("senior_investigator", "seller_performance_manager")
 # of deciding one: most of what cattrs' generated functions take for a plan goes in calls between them and in
 # attrs' frozen ``__init__``s (each field set through ``object.__setattr__``). The plan's plainest shape (exact
 # dicts, lists, strings and booleans, as JSON and keyword arguments give) is therefore structured here in one
-# function, each record built slot by slot; anything else is left to cattrs (``register_fast_path``). The
-# records have no validators, converters or ``__attrs_post_init__`` that building them so would skip.
-# BENCHMARKS.md ("The targets") has the figures that keep it; tests/amazon/test_payloads.py holds it to
-# cattrs' answers on generated plans, valid and not, and the records to having nothing to skip.
+# function, each record built slot by slot (``slot_setters``); anything else is left to cattrs
+# (``register_fast_path``). BENCHMARKS.md ("The targets") has the figures that keep it;
+# tests/amazon/test_payloads.py holds it to cattrs' answers on generated plans, valid and not.
 
 _CAUSE_KEYS = frozenset(("issue", "text"))
 _PLAN_KEYS = frozenset(("root_causes", "corrective_actions", "preventive_measures", "documents"))
@@ -202,13 +200,8 @@ def plain_plan(value: Any) -> PlanOfAction | None:
     return plan
 
 
-def _setters(cl: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
-    """The slot setters of the fields ``names`` of ``cl``, in that order."""
-    return tuple(getattr(cl, name).__set__ for name in names)
-
-
 _new = object.__new__
-_cause_issue, _cause_text = _setters(RootCause, "issue", "text")
+_cause_issue, _cause_text = slot_setters(RootCause, "issue", "text")
 (
     _document_kind,
     _document_genuine,
@@ -217,8 +210,8 @@ _cause_issue, _cause_text = _setters(RootCause, "issue", "text")
     _document_screenshot,
     _document_issued,
     _document_issuer,
-) = _setters(Document, "kind", "genuine", "legible", "matches_registration", "screenshot", "issued", "issuer")
-_plan_causes, _plan_actions, _plan_measures, _plan_documents = _setters(
+) = slot_setters(Document, "kind", "genuine", "legible", "matches_registration", "screenshot", "issued", "issuer")
+_plan_causes, _plan_actions, _plan_measures, _plan_documents = slot_setters(
     PlanOfAction, "root_causes", "corrective_actions", "preventive_measures", "documents"
 )
 

@@ -22,7 +22,7 @@ from workflow.core.openings import Opening, openings
 from workflow.core.retrace import retrace
 from workflow.core.rules import Context
 from workflow.core.snapshot import MIGRATED, SNAPSHOT_FORMAT, restore
-from workflow.core.structure import to_plain
+from workflow.core.structure import slot_setters, to_plain
 from workflow.errors import (
     ConcurrentUse,
     HistoryDeparture,
@@ -203,12 +203,12 @@ def _step(
 
 # A step is built by setting its slots one by one, not through attrs' frozen ``__init__`` (which sets each through
 # ``object.__setattr__``): every event builds one, and this takes 0.46 against 0.65 µs, about 3% of a random
-# walk's events (BENCHMARKS.md, "The targets"). Step has no defaults to fill, validators or converters to skip:
-# tests/core/test_case.py checks that, and that every field of every step is set and equals Step(...)'s.
+# walk's time (BENCHMARKS.md, "The targets"). tests/core/test_case.py checks that every field of every step is
+# set and that the step equals Step(...)'s.
 _new = object.__new__
-_SET = {a.name: getattr(Step, a.name).__set__ for a in attrs.fields(Step)}
-_index, _event, _at, _source, _target = _SET["index"], _SET["event"], _SET["at"], _SET["source"], _SET["target"]
-_accepted, _payload, _findings, _timer = _SET["accepted"], _SET["payload"], _SET["findings"], _SET["timer"]
+_index, _event, _at, _source, _target, _accepted, _payload, _findings, _timer = slot_setters(
+    Step, "index", "event", "at", "source", "target", "accepted", "payload", "findings", "timer"
+)
 
 
 Listener = Callable[[Step], None]

@@ -536,6 +536,25 @@ def register_fast_path(cl: type, fast: FastPath) -> None:
     FAST.register_structure_hook(cl, structure)
 
 
+def slot_setters(cl: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters of the fields ``names`` of the slotted attrs record ``cl``, in that order.
+
+    For building a record on a measured hot path field by field (``object.__new__(cl)``, then each setter),
+    without attrs' frozen ``__init__``, which sets each field through ``object.__setattr__``. The caller sets
+    every field. ``TypeError`` for a name ``cl`` has no field of, and for a record that ``__init__`` does more
+    for: a validator, a converter or an ``__attrs_post_init__``, which building it so would skip.
+    """
+    fields = {f.name: f for f in attrs.fields(cl)}
+    unknown = [n for n in names if n not in fields]
+    if unknown:
+        raise TypeError(f"{cl.__name__} has no field {', '.join(unknown)}")
+    busy = [n for n, f in fields.items() if f.validator is not None or f.converter is not None]
+    if busy or hasattr(cl, "__attrs_post_init__"):
+        hooks = ", ".join(busy) + " (validators or converters)" if busy else "__attrs_post_init__"
+        raise TypeError(f"{cl.__name__} is not built by setting its slots alone: {hooks}")
+    return tuple(getattr(cl, n).__set__ for n in names)
+
+
 def faults(exc: BaseException, path: PathKey = ()) -> Faults:
     """Every fault a ``DETAILED`` structuring raised, as ``(path, message)``, in the document's order of fields."""
     if isinstance(exc, IterableValidationError):
@@ -668,6 +687,7 @@ __all__ = [
     "payload_type",
     "register_fast_path",
     "register_payload_type",
+    "slot_setters",
     "structure",
     "to_plain",
     "typed_dict",

@@ -1226,6 +1226,8 @@ def _due_item(row: Any) -> DueItem:
 def _is_stored_version(case: StoredCase, head: Any) -> bool:
     """Whether ``case`` is the case the row ``head`` describes: the same version, creation and definition."""
     same: bool = (
-        case.version == head.version and case.created == head.created and case.definition.hash == head.definition_hash
+        case.version == head.version
+        and case.created == head.created
+        and case.definition.hash == head.definition_hash
     )
     return same
