@@ -114,9 +114,8 @@ class History(Sequence[Step]):
 
     def last(self, *events: str) -> Step | None:
         """The latest accepted step of any of ``events``."""
-        if len(events) == 1:  # the commonest question: one list to look at
-            steps = self._by_event.get(events[0])
-            return steps[-1] if steps else None
+        if len(events) == 1:
+            return self.latest(events[0])
         best: Step | None = None
         for event in events:
             steps = self._by_event.get(event)
