@@ -132,3 +132,24 @@ def test_the_shapes_benchmark_runs_and_prints_each_shape() -> None:
     assert done.returncode == 0, done.stderr
     for title in ("load a chain of N states", "'from: *' self-loops", "fire on a case with a pending timer"):
         assert title in done.stdout, done.stdout
+
+
+def test_the_pieces_benchmark_runs_and_prints_each_piece() -> None:
+    """``benchmarks/pieces.py --quick`` times each hand-written piece beside the plain way (no timing asserted);
+    it checks on the way that the plan's fast path and cattrs give the same plans."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "pieces.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "µs" not in line]
+    assert [row.split("|")[1].split(",")[0].split("(")[0].strip() for row in rows] == [
+        "structuring a plan of action",
+        "a Step",
+        "a Context",
+    ]
+    assert all(float(row.split("|")[2]) > 0 and float(row.split("|")[3]) > 0 for row in rows)

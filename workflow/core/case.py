@@ -202,9 +202,9 @@ def _step(
 
 
 # A step is built by setting its slots one by one, not through attrs' frozen ``__init__`` (which sets each through
-# ``object.__setattr__``): every event builds one, and this takes 0.46 against 0.65 µs, about 3% of a random
-# walk's time (BENCHMARKS.md, "The targets"). tests/core/test_case.py checks that every field of every step is
-# set and that the step equals Step(...)'s.
+# ``object.__setattr__``): every event builds one, and this takes 0.53 against 0.74 µs (benchmarks/pieces.py),
+# about 3% of a random walk's time (BENCHMARKS.md, "The targets"). tests/core/test_case.py checks that every
+# field of every step is set and that the step equals Step(...)'s.
 _new = object.__new__
 _index, _event, _at, _source, _target, _accepted, _payload, _findings, _timer = slot_setters(
     Step, "index", "event", "at", "source", "target", "accepted", "payload", "findings", "timer"
@@ -385,8 +385,8 @@ class Case:
         """What a rule reads about ``event`` (its payload already checked) offered at ``at``, moving to ``target``."""
         state = self.state
         comp = self._comp
-        # by position, in Context's field order (0.5 µs against 1.2 µs by keyword, and one is made per event that
-        # asks a rule); tests/core/test_case_seams.py checks each field
+        # by position, in Context's field order (0.19 against 0.37 µs by keyword, benchmarks/pieces.py; one is made
+        # per event that asks a rule); tests/core/test_case_seams.py checks each field
         return Context(
             event,
             state,
